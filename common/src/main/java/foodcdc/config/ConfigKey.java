@@ -1,0 +1,103 @@
+package foodcdc.config;
+
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * One config key: its dotted YAML path, its type, its default (absent for required keys) and a
+ * rule that returns a problem description, or empty when the value is fine.
+ */
+record ConfigKey(String path, Type type, Optional<Object> defaultValue,
+                 Function<Object, Optional<String>> rule, String doc) {
+
+    enum Type { STRING, INTEGER }
+
+    /** The prefix of every environment override: {@code postgres.password} -> {@code ORDERS_POSTGRES_PASSWORD}. */
+    static final String ENV_PREFIX = "ORDERS_";
+
+    static ConfigKey required(String path, Type type, Function<Object, Optional<String>> rule, String doc) {
+        return new ConfigKey(path, type, Optional.empty(), rule, doc);
+    }
+
+    static ConfigKey optional(String path, Type type, Object defaultValue,
+                              Function<Object, Optional<String>> rule, String doc) {
+        return new ConfigKey(path, type, Optional.of(defaultValue), rule, doc);
+    }
+
+    String section() {
+        return path.substring(0, path.indexOf('.'));
+    }
+
+    String name() {
+        return path.substring(path.indexOf('.') + 1);
+    }
+
+    String envName() {
+        return ENV_PREFIX + path.replace('.', '_').toUpperCase(Locale.ROOT);
+    }
+
+    /**
+     * Converts a raw value (from YAML or the environment) to this key's type.
+     * Returns the converted value, or a {@link String} problem wrapped in {@link Conversion}.
+     */
+    Conversion convert(Object raw) {
+        return switch (type) {
+            case STRING -> convertString(raw);
+            case INTEGER -> convertInteger(raw);
+        };
+    }
+
+    /** Secret values never appear in messages or logs. */
+    boolean secret() {
+        return path.endsWith("password");
+    }
+
+    private Conversion convertString(Object raw) {
+        // Numbers are accepted as text (e.g. an unquoted numeric password); booleans are not,
+        // because YAML turns words like "yes" and "off" into them and the text is lost.
+        if (raw instanceof String || raw instanceof Integer || raw instanceof Long) {
+            return Conversion.ok(raw.toString());
+        }
+        return Conversion.problem("expected a string, got " + describe(raw) + " (quote the value)");
+    }
+
+    private Conversion convertInteger(Object raw) {
+        if (raw instanceof Integer i) {
+            return Conversion.ok(i);
+        }
+        if (raw instanceof String s && s.trim().matches("[+-]?\\d{1,9}")) {
+            return Conversion.ok(Integer.parseInt(s.trim()));
+        }
+        return Conversion.problem("expected an integer, got " + describe(raw));
+    }
+
+    private String describe(Object raw) {
+        if (raw == null) {
+            return "nothing (null)";
+        }
+        String kind = raw instanceof java.util.Map ? "a mapping"
+                : raw instanceof java.util.List ? "a list"
+                : raw instanceof String ? "text"
+                : raw.getClass().getSimpleName().toLowerCase(Locale.ROOT);
+        if (secret()) {
+            return kind + " (value hidden)";
+        }
+        return raw instanceof String s ? "'" + s + "'" : kind + " " + raw;
+    }
+
+    /** The outcome of converting one raw value: a typed value or a problem, never both. */
+    record Conversion(Object value, String problem) {
+        static Conversion ok(Object value) {
+            return new Conversion(value, null);
+        }
+
+        static Conversion problem(String problem) {
+            return new Conversion(null, problem);
+        }
+
+        boolean failed() {
+            return problem != null;
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package foodcdc.config;
+
+import static foodcdc.config.ConfigKey.Type.INTEGER;
+import static foodcdc.config.ConfigKey.Type.STRING;
+
+import java.util.List;
+
+/**
+ * Every key the config may hold. Required keys are the contract's (SPEC.md section 2);
+ * optional tuning keys have defaults. Adding a key means one line here and one field in
+ * {@link PipelineConfig}.
+ */
+final class ConfigSchema {
+    private ConfigSchema() {
+    }
+
+    static final List<ConfigKey> KEYS = List.of(
+            ConfigKey.required("postgres.jdbc_url", STRING, Rules.jdbcPostgresUrl(),
+                    "JDBC URL the jobs connect to; must name the same host, port and db as below"),
+            ConfigKey.required("postgres.host", STRING, Rules.hostName(),
+                    "host of the PostgreSQL server (the local stack listens there)"),
+            ConfigKey.required("postgres.port", INTEGER, Rules.between(1, 65535),
+                    "port of the PostgreSQL server"),
+            ConfigKey.required("postgres.db", STRING, Rules.sqlIdentifier(), "database name"),
+            ConfigKey.required("postgres.user", STRING, Rules.sqlIdentifier(), "database user"),
+            ConfigKey.required("postgres.password", STRING, Rules.nonBlank(),
+                    "database password (never logged; prefer ORDERS_POSTGRES_PASSWORD)"),
+            ConfigKey.required("postgres.table", STRING, Rules.sqlIdentifier(),
+                    "source table of orders (case-sensitive, always quoted)"),
+            ConfigKey.required("kafka.brokers", STRING, Rules.brokerList(),
+                    "comma-separated host:port list (the local stack runs its broker on the first)"),
+            ConfigKey.required("kafka.topic", STRING, Rules.kafkaTopic(), "topic of order events"),
+            ConfigKey.optional("kafka.topic_partitions", INTEGER, 3, Rules.between(1, 1000),
+                    "partitions of the topic when the stack creates it"),
+            ConfigKey.required("datalake.path", STRING, Rules.nonBlank(),
+                    "root of the Parquet lake (local path, hdfs://, s3a://)"),
+            ConfigKey.required("datalake.format", STRING, Rules.oneOf("parquet"), "file format of the lake"),
+            ConfigKey.required("streaming.checkpoint_location", STRING, Rules.nonBlank(),
+                    "checkpoint folder of the streaming consumer"),
+            ConfigKey.required("streaming.last_processed_timestamp_location", STRING, Rules.nonBlank(),
+                    "folder of the producer's watermark file"),
+            ConfigKey.required("streaming.batch_interval", INTEGER, Rules.between(1, 86_400),
+                    "seconds between two polls of the producer"));
+}

@@ -1,0 +1,211 @@
+package foodcdc.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+
+    private static final String VALID = """
+            postgres:
+              jdbc_url: "jdbc:postgresql://localhost:5433/food_delivery_db"
+              host: 127.0.0.1
+              port: 5433
+              db: "food_delivery_db"
+              user: "student"
+              password: "s3cret-pw"
+              table: ROLL001_orders
+            kafka:
+              brokers: "localhost:9092"
+              topic: "ROLL001_food_orders_raw"
+            datalake:
+              path: "/tmp/lake/orders"
+              format: "parquet"
+            streaming:
+              checkpoint_location: "/tmp/lake/checkpoints"
+              last_processed_timestamp_location: "/tmp/lake/lastprocess"
+              batch_interval: 5
+            """;
+
+    private static PipelineConfig parse(String yaml) throws ConfigException {
+        return ConfigLoader.parse(yaml, "test.yml", Map.of());
+    }
+
+    private static List<String> problems(String yaml) {
+        return problems(yaml, Map.of());
+    }
+
+    private static List<String> problems(String yaml, Map<String, String> env) {
+        return assertThrows(ConfigException.class, () -> ConfigLoader.parse(yaml, "test.yml", env)).problems();
+    }
+
+    @Test
+    void shouldLoadEveryKeyWithItsType() throws ConfigException {
+        PipelineConfig c = parse(VALID);
+        assertEquals(new PipelineConfig.Postgres("jdbc:postgresql://localhost:5433/food_delivery_db", "127.0.0.1",
+                5433, "food_delivery_db", "student", "s3cret-pw", "ROLL001_orders"), c.postgres());
+        assertEquals(new PipelineConfig.Kafka("localhost:9092", "ROLL001_food_orders_raw", 3), c.kafka());
+        assertEquals(new PipelineConfig.Datalake("/tmp/lake/orders", "parquet"), c.datalake());
+        assertEquals(new PipelineConfig.Streaming("/tmp/lake/checkpoints", "/tmp/lake/lastprocess", 5), c.streaming());
+        assertEquals("localhost", c.kafka().firstBrokerHost());
+        assertEquals(9092, c.kafka().firstBrokerPort());
+    }
+
+    @Test
+    void shouldLoadTheShippedConfigWithExactlyTheContractKeys() throws ConfigException {
+        PipelineConfig c = ConfigLoader.load(Path.of("../configs/orders_stream.yml"), Map.of());
+        assertEquals("ROLL001_orders", c.postgres().table());
+        assertEquals("ROLL001_food_orders_raw", c.kafka().topic());
+        assertEquals(5, c.streaming().batchIntervalSeconds());
+        assertFalse(Path.of(c.datalake().path()).isAbsolute(), "a fresh clone must not need root-owned folders");
+    }
+
+    @Test
+    void shouldNameAMissingKey() {
+        assertEquals(List.of("kafka.topic: missing (topic of order events)"),
+                problems(VALID.replace("  topic: \"ROLL001_food_orders_raw\"\n", "")));
+    }
+
+    @Test
+    void shouldRefuseANonPositiveBatchInterval() {
+        assertEquals(List.of("streaming.batch_interval: must be between 1 and 86400, got -1"),
+                problems(VALID.replace("batch_interval: 5", "batch_interval: -1")));
+        assertEquals(List.of("streaming.batch_interval: must be between 1 and 86400, got 0"),
+                problems(VALID.replace("batch_interval: 5", "batch_interval: 0")));
+    }
+
+    @Test
+    void shouldRefuseAPortThatIsNotAnInteger() {
+        List<String> p = problems(VALID.replace("port: 5433", "port: abc"));
+        assertEquals(List.of("postgres.port: expected an integer, got 'abc'"), p);
+    }
+
+    @Test
+    void shouldRefuseAPortOutOfRange() {
+        assertEquals(List.of("postgres.port: must be between 1 and 65535, got 70000"),
+                problems(VALID.replace("port: 5433", "port: 70000")));
+    }
+
+    @Test
+    void shouldCatchATypoAsAnUnknownKeyAndSuggestTheRightOne() {
+        String typo = VALID.replace("password: \"s3cret-pw\"", "pasword: \"s3cret-pw\"");
+        assertEquals(List.of(
+                "unknown key postgres.pasword (did you mean postgres.password?)",
+                "postgres.password: missing (database password (never logged; prefer ORDERS_POSTGRES_PASSWORD))"),
+                problems(typo));
+    }
+
+    @Test
+    void shouldRefuseAnUnknownSection() {
+        assertEquals(List.of("unknown key kafak (did you mean kafka?)", "kafka.brokers: missing "
+                        + "(comma-separated host:port list (the local stack runs its broker on the first))",
+                        "kafka.topic: missing (topic of order events)"),
+                problems(VALID.replace("kafka:", "kafak:")));
+    }
+
+    @Test
+    void shouldReportEveryProblemTogether() {
+        String broken = VALID.replace("port: 5433", "port: abc")
+                .replace("batch_interval: 5", "batch_interval: -1")
+                .replace("  topic: \"ROLL001_food_orders_raw\"\n", "")
+                .replace("password: \"s3cret-pw\"", "pasword: \"s3cret-pw\"");
+        List<String> p = problems(broken);
+        assertEquals(5, p.size(), p.toString());
+        for (String key : List.of("postgres.port", "streaming.batch_interval", "kafka.topic",
+                "postgres.pasword", "postgres.password")) {
+            assertTrue(p.stream().anyMatch(line -> line.contains(key)), key + " not named in " + p);
+        }
+    }
+
+    @Test
+    void shouldRefuseTableAndTopicNamesThatAreNotSafeIdentifiers() {
+        List<String> p = problems(VALID.replace("table: ROLL001_orders", "table: \"orders; drop table x\"")
+                .replace("topic: \"ROLL001_food_orders_raw\"", "topic: \"orders raw!\""));
+        assertEquals(List.of(
+                "postgres.table: 'orders; drop table x' is not a safe SQL identifier "
+                        + "(a letter or _, then letters, digits or _, at most 63 characters)",
+                "kafka.topic: 'orders raw!' is not a valid Kafka topic name "
+                        + "(letters, digits, '.', '_', '-', at most 249 characters)"), p);
+    }
+
+    @Test
+    void shouldRefuseAnUnsupportedFormatAndABadBrokerList() {
+        List<String> p = problems(VALID.replace("format: \"parquet\"", "format: \"csv\"")
+                .replace("brokers: \"localhost:9092\"", "brokers: \"localhost\""));
+        assertEquals(List.of(
+                "kafka.brokers: 'localhost' is not host:port (port 1-65535); "
+                        + "expected a comma-separated list like \"localhost:9092\"",
+                "datalake.format: 'csv' is not supported; use one of parquet"), p);
+    }
+
+    @Test
+    void shouldRefuseAJdbcUrlThatDisagreesWithHostPortAndDb() {
+        assertEquals(List.of("postgres.jdbc_url: names localhost:5433/other_db but postgres.host/port/db say "
+                        + "127.0.0.1:5433/food_delivery_db; make them agree (override both from the environment if needed)"),
+                problems(VALID.replace("5433/food_delivery_db", "5433/other_db")));
+    }
+
+    @Test
+    void shouldLetTheEnvironmentOverrideAnyKey() throws ConfigException {
+        PipelineConfig c = ConfigLoader.parse(VALID, "test.yml", Map.of(
+                "ORDERS_POSTGRES_PASSWORD", "from-env",
+                "ORDERS_STREAMING_BATCH_INTERVAL", "2",
+                "ORDERS_KAFKA_TOPIC_PARTITIONS", "6",
+                "UNRELATED", "ignored"));
+        assertEquals("from-env", c.postgres().password());
+        assertEquals(2, c.streaming().batchIntervalSeconds());
+        assertEquals(6, c.kafka().topicPartitions());
+    }
+
+    @Test
+    void shouldNameTheEnvironmentVariableWhenAnOverrideIsWrong() {
+        assertEquals(List.of(
+                "postgres.port (from ORDERS_POSTGRES_PORT): expected an integer, got 'abc'",
+                "unknown environment override ORDERS_POSTGRES_PASWORD (did you mean ORDERS_POSTGRES_PASSWORD?)"),
+                problems(VALID, Map.of("ORDERS_POSTGRES_PORT", "abc", "ORDERS_POSTGRES_PASWORD", "x")));
+    }
+
+    @Test
+    void shouldRefuseInvalidYamlAndDuplicateKeys() {
+        assertTrue(problems("postgres: [unclosed").get(0).startsWith("config file test.yml is not valid YAML"));
+        assertTrue(problems(VALID + "streaming:\n  batch_interval: 3\n").get(0)
+                .startsWith("config file test.yml is not valid YAML"));
+    }
+
+    @Test
+    void shouldReportEveryRequiredKeyOfAnEmptyFile() {
+        assertEquals(14, problems("").size());
+    }
+
+    @Test
+    void shouldNeverShowThePassword() throws ConfigException {
+        PipelineConfig c = parse(VALID);
+        assertFalse(c.toString().contains("s3cret-pw"), c.toString());
+        assertFalse(c.postgres().toString().contains("s3cret-pw"));
+        assertEquals("*****", c.describe().get("postgres.password"));
+        assertFalse(c.describe().toString().contains("s3cret-pw"));
+        List<String> p = problems(VALID.replace("password: \"s3cret-pw\"", "password: [\"s3cret-pw\"]"));
+        assertEquals(List.of("postgres.password: expected a string, got a list (value hidden) (quote the value)"), p);
+    }
+
+    @Test
+    void shouldPrintOneLinePerProblemForTheUser() {
+        var out = new ByteArrayOutputStream();
+        ConfigCli.report(Path.of("bad.yml"), new ConfigException(List.of("a.b: wrong", "c.d: missing")),
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+        assertEquals("""
+                Config bad.yml has 2 problem(s); nothing was started:
+                  config error: a.b: wrong
+                  config error: c.d: missing
+                """, out.toString(StandardCharsets.UTF_8));
+    }
+}

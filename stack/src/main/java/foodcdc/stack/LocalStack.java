@@ -1,0 +1,185 @@
+package foodcdc.stack;
+
+import foodcdc.config.PipelineConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pipeline's services on this machine, no Docker: PostgreSQL, a KRaft Kafka broker and,
+ * on request, a Spark standalone master and worker. Used by {@code scripts/local_stack.sh} and
+ * by the integration tests alike.
+ *
+ * <p>{@code start} is idempotent: running components are kept, missing ones started, and the
+ * database script and topic creation re-applied (both harmless when already done). Two stacks
+ * with different configs (ports, stack folders) run side by side.
+ */
+public final class LocalStack {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
+
+    static final String POSTGRES = "postgres";
+    static final String KAFKA = "kafka";
+    static final String SPARK_MASTER = "spark-master";
+    static final String SPARK_WORKER = "spark-worker";
+    private static final List<String> START_ORDER = List.of(POSTGRES, KAFKA, SPARK_MASTER, SPARK_WORKER);
+    private static final List<String> STOP_ORDER = List.of(SPARK_WORKER, SPARK_MASTER, KAFKA, POSTGRES);
+
+    private final PipelineConfig config;
+    private final StackLayout layout;
+
+    public LocalStack(PipelineConfig config, Path home, Path stackDir) {
+        this.config = config;
+        this.layout = new StackLayout(home, stackDir);
+    }
+
+    /**
+     * How to start. {@code durable=false} turns PostgreSQL's fsync off (for throwaway test
+     * stacks only); {@code cluster} adds a Spark standalone master and worker.
+     */
+    public record Options(boolean cluster, boolean durable, int workerCores, String workerMemory) {
+        public static Options defaults() {
+            return new Options(false, true, 2, "2g");
+        }
+
+        public Options withCluster(boolean on) {
+            return new Options(on, durable, workerCores, workerMemory);
+        }
+
+        public Options withDurable(boolean on) {
+            return new Options(cluster, on, workerCores, workerMemory);
+        }
+    }
+
+    public void start(Options options) throws IOException, InterruptedException {
+        StackState state = StackState.load(layout.stateFile());
+        List<String> startedNow = new ArrayList<>();
+        try {
+            PostgresServer postgres = new PostgresServer(layout, config.postgres());
+            String pgAddress = config.postgres().host() + ":" + config.postgres().port();
+            if (!alreadyRunning(state, POSTGRES)) {
+                requireFree(pgAddress, "postgres.port");
+                Daemon.Started pg = postgres.start(options.durable());
+                state.put(POSTGRES, pg.pid(), "address", pgAddress);
+                startedNow.add(POSTGRES);
+                LOG.info("PostgreSQL running at {} (pid {})", pgAddress, pg.pid());
+            }
+            postgres.bootstrap();
+
+            KafkaBroker kafka = new KafkaBroker(layout, config.kafka());
+            String kafkaAddress = config.kafka().firstBrokerHost() + ":" + config.kafka().firstBrokerPort();
+            if (!alreadyRunning(state, KAFKA)) {
+                requireFree(kafkaAddress, "kafka.brokers");
+                Daemon.Started k = kafka.start();
+                state.put(KAFKA, k.pid(), "address", kafkaAddress);
+                startedNow.add(KAFKA);
+                LOG.info("Kafka running at {} (pid {})", kafkaAddress, k.pid());
+            }
+            kafka.createTopic();
+
+            if (options.cluster()) {
+                startCluster(state, options, startedNow);
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            // Leave nothing half-started behind: what this call started, it stops.
+            if (!startedNow.isEmpty()) {
+                LOG.error("Start failed; stopping what this start started: {}", startedNow);
+                stop(startedNow);
+            }
+            throw e;
+        }
+    }
+
+    private void startCluster(StackState state, Options options, List<String> startedNow)
+            throws IOException, InterruptedException {
+        SparkStandalone spark = new SparkStandalone(layout);
+        SparkStandalone.ClusterPorts ports;
+        if (alreadyRunning(state, SPARK_MASTER)) {
+            ports = new SparkStandalone.ClusterPorts(
+                    Integer.parseInt(state.get(SPARK_MASTER, "port").orElseThrow()),
+                    Integer.parseInt(state.get(SPARK_MASTER, "ui_port").orElseThrow()),
+                    Integer.parseInt(state.get(SPARK_MASTER, "worker_ui_port").orElseThrow()));
+        } else {
+            ports = SparkStandalone.choosePorts();
+            Daemon.Started master = spark.startMaster(ports);
+            state.put(SPARK_MASTER, master.pid(), "url", ports.masterUrl());
+            state.put(SPARK_MASTER, "port", Integer.toString(ports.master()));
+            state.put(SPARK_MASTER, "ui_port", Integer.toString(ports.masterUi()));
+            state.put(SPARK_MASTER, "worker_ui_port", Integer.toString(ports.workerUi()));
+            startedNow.add(SPARK_MASTER);
+            LOG.info("Spark master running at {} (pid {}), UI http://{}:{}",
+                    ports.masterUrl(), master.pid(), SparkStandalone.HOST, ports.masterUi());
+        }
+        if (!alreadyRunning(state, SPARK_WORKER)) {
+            Daemon.Started worker = spark.startWorker(ports, options.workerCores(), options.workerMemory());
+            state.put(SPARK_WORKER, worker.pid(), "address",
+                    options.workerCores() + " cores, " + options.workerMemory());
+            startedNow.add(SPARK_WORKER);
+            LOG.info("Spark worker running (pid {}), UI http://{}:{}",
+                    worker.pid(), SparkStandalone.HOST, ports.workerUi());
+        }
+    }
+
+    /** The master URL of this stack's Spark cluster, when it runs. */
+    public Optional<String> sparkMasterUrl() throws IOException {
+        StackState state = StackState.load(layout.stateFile());
+        return alreadyRunning(state, SPARK_MASTER) ? state.get(SPARK_MASTER, "url") : Optional.empty();
+    }
+
+    public void stop() throws IOException, InterruptedException {
+        stop(STOP_ORDER);
+    }
+
+    private void stop(List<String> components) throws IOException, InterruptedException {
+        StackState state = StackState.load(layout.stateFile());
+        for (String component : STOP_ORDER) {
+            if (!components.contains(component)) {
+                continue;
+            }
+            Optional<Long> pid = state.pid(component);
+            if (pid.isPresent()) {
+                // PostgreSQL: SIGINT is its "fast" shutdown (SIGTERM would wait for clients).
+                String signal = component.equals(POSTGRES) ? "INT" : "TERM";
+                Daemon.stop(pid.get(), layout.stackDir(), signal, Duration.ofSeconds(30));
+                LOG.info("Stopped {} (pid {})", component, pid.get());
+            }
+            state.remove(component);
+        }
+    }
+
+    /** One line per component: running or not, PID, address. */
+    public List<String> status() throws IOException {
+        StackState state = StackState.load(layout.stateFile());
+        List<String> lines = new ArrayList<>();
+        for (String component : START_ORDER) {
+            Optional<Long> pid = state.pid(component);
+            boolean running = alreadyRunning(state, component);
+            String where = state.get(component, "address").or(() -> state.get(component, "url")).orElse("");
+            lines.add(String.format("%-13s %-12s %s", component,
+                    running ? "running" : (pid.isPresent() ? "DEAD" : "not running"),
+                    running ? "pid " + pid.get() + "  " + where : ""));
+        }
+        return lines;
+    }
+
+    public boolean isRunning(String component) throws IOException {
+        return alreadyRunning(StackState.load(layout.stateFile()), component);
+    }
+
+    private boolean alreadyRunning(StackState state, String component) {
+        return state.pid(component).map(pid -> Daemon.isRunning(pid, layout.stackDir())).orElse(false);
+    }
+
+    private static void requireFree(String hostPort, String key) throws IOException {
+        String host = hostPort.substring(0, hostPort.lastIndexOf(':'));
+        int port = Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
+        if (Ports.isListening(host, port)) {
+            throw new IOException(hostPort + " is already in use by another program; stop it or change "
+                    + key + " in the config");
+        }
+    }
+}
