@@ -53,6 +53,10 @@ public final class LocalStack {
         public Options withDurable(boolean on) {
             return new Options(cluster, on, workerCores, workerMemory);
         }
+
+        public Options withWorker(int cores, String memory) {
+            return new Options(cluster, durable, cores, memory);
+        }
     }
 
     public void start(Options options) throws IOException, InterruptedException {
