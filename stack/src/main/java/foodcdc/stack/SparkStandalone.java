@@ -16,19 +16,6 @@ import java.util.Map;
 final class SparkStandalone {
     static final String HOST = "127.0.0.1";
 
-    /** Spark's own list of module openings for Java 17 (org.apache.spark.launcher.JavaModuleOptions). */
-    static final List<String> JAVA_OPENS = List.of(
-            "-XX:+IgnoreUnrecognizedVMOptions", "-Djdk.reflect.useDirectMethodHandle=false",
-            "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
-            "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-            "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-            "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED", "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
-            "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
-            "--add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED");
-
     private final StackLayout layout;
 
     SparkStandalone(StackLayout layout) {
@@ -77,7 +64,8 @@ final class SparkStandalone {
     private List<String> java(String mainClass, String... args) throws IOException {
         layout.requireBuilt(layout.sparkHome().resolve("jars"));
         List<String> cmd = new ArrayList<>(List.of("java", "-Xmx512m"));
-        cmd.addAll(JAVA_OPENS);
+        // Spark's module openings for Java 17, as a java argument file.
+        cmd.add("@" + layout.sparkJavaOptions());
         cmd.add("-Dlog4j2.configurationFile=" + layout.sparkLog4jConfig());
         cmd.add("-Dfoodcdc.stack=" + layout.stackDir());
         cmd.addAll(List.of("-cp", layout.sparkHome().resolve("jars") + "/*", mainClass));

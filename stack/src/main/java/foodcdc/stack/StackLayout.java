@@ -23,6 +23,11 @@ record StackLayout(Path home, Path stackDir) {
         return home.resolve("runtime/spark/target/home");
     }
 
+    /** A java argument file with the --add-opens that Spark needs on Java 17. */
+    Path sparkJavaOptions() {
+        return home.resolve("runtime/spark/java17-opens.args");
+    }
+
     Path sparkLog4jConfig() {
         return home.resolve("runtime/spark/log4j2.properties");
     }
