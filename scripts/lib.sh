@@ -3,21 +3,63 @@
 
 ORDERS_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-# Builds the jars and lays out the Spark and Kafka runtimes when any of them is missing
-# (first run on a fresh clone: a few minutes, mostly downloads).
+# Builds the jars and lays out the Spark and Kafka runtimes when any of the given files or
+# folders (relative to the repository) is missing: a fresh clone's first run takes a few
+# minutes, mostly downloads. Each script names only what it needs.
 ensure_built() {
-  if [[ ! -f "$ORDERS_REPO/stack/target/orders-local-stack.jar" \
-     || ! -d "$ORDERS_REPO/runtime/kafka/target/libs" \
-     || ! -d "$ORDERS_REPO/runtime/spark/target/home/jars" ]]; then
-    echo "Building (first run: downloads Spark, Kafka and PostgreSQL from Maven Central)..." >&2
-    (cd "$ORDERS_REPO" && mvn -B -q -DskipTests package) >&2
-  fi
+  local needed
+  for needed in "$@"; do
+    if [[ ! -e "$ORDERS_REPO/$needed" ]]; then
+      echo "Building (first run: downloads Spark, Kafka and PostgreSQL from Maven Central)..." >&2
+      (cd "$ORDERS_REPO" && mvn -B -q -DskipTests package) >&2
+      return
+    fi
+  done
 }
 
 # Runs the local stack tool; all arguments are passed through.
 local_stack() {
-  ensure_built
+  ensure_built stack/target/orders-local-stack.jar runtime/kafka/target/libs runtime/spark/target/home/jars
   (cd "$ORDERS_REPO" && java -Dfoodcdc.home="$ORDERS_REPO" \
       -cp "$ORDERS_REPO/stack/target/orders-local-stack.jar:$ORDERS_REPO/stack/target/lib/*" \
       foodcdc.stack.LocalStackCli "$@")
+}
+
+# Arguments with --config FILE made absolute, since the jobs run from the repository root
+# (where the shipped config's relative paths point). Sets the array CONFIG_ARGS.
+absolute_config_args() {
+  CONFIG_ARGS=()
+  while [[ $# -gt 0 ]]; do
+    if [[ "$1" == "--config" && $# -ge 2 ]]; then
+      CONFIG_ARGS+=("--config" "$(cd "$(dirname "$2")" && pwd)/$(basename "$2")")
+      shift 2
+    else
+      CONFIG_ARGS+=("$1")
+      shift
+    fi
+  done
+}
+
+# spark-submit without a Spark download: Spark's own SparkSubmit on the jars Maven laid out in
+# runtime/spark/target/home. The master comes from SPARK_MASTER (default local[*]); the driver
+# heap from SPARK_DRIVER_MEMORY (default 1g). Every JVM of the job runs in UTC.
+spark_submit() {
+  local main_class=$1 jar=$2
+  shift 2
+  ensure_built "$jar" runtime/spark/target/home/jars
+  absolute_config_args "$@"
+  local spark_home="$ORDERS_REPO/runtime/spark/target/home"
+  export SPARK_HOME="$spark_home" SPARK_SCALA_VERSION=2.12 SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
+  cd "$ORDERS_REPO"
+  exec java "@$ORDERS_REPO/runtime/spark/java17-opens.args" \
+    "-Xmx${SPARK_DRIVER_MEMORY:-1g}" -Duser.timezone=UTC \
+    "-Dlog4j2.configurationFile=$ORDERS_REPO/runtime/spark/log4j2.properties" \
+    -cp "$spark_home/jars/*" org.apache.spark.deploy.SparkSubmit \
+    --master "${SPARK_MASTER:-local[*]}" \
+    --class "$main_class" \
+    --conf spark.driver.host="$SPARK_LOCAL_IP" \
+    --conf spark.driver.bindAddress="$SPARK_LOCAL_IP" \
+    --conf spark.sql.session.timeZone=UTC \
+    --conf spark.executor.extraJavaOptions=-Duser.timezone=UTC \
+    "$ORDERS_REPO/$jar" "${CONFIG_ARGS[@]}"
 }

@@ -171,7 +171,8 @@ public final class ConfigLoader {
                 new PipelineConfig.Streaming(
                         (String) v.get("streaming.checkpoint_location"),
                         (String) v.get("streaming.last_processed_timestamp_location"),
-                        (Integer) v.get("streaming.batch_interval")));
+                        (Integer) v.get("streaming.batch_interval"),
+                        (Integer) v.get("streaming.max_rows_per_poll")));
     }
 
     private static String unknownKey(String name, Set<String> known) {

@@ -40,5 +40,7 @@ final class ConfigSchema {
             ConfigKey.required("streaming.last_processed_timestamp_location", STRING, Rules.nonBlank(),
                     "folder of the producer's watermark file"),
             ConfigKey.required("streaming.batch_interval", INTEGER, Rules.between(1, 86_400),
-                    "seconds between two polls of the producer"));
+                    "seconds between two polls of the producer"),
+            ConfigKey.optional("streaming.max_rows_per_poll", INTEGER, 100_000, Rules.between(1, 10_000_000),
+                    "most rows the producer publishes in one poll (bounds its memory and batch time)"));
 }

@@ -42,7 +42,7 @@ public record PipelineConfig(Postgres postgres, Kafka kafka, Datalake datalake, 
     }
 
     public record Streaming(String checkpointLocation, String lastProcessedTimestampLocation,
-                            int batchIntervalSeconds) {
+                            int batchIntervalSeconds, int maxRowsPerPoll) {
     }
 
     /** Every key with its value, in schema order, the password redacted: for start-up logs. */
@@ -63,6 +63,7 @@ public record PipelineConfig(Postgres postgres, Kafka kafka, Datalake datalake, 
         out.put("streaming.checkpoint_location", streaming.checkpointLocation());
         out.put("streaming.last_processed_timestamp_location", streaming.lastProcessedTimestampLocation());
         out.put("streaming.batch_interval", String.valueOf(streaming.batchIntervalSeconds()));
+        out.put("streaming.max_rows_per_poll", String.valueOf(streaming.maxRowsPerPoll()));
         return out;
     }
 }

@@ -55,7 +55,7 @@ class ConfigLoaderTest {
                 5433, "food_delivery_db", "student", "s3cret-pw", "ROLL001_orders"), c.postgres());
         assertEquals(new PipelineConfig.Kafka("localhost:9092", "ROLL001_food_orders_raw", 3), c.kafka());
         assertEquals(new PipelineConfig.Datalake("/tmp/lake/orders", "parquet"), c.datalake());
-        assertEquals(new PipelineConfig.Streaming("/tmp/lake/checkpoints", "/tmp/lake/lastprocess", 5), c.streaming());
+        assertEquals(new PipelineConfig.Streaming("/tmp/lake/checkpoints", "/tmp/lake/lastprocess", 5, 100_000), c.streaming());
         assertEquals("localhost", c.kafka().firstBrokerHost());
         assertEquals(9092, c.kafka().firstBrokerPort());
     }
@@ -160,10 +160,12 @@ class ConfigLoaderTest {
                 "ORDERS_POSTGRES_PASSWORD", "from-env",
                 "ORDERS_STREAMING_BATCH_INTERVAL", "2",
                 "ORDERS_KAFKA_TOPIC_PARTITIONS", "6",
+                "ORDERS_STREAMING_MAX_ROWS_PER_POLL", "500",
                 "UNRELATED", "ignored"));
         assertEquals("from-env", c.postgres().password());
         assertEquals(2, c.streaming().batchIntervalSeconds());
         assertEquals(6, c.kafka().topicPartitions());
+        assertEquals(500, c.streaming().maxRowsPerPoll());
     }
 
     @Test

@@ -11,9 +11,18 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * A local stack for integration tests: the same {@link LocalStack} code as the scripts, on free
@@ -50,39 +59,23 @@ public final class TestStack implements AutoCloseable {
     public static TestStack create(String name) {
         try {
             Path dir = Files.createTempDirectory("orders-it-" + name + "-");
-            Path configFile = dir.resolve("orders_stream.yml");
-            Files.writeString(configFile, yaml(dir, Ports.freePort(), Ports.freePort()), StandardCharsets.UTF_8);
-            // The tests' config must not depend on the environment they run in.
+            int pgPort = Ports.freePort();
+            PipelineConfig wanted = new PipelineConfig(
+                    new PipelineConfig.Postgres("jdbc:postgresql://127.0.0.1:" + pgPort + "/orders_it", "127.0.0.1",
+                            pgPort, "orders_it", "it_user", "it-password", "IT_orders"),
+                    new PipelineConfig.Kafka("127.0.0.1:" + Ports.freePort(), "it_food_orders_raw", 3),
+                    new PipelineConfig.Datalake(dir.resolve("lake").toString(), "parquet"),
+                    new PipelineConfig.Streaming(dir.resolve("checkpoints").toString(),
+                            dir.resolve("lastprocess").toString(), 1, 100_000));
+            Path configFile = writeConfig(wanted, dir.resolve("orders_stream.yml"));
+            // Loaded back through the loader: the file the tests hand to scripts is valid. The
+            // tests' config must not depend on the environment they run in, hence no env.
             return new TestStack(dir, configFile, ConfigLoader.load(configFile, Map.of()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (ConfigException e) {
             throw new IllegalStateException("test config is invalid: " + e.getMessage(), e);
         }
-    }
-
-    private static String yaml(Path dir, int pgPort, int kafkaPort) {
-        return """
-                postgres:
-                  jdbc_url: "jdbc:postgresql://127.0.0.1:%d/orders_it"
-                  host: 127.0.0.1
-                  port: %d
-                  db: "orders_it"
-                  user: "it_user"
-                  password: "it-password"
-                  table: IT_orders
-                kafka:
-                  brokers: "127.0.0.1:%d"
-                  topic: "it_food_orders_raw"
-                datalake:
-                  path: "%s"
-                  format: "parquet"
-                streaming:
-                  checkpoint_location: "%s"
-                  last_processed_timestamp_location: "%s"
-                  batch_interval: 1
-                """.formatted(pgPort, pgPort, kafkaPort, dir.resolve("lake"), dir.resolve("checkpoints"),
-                dir.resolve("lastprocess"));
     }
 
     /** Starts PostgreSQL and Kafka, and with {@code cluster} a Spark master and worker. */
@@ -114,6 +107,95 @@ public final class TestStack implements AutoCloseable {
 
     public LocalStack stack() {
         return stack;
+    }
+
+    /**
+     * A config of this stack with its own table (created by db/orders.sql, so with the sample
+     * orders), its own topic and its own lake, checkpoint and watermark folders: tests that
+     * share the stack stay apart.
+     */
+    public PipelineConfig isolated(String name, int maxRowsPerPoll) {
+        var pg = config.postgres();
+        var kafka = config.kafka();
+        Path d = dir.resolve(name);
+        PipelineConfig c = new PipelineConfig(
+                new PipelineConfig.Postgres(pg.jdbcUrl(), pg.host(), pg.port(), pg.db(), pg.user(), pg.password(),
+                        name + "_orders"),
+                new PipelineConfig.Kafka(kafka.brokers(), name + "_orders_raw", kafka.topicPartitions()),
+                new PipelineConfig.Datalake(d.resolve("lake").toString(), "parquet"),
+                new PipelineConfig.Streaming(d.resolve("checkpoints").toString(), d.resolve("lastprocess").toString(),
+                        1, maxRowsPerPoll));
+        StackLayout layout = new StackLayout(home(), dir.resolve("stack"));
+        try {
+            new PostgresServer(layout, c.postgres()).runScript("orders.sql");
+            new KafkaBroker(layout, c.kafka()).createTopic();
+        } catch (IOException | SQLException e) {
+            throw new IllegalStateException("cannot set up " + name + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return c;
+    }
+
+    /** A config as a YAML file, for jobs and scripts run as separate processes. */
+    public static Path writeConfig(PipelineConfig c, Path file) {
+        var pg = c.postgres();
+        String yaml = """
+                postgres:
+                  jdbc_url: "%s"
+                  host: %s
+                  port: %d
+                  db: "%s"
+                  user: "%s"
+                  password: "%s"
+                  table: %s
+                kafka:
+                  brokers: "%s"
+                  topic: "%s"
+                  topic_partitions: %d
+                datalake:
+                  path: "%s"
+                  format: "%s"
+                streaming:
+                  checkpoint_location: "%s"
+                  last_processed_timestamp_location: "%s"
+                  batch_interval: %d
+                  max_rows_per_poll: %d
+                """.formatted(pg.jdbcUrl(), pg.host(), pg.port(), pg.db(), pg.user(), pg.password(), pg.table(),
+                c.kafka().brokers(), c.kafka().topic(), c.kafka().topicPartitions(),
+                c.datalake().path(), c.datalake().format(),
+                c.streaming().checkpointLocation(), c.streaming().lastProcessedTimestampLocation(),
+                c.streaming().batchIntervalSeconds(), c.streaming().maxRowsPerPoll());
+        try {
+            Files.writeString(file, yaml, StandardCharsets.UTF_8);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every record of a topic, from the beginning to its current end. */
+    public List<ConsumerRecord<String, String>> readTopic(String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().brokers());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        List<ConsumerRecord<String, String>> records = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " to its end within 60 s");
+                }
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        return records;
     }
 
     public Connection connect() throws SQLException {

@@ -1,0 +1,70 @@
+package foodcdc.producer;
+
+import java.util.Optional;
+
+/**
+ * The SQL of one poll, and nothing else (no I/O), so every clause is unit-tested as text.
+ *
+ * <p>A poll reads the rows after the watermark in {@code (created_at, order_id)} order, up to
+ * a <em>horizon</em>: the start of the oldest transaction still open in this database (one
+ * second earlier at the latest). {@code created_at} defaults to {@code now()}, which is the
+ * inserting transaction's start time, so every row that is not yet committed carries a
+ * {@code created_at} at or after that horizon. Rows before it are all committed and visible,
+ * and a transaction that commits late is waited for instead of being skipped.
+ *
+ * <p>The horizon is read in its own statement, before the statement that looks at the rows:
+ * a transaction that ends in between has then committed before the rows' snapshot was taken.
+ */
+final class IncrementalQuery {
+    private static final String COLUMNS =
+            "order_id, customer_name, restaurant_name, item, amount, order_status, created_at";
+
+    private final String table;
+
+    /** {@code table} was validated as a safe identifier by the config loader; it is quoted here. */
+    IncrementalQuery(String table) {
+        this.table = "\"" + table + "\"";
+    }
+
+    /**
+     * The horizon, and the oldest open transaction that sets it (pid, application, start), if
+     * any. Only client sessions of this database can insert into the table. The one-second
+     * margin covers the instant between a transaction's start time and its appearance in
+     * pg_stat_activity. Seeing other roles' transactions needs pg_read_all_stats.
+     */
+    String horizon() {
+        return "SELECT (LEAST(o.xact_start, clock_timestamp() - INTERVAL '1 second') AT TIME ZONE 'UTC')::timestamp,"
+                + " o.pid, o.application_name, (o.xact_start AT TIME ZONE 'UTC')::timestamp"
+                + " FROM (SELECT 1) AS one LEFT JOIN ("
+                + "SELECT pid, application_name, xact_start FROM pg_stat_activity"
+                + " WHERE datname = current_database() AND backend_type = 'client backend'"
+                + " AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
+                + " ORDER BY xact_start LIMIT 1) AS o ON true";
+    }
+
+    /**
+     * The last key and the row count of the next batch: at most {@code ?2} rows after the
+     * watermark and before the horizon {@code ?1}. Empty result: nothing new.
+     */
+    String nextBatchEnd(Optional<Watermark> after) {
+        return "SELECT created_at, order_id, count(*) OVER () FROM ("
+                + "SELECT created_at, order_id FROM " + table
+                + " WHERE " + after.map(w -> "(created_at, order_id) > " + w.sqlRow() + " AND ").orElse("")
+                + "created_at < ?"
+                + " ORDER BY created_at, order_id LIMIT ?) AS batch"
+                + " ORDER BY created_at DESC, order_id DESC LIMIT 1";
+    }
+
+    /** Every row of one batch: after {@code after} (if any), up to and including {@code last}. */
+    String rowsOfBatch(Optional<Watermark> after, Watermark last) {
+        return "SELECT " + COLUMNS + " FROM " + table
+                + " WHERE " + after.map(w -> "(created_at, order_id) > " + w.sqlRow() + " AND ").orElse("")
+                + "(created_at, order_id) <= " + last.sqlRow();
+    }
+
+    /** Whether this role sees every session's transaction start (superuser or pg_read_all_stats). */
+    String canSeeAllTransactions() {
+        return "SELECT rolsuper OR pg_has_role(current_user, 'pg_read_all_stats', 'member')"
+                + " FROM pg_roles WHERE rolname = current_user";
+    }
+}

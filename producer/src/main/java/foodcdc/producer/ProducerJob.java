@@ -1,0 +1,228 @@
+package foodcdc.producer;
+
+import foodcdc.config.ConfigCli;
+import foodcdc.config.PipelineConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import java.util.TimeZone;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The CDC producer: every {@code streaming.batch_interval} seconds, publishes the new rows of
+ * the orders table to Kafka as JSON events, then advances the watermark.
+ *
+ * <pre>scripts/producer_spark_submit.sh [--config FILE]</pre>
+ *
+ * <p>Guarantee: every committed row reaches the topic at least once. The watermark is written
+ * only after Kafka acknowledged the whole batch, so a crash at any point re-publishes the last
+ * batch (the consumer removes duplicates) and never skips a row. See {@link IncrementalQuery}
+ * for why late commits and ties are not lost.
+ */
+public final class ProducerJob implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProducerJob.class);
+
+    private final PipelineConfig config;
+    private final SparkSession spark;
+    private final SourceDatabase db;
+    private final WatermarkStore store;
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private Optional<Watermark> watermark;
+
+    public ProducerJob(PipelineConfig config, SparkSession spark) throws IOException {
+        this.config = config;
+        this.spark = spark;
+        this.db = new SourceDatabase(config.postgres());
+        this.store = new WatermarkStore(config.streaming().lastProcessedTimestampLocation(),
+                spark.sparkContext().hadoopConfiguration());
+        this.watermark = store.load();
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path configFile = Path.of(ConfigCli.DEFAULT_CONFIG);
+        if (args.length == 2 && args[0].equals("--config")) {
+            configFile = Path.of(args[1]);
+        } else if (args.length != 0) {
+            System.err.println("usage: ProducerJob [--config FILE]");
+            System.exit(ConfigCli.EXIT_BAD_CONFIG);
+        }
+        PipelineConfig config = ConfigCli.loadOrExit(configFile);
+        // created_at is UTC wall-clock time: no JVM or session zone may shift it.
+        TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
+        SparkSession spark = SparkSession.builder()
+                .appName("orders-cdc-producer")
+                .config("spark.sql.session.timeZone", "UTC")
+                .getOrCreate();
+        ProducerJob job = new ProducerJob(config, spark);
+        Runtime.getRuntime().addShutdownHook(new Thread(job::stopAndWait, "producer-shutdown"));
+        job.run();
+        spark.stop();
+    }
+
+    /** Polls until {@link #stopAndWait()}; outages are waited out with backoff. */
+    public void run() throws InterruptedException {
+        LOG.info("Producer started: table {} -> topic {}, every {} s, at most {} rows a poll, watermark {} ({})",
+                config.postgres().table(), config.kafka().topic(), config.streaming().batchIntervalSeconds(),
+                config.streaming().maxRowsPerPoll(), watermark.map(Watermark::toString).orElse("none: publish all"),
+                store);
+        Backoff backoff = new Backoff();
+        try {
+            checkPrivileges(backoff);
+            while (stopRequested.getCount() > 0) {
+                long started = System.nanoTime();
+                Duration pause;
+                try {
+                    PollResult result = pollOnce();
+                    backoff.reset();
+                    // A full batch means a backlog: go on at once instead of waiting.
+                    pause = result.full() ? Duration.ZERO : remaining(started);
+                } catch (SQLException e) {
+                    pause = backoff.next();
+                    LOG.warn("Waiting for PostgreSQL at {}:{} (attempt {}, next in {} s): {}",
+                            config.postgres().host(), config.postgres().port(), backoff.failures(),
+                            pause.toSeconds(), e.getMessage());
+                    db.close();
+                } catch (Exception e) {
+                    pause = backoff.next();
+                    LOG.warn("Waiting for {} (attempt {}, next in {} s): {}", failedService(e), backoff.failures(),
+                            pause.toSeconds(), rootMessage(e));
+                }
+                stopRequested.await(pause.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            db.close();
+            LOG.info("Producer stopped at watermark {}", watermark.map(Watermark::toString).orElse("none"));
+            stopped.countDown();
+        }
+    }
+
+    private void checkPrivileges(Backoff backoff) throws InterruptedException {
+        while (stopRequested.getCount() > 0) {
+            try {
+                db.checkPrivileges();
+                return;
+            } catch (SQLException e) {
+                if ("42501".equals(e.getSQLState())) {
+                    throw new IllegalStateException(e.getMessage(), e);
+                }
+                Duration pause = backoff.next();
+                LOG.warn("Waiting for PostgreSQL at {}:{} (attempt {}, next in {} s): {}", config.postgres().host(),
+                        config.postgres().port(), backoff.failures(), pause.toSeconds(), e.getMessage());
+                stopRequested.await(pause.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** What one poll did: how many rows it published, and whether it hit the row cap. */
+    public record PollResult(long rows, boolean full) {
+    }
+
+    /**
+     * One poll: find the next batch, publish it, wait for Kafka's acknowledgement, then (and
+     * only then) move the watermark. Public so tests can drive polls one by one.
+     */
+    public PollResult pollOnce() throws SQLException, IOException {
+        long t0 = System.nanoTime();
+        int maxRows = config.streaming().maxRowsPerPoll();
+        Optional<SourceDatabase.Batch> next = db.nextBatch(watermark, maxRows);
+        if (next.isEmpty()) {
+            return new PollResult(0, false);
+        }
+        SourceDatabase.Batch batch = next.get();
+        Dataset<Row> rows = spark.read().format("jdbc")
+                .option("url", config.postgres().jdbcUrl())
+                .option("user", config.postgres().user())
+                .option("password", config.postgres().password())
+                .option("driver", "org.postgresql.Driver")
+                .option("query", db.rowsOfBatchSql(watermark, batch.last()))
+                // Stream rows from the server instead of buffering the whole batch (pgjdbc's default).
+                .option("fetchsize", "10000")
+                // TIMESTAMP without time zone stays a wall-clock value, whatever the JVM's zone.
+                .option("preferTimestampNTZ", "true")
+                .load();
+        OrderEvents.toKafkaRecords(rows).write().format("kafka")
+                .option("kafka.bootstrap.servers", config.kafka().brokers())
+                .option("topic", config.kafka().topic())
+                .option("kafka.acks", "all")
+                .option("kafka.enable.idempotence", "true")
+                // Fail fast when the broker is away; the poll loop retries with backoff.
+                .option("kafka.max.block.ms", "10000")
+                .option("kafka.delivery.timeout.ms", "30000")
+                .option("kafka.request.timeout.ms", "10000")
+                .save();
+        // save() returned: every record of the batch is acknowledged. Only now move on.
+        store.save(batch.last());
+        Watermark old = watermark.orElse(null);
+        watermark = Optional.of(batch.last());
+        LOG.info("Published {} rows in {} ms; watermark {} -> {}", batch.rows(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), old == null ? "none" : old, batch.last());
+        batch.heldBackBy().ifPresent(this::warnIfLong);
+        return new PollResult(batch.rows(), batch.rows() >= maxRows);
+    }
+
+    private void warnIfLong(SourceDatabase.OpenTransaction t) {
+        Duration open = Duration.between(t.since(), LocalDateTime.now(ZoneOffset.UTC));
+        if (open.toSeconds() >= 60) {
+            LOG.warn("Rows created after {} wait for a transaction open for {} s (pid {}, application '{}'); "
+                    + "they are published once it ends", t.since(), open.toSeconds(), t.pid(), t.application());
+        }
+    }
+
+    public Optional<Watermark> watermark() {
+        return watermark;
+    }
+
+    /** Asks the loop to stop after the current poll and waits for it (at most 60 s). */
+    public void stopAndWait() {
+        stopRequested.countDown();
+        try {
+            if (!stopped.await(60, TimeUnit.SECONDS)) {
+                LOG.warn("Producer did not stop within 60 s; the last batch will be published again on restart");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        stopRequested.countDown();
+        db.close();
+    }
+
+    private Duration remaining(long startedNanos) {
+        Duration interval = Duration.ofSeconds(config.streaming().batchIntervalSeconds());
+        Duration spent = Duration.ofNanos(System.nanoTime() - startedNanos);
+        return spent.compareTo(interval) >= 0 ? Duration.ZERO : interval.minus(spent);
+    }
+
+    /** A Spark failure names no service; its causes do. */
+    private String failedService(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException) {
+                return "PostgreSQL at " + config.postgres().host() + ":" + config.postgres().port();
+            }
+        }
+        return "Kafka at " + config.kafka().brokers();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String first = String.valueOf(root.getMessage()).lines().findFirst().orElse("");
+        return root.getClass().getSimpleName() + ": " + first;
+    }
+}

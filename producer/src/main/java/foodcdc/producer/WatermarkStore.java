@@ -1,0 +1,60 @@
+package foodcdc.producer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.CreateFlag;
+import org.apache.hadoop.fs.FileContext;
+import org.apache.hadoop.fs.Options;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The watermark file {@code watermark.properties} under
+ * {@code streaming.last_processed_timestamp_location}, through Hadoop's file APIs so the
+ * location may be local, {@code hdfs://} or {@code s3a://}. It is written to a temporary file
+ * and renamed over the old one, so a crash leaves the old or the new watermark, never half.
+ */
+final class WatermarkStore {
+    static final String FILE_NAME = "watermark.properties";
+
+    private final FileContext fs;
+    private final Path file;
+    private final Path tmp;
+
+    WatermarkStore(String location, Configuration hadoopConf) throws IOException {
+        Path dir = new Path(location);
+        this.fs = FileContext.getFileContext(dir.toUri(), hadoopConf);
+        this.file = new Path(dir, FILE_NAME);
+        this.tmp = new Path(dir, "." + FILE_NAME + ".tmp");
+    }
+
+    /** Empty on a first run: then every existing row is published. */
+    Optional<Watermark> load() throws IOException {
+        if (!fs.util().exists(file)) {
+            return Optional.empty();
+        }
+        try (InputStream in = fs.open(file)) {
+            return Optional.of(Watermark.decode(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + " is not a watermark (" + e.getMessage() + "); fix or remove it", e);
+        }
+    }
+
+    void save(Watermark watermark) throws IOException {
+        fs.mkdir(file.getParent(), null, true);
+        try (OutputStream out = fs.create(tmp, EnumSet.of(CreateFlag.CREATE, CreateFlag.OVERWRITE),
+                Options.CreateOpts.createParent())) {
+            out.write(watermark.encode().getBytes(StandardCharsets.UTF_8));
+        }
+        fs.rename(tmp, file, Options.Rename.OVERWRITE);
+    }
+
+    @Override
+    public String toString() {
+        return file.toString();
+    }
+}

@@ -1,0 +1,53 @@
+package foodcdc.producer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.LocalDateTime;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class IncrementalQueryTest {
+    private final IncrementalQuery q = new IncrementalQuery("ROLL001_orders");
+    private final Watermark after = new Watermark(LocalDateTime.parse("2025-11-18T12:24:00.123456"), 41);
+    private final Watermark last = new Watermark(LocalDateTime.parse("2025-11-18T12:24:00.123456"), 99);
+
+    @Test
+    void shouldReadTheHorizonFromTheOldestOpenTransactionOfThisDatabase() {
+        assertEquals("SELECT (LEAST(o.xact_start, clock_timestamp() - INTERVAL '1 second') AT TIME ZONE 'UTC')::timestamp,"
+                + " o.pid, o.application_name, (o.xact_start AT TIME ZONE 'UTC')::timestamp"
+                + " FROM (SELECT 1) AS one LEFT JOIN ("
+                + "SELECT pid, application_name, xact_start FROM pg_stat_activity"
+                + " WHERE datname = current_database() AND backend_type = 'client backend'"
+                + " AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
+                + " ORDER BY xact_start LIMIT 1) AS o ON true", q.horizon());
+    }
+
+    @Test
+    void shouldFindTheEndOfABoundedBatchAfterTheWatermarkAndBeforeTheHorizon() {
+        assertEquals("SELECT created_at, order_id, count(*) OVER () FROM ("
+                + "SELECT created_at, order_id FROM \"ROLL001_orders\""
+                + " WHERE (created_at, order_id) > (TIMESTAMP '2025-11-18 12:24:00.123456', 41) AND created_at < ?"
+                + " ORDER BY created_at, order_id LIMIT ?) AS batch"
+                + " ORDER BY created_at DESC, order_id DESC LIMIT 1", q.nextBatchEnd(Optional.of(after)));
+    }
+
+    @Test
+    void shouldStartFromTheFirstRowWithoutAWatermark() {
+        assertEquals("SELECT created_at, order_id, count(*) OVER () FROM ("
+                + "SELECT created_at, order_id FROM \"ROLL001_orders\" WHERE created_at < ?"
+                + " ORDER BY created_at, order_id LIMIT ?) AS batch"
+                + " ORDER BY created_at DESC, order_id DESC LIMIT 1", q.nextBatchEnd(Optional.empty()));
+    }
+
+    @Test
+    void shouldReadExactlyTheRowsOfTheBatchIncludingTiesAtBothEnds() {
+        assertEquals("SELECT order_id, customer_name, restaurant_name, item, amount, order_status, created_at"
+                + " FROM \"ROLL001_orders\""
+                + " WHERE (created_at, order_id) > (TIMESTAMP '2025-11-18 12:24:00.123456', 41)"
+                + " AND (created_at, order_id) <= (TIMESTAMP '2025-11-18 12:24:00.123456', 99)",
+                q.rowsOfBatch(Optional.of(after), last));
+        assertEquals("SELECT order_id, customer_name, restaurant_name, item, amount, order_status, created_at"
+                + " FROM \"ROLL001_orders\" WHERE (created_at, order_id) <= (TIMESTAMP '2025-11-18 12:24:00.123456', 99)",
+                q.rowsOfBatch(Optional.empty(), last));
+    }
+}
