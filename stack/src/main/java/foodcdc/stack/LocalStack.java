@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 public final class LocalStack {
     private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
 
-    static final String POSTGRES = "postgres";
-    static final String KAFKA = "kafka";
+    public static final String POSTGRES = "postgres";
+    public static final String KAFKA = "kafka";
     static final String SPARK_MASTER = "spark-master";
     static final String SPARK_WORKER = "spark-worker";
     private static final List<String> START_ORDER = List.of(POSTGRES, KAFKA, SPARK_MASTER, SPARK_WORKER);
@@ -136,6 +136,11 @@ public final class LocalStack {
 
     public void stop() throws IOException, InterruptedException {
         stop(STOP_ORDER);
+    }
+
+    /** Stops one component ({@code postgres}, {@code kafka}, ...): for outage tests; start() brings it back. */
+    public void stop(String component) throws IOException, InterruptedException {
+        stop(List.of(component));
     }
 
     private void stop(List<String> components) throws IOException, InterruptedException {
