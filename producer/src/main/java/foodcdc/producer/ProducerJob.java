@@ -88,11 +88,7 @@ public final class ProducerJob implements AutoCloseable {
                     // A full batch means a backlog: go on at once instead of waiting.
                     pause = result.full() ? Duration.ZERO : remaining(started);
                 } catch (SQLException e) {
-                    pause = backoff.next();
-                    LOG.warn("Waiting for PostgreSQL at {}:{} (attempt {}, next in {} s): {}",
-                            config.postgres().host(), config.postgres().port(), backoff.failures(),
-                            pause.toSeconds(), e.getMessage());
-                    db.close();
+                    pause = waitingForPostgres(backoff, e);
                 } catch (Exception e) {
                     pause = backoff.next();
                     LOG.warn("Waiting for {} (attempt {}, next in {} s): {}", failedService(e), backoff.failures(),
@@ -116,12 +112,17 @@ public final class ProducerJob implements AutoCloseable {
                 if ("42501".equals(e.getSQLState())) {
                     throw new IllegalStateException(e.getMessage(), e);
                 }
-                Duration pause = backoff.next();
-                LOG.warn("Waiting for PostgreSQL at {}:{} (attempt {}, next in {} s): {}", config.postgres().host(),
-                        config.postgres().port(), backoff.failures(), pause.toSeconds(), e.getMessage());
-                stopRequested.await(pause.toMillis(), TimeUnit.MILLISECONDS);
+                stopRequested.await(waitingForPostgres(backoff, e).toMillis(), TimeUnit.MILLISECONDS);
             }
         }
+    }
+
+    private Duration waitingForPostgres(Backoff backoff, SQLException e) {
+        db.close();
+        Duration pause = backoff.next();
+        LOG.warn("Waiting for PostgreSQL at {}:{} (attempt {}, next in {} s): {}", config.postgres().host(),
+                config.postgres().port(), backoff.failures(), pause.toSeconds(), e.getMessage());
+        return pause;
     }
 
     /** What one poll did: how many rows it published, and whether it hit the row cap. */

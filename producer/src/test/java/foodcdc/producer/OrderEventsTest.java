@@ -21,11 +21,7 @@ class OrderEventsTest {
 
     @BeforeAll
     static void startSpark() {
-        spark = SparkSession.builder().master("local[1]").appName("OrderEventsTest")
-                .config("spark.ui.enabled", "false")
-                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-                .config("spark.sql.session.timeZone", "UTC")
-                .getOrCreate();
+        spark = TestSpark.start("OrderEventsTest", 1);
     }
 
     @AfterAll

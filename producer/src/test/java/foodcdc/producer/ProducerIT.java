@@ -31,11 +31,7 @@ class ProducerIT {
 
     @BeforeAll
     static void startSpark() {
-        spark = SparkSession.builder().master("local[2]").appName("ProducerIT")
-                .config("spark.ui.enabled", "false")
-                .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-                .config("spark.sql.session.timeZone", "UTC")
-                .getOrCreate();
+        spark = TestSpark.start("ProducerIT", 2);
     }
 
     @AfterAll
