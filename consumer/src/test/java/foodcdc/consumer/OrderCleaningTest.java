@@ -1,0 +1,122 @@
+package foodcdc.consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The cleaning rules on a small static frame shaped like Spark's Kafka source (no Kafka). */
+class OrderCleaningTest {
+    private static SparkSession spark;
+
+    private static final StructType KAFKA = new StructType()
+            .add("key", DataTypes.BinaryType)
+            .add("value", DataTypes.BinaryType)
+            .add("topic", DataTypes.StringType)
+            .add("partition", DataTypes.IntegerType)
+            .add("offset", DataTypes.LongType)
+            .add("timestamp", DataTypes.TimestampType);
+
+    @BeforeAll
+    static void startSpark() {
+        spark = TestSpark.start("OrderCleaningTest", 1);
+    }
+
+    @AfterAll
+    static void stopSpark() {
+        spark.stop();
+    }
+
+    private static String event(String orderId, String amount, String createdAt) {
+        return "{\"order_id\": " + orderId + ", \"customer_name\": \"John Doe\", \"restaurant_name\": \"Burger Junction\","
+                + " \"item\": \"Veg Burger\", \"amount\": " + amount + ", \"order_status\": \"PLACED\""
+                + (createdAt == null ? "" : ", \"created_at\": " + createdAt) + "}";
+    }
+
+    private static Dataset<Row> kafka(List<byte[]> values) {
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            rows.add(RowFactory.create(null, values.get(i), "orders", 1, (long) i, Timestamp.from(Instant.EPOCH)));
+        }
+        return spark.createDataFrame(rows, KAFKA);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void shouldGiveEveryRecordTheFirstReasonThatApplies() {
+        Map<String, byte[]> cases = new LinkedHashMap<>();
+        cases.put("valid", utf8(event("101", "220.00", "\"2025-11-18T12:24:00.000000Z\"")));
+        cases.put("not json", utf8("this is not json"));
+        cases.put("truncated json", utf8("{\"order_id\": 5, \"amount\": 1"));
+        cases.put("json array", utf8("[1, 2, 3]"));
+        cases.put("id of the wrong type", utf8(event("\"abc\"", "1.00", "\"2025-11-18T12:24:00.000000Z\"")));
+        cases.put("amount of the wrong type", utf8(event("7", "\"lots\"", "\"2025-11-18T12:24:00.000000Z\"")));
+        cases.put("null id", utf8(event("null", "1.00", "\"2025-11-18T12:24:00.000000Z\"")));
+        cases.put("missing id", utf8("{\"amount\": 1.00, \"created_at\": \"2025-11-18T12:24:00.000000Z\"}"));
+        cases.put("null amount", utf8(event("8", "null", "\"2025-11-18T12:24:00.000000Z\"")));
+        cases.put("negative amount", utf8(event("9", "-0.01", "\"2025-11-18T12:24:00.000000Z\"")));
+        cases.put("no created_at", utf8(event("10", "1.00", null)));
+        cases.put("not utf-8", new byte[] {'{', (byte) 0xff, (byte) 0xfe, '}'});
+        cases.put("empty", null);
+        cases.put("huge", utf8(event("11", "1.00", "\"2025-11-18T12:24:00.000000Z\"").replace("Veg Burger",
+                "x".repeat(OrderCleaning.MAX_PAYLOAD_BYTES))));
+
+        List<Row> out = OrderCleaning.classify(kafka(new ArrayList<>(cases.values())))
+                .orderBy("offset").select("reason").collectAsList();
+
+        List<String> expected = List.of("null", "malformed_json", "malformed_json", "malformed_json", "malformed_json",
+                "malformed_json", "null_order_id", "null_order_id", "null_amount", "negative_amount",
+                "null_created_at", "invalid_utf8", "empty_payload", "payload_too_large");
+        List<String> got = out.stream().map(r -> String.valueOf(r.getString(0))).toList();
+        assertEquals(expected, got, "cases in order: " + cases.keySet());
+    }
+
+    @Test
+    void shouldTypeValidEventsAndDateThemByTheirUtcDay() {
+        Dataset<Row> classified = OrderCleaning.classify(kafka(List.of(
+                utf8(event("1", "220.00", "\"2025-11-18T23:59:59.999999Z\"")),
+                utf8(event("2", "0", "\"2025-11-19T00:00:00.000000Z\"")),
+                utf8(event("3", "-1", "\"2025-11-19T00:00:00.000000Z\"")))));
+        List<Row> lake = OrderCleaning.valid(classified).orderBy("order_id").collectAsList();
+
+        assertEquals(List.of("order_id", "customer_name", "restaurant_name", "item", "amount", "order_status",
+                "created_at", "date"), List.of(OrderCleaning.valid(classified).columns()));
+        assertEquals(2, lake.size());
+        assertEquals(RowFactory.create(1, "John Doe", "Burger Junction", "Veg Burger", new BigDecimal("220.00"), "PLACED",
+                Timestamp.from(Instant.parse("2025-11-18T23:59:59.999999Z")), Date.valueOf("2025-11-18")), lake.get(0));
+        assertEquals(Date.valueOf("2025-11-19"), lake.get(1).getDate(7));
+        assertEquals(new BigDecimal("0.00"), lake.get(1).getDecimal(4));
+    }
+
+    @Test
+    void shouldKeepWhatAnOperatorNeedsOfARejectedRecord() {
+        Dataset<Row> classified = OrderCleaning.classify(kafka(List.of(utf8("oops"))));
+        Row r = OrderCleaning.rejected(classified, functions.lit(Timestamp.from(Instant.EPOCH))).first();
+        assertEquals("malformed_json", r.getAs("reason"));
+        assertEquals("oops", r.getAs("payload"));
+        assertEquals("orders", r.getAs("topic"));
+        assertEquals(1, (int) r.getAs("partition"));
+        assertEquals(0L, (long) r.getAs("offset"));
+        assertEquals("oops", new String((byte[]) r.getAs("raw_value"), StandardCharsets.UTF_8));
+    }
+}
