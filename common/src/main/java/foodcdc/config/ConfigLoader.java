@@ -172,7 +172,9 @@ public final class ConfigLoader {
                         (String) v.get("streaming.checkpoint_location"),
                         (String) v.get("streaming.last_processed_timestamp_location"),
                         (Integer) v.get("streaming.batch_interval"),
-                        (Integer) v.get("streaming.max_rows_per_poll")));
+                        (Integer) v.get("streaming.max_rows_per_poll"),
+                        (Integer) v.get("streaming.trigger_interval_ms"),
+                        (Integer) v.get("streaming.max_offsets_per_trigger")));
     }
 
     private static String unknownKey(String name, Set<String> known) {

@@ -42,7 +42,8 @@ public record PipelineConfig(Postgres postgres, Kafka kafka, Datalake datalake, 
     }
 
     public record Streaming(String checkpointLocation, String lastProcessedTimestampLocation,
-                            int batchIntervalSeconds, int maxRowsPerPoll) {
+                            int batchIntervalSeconds, int maxRowsPerPoll, int triggerIntervalMs,
+                            int maxOffsetsPerTrigger) {
     }
 
     /** Every key with its value, in schema order, the password redacted: for start-up logs. */
@@ -64,6 +65,8 @@ public record PipelineConfig(Postgres postgres, Kafka kafka, Datalake datalake, 
         out.put("streaming.last_processed_timestamp_location", streaming.lastProcessedTimestampLocation());
         out.put("streaming.batch_interval", String.valueOf(streaming.batchIntervalSeconds()));
         out.put("streaming.max_rows_per_poll", String.valueOf(streaming.maxRowsPerPoll()));
+        out.put("streaming.trigger_interval_ms", String.valueOf(streaming.triggerIntervalMs()));
+        out.put("streaming.max_offsets_per_trigger", String.valueOf(streaming.maxOffsetsPerTrigger()));
         return out;
     }
 }

@@ -66,7 +66,7 @@ public final class TestStack implements AutoCloseable {
                     new PipelineConfig.Kafka("127.0.0.1:" + Ports.freePort(), "it_food_orders_raw", 3),
                     new PipelineConfig.Datalake(dir.resolve("lake").toString(), "parquet"),
                     new PipelineConfig.Streaming(dir.resolve("checkpoints").toString(),
-                            dir.resolve("lastprocess").toString(), 1, 100_000));
+                            dir.resolve("lastprocess").toString(), 1, 100_000, 500, 100_000));
             Path configFile = writeConfig(wanted, dir.resolve("orders_stream.yml"));
             // Loaded back through the loader: the file the tests hand to scripts is valid. The
             // tests' config must not depend on the environment they run in, hence no env.
@@ -117,6 +117,7 @@ public final class TestStack implements AutoCloseable {
     public PipelineConfig isolated(String name, int maxRowsPerPoll) {
         var pg = config.postgres();
         var kafka = config.kafka();
+        var c0 = config.streaming();
         Path d = dir.resolve(name);
         PipelineConfig c = new PipelineConfig(
                 new PipelineConfig.Postgres(pg.jdbcUrl(), pg.host(), pg.port(), pg.db(), pg.user(), pg.password(),
@@ -124,7 +125,7 @@ public final class TestStack implements AutoCloseable {
                 new PipelineConfig.Kafka(kafka.brokers(), name + "_orders_raw", kafka.topicPartitions()),
                 new PipelineConfig.Datalake(d.resolve("lake").toString(), "parquet"),
                 new PipelineConfig.Streaming(d.resolve("checkpoints").toString(), d.resolve("lastprocess").toString(),
-                        1, maxRowsPerPoll));
+                        1, maxRowsPerPoll, c0.triggerIntervalMs(), c0.maxOffsetsPerTrigger()));
         StackLayout layout = new StackLayout(home(), dir.resolve("stack"));
         try {
             new PostgresServer(layout, c.postgres()).runScript("orders.sql");
@@ -162,11 +163,14 @@ public final class TestStack implements AutoCloseable {
                   last_processed_timestamp_location: "%s"
                   batch_interval: %d
                   max_rows_per_poll: %d
+                  trigger_interval_ms: %d
+                  max_offsets_per_trigger: %d
                 """.formatted(pg.jdbcUrl(), pg.host(), pg.port(), pg.db(), pg.user(), pg.password(), pg.table(),
                 c.kafka().brokers(), c.kafka().topic(), c.kafka().topicPartitions(),
                 c.datalake().path(), c.datalake().format(),
                 c.streaming().checkpointLocation(), c.streaming().lastProcessedTimestampLocation(),
-                c.streaming().batchIntervalSeconds(), c.streaming().maxRowsPerPoll());
+                c.streaming().batchIntervalSeconds(), c.streaming().maxRowsPerPoll(),
+                c.streaming().triggerIntervalMs(), c.streaming().maxOffsetsPerTrigger());
         try {
             Files.writeString(file, yaml, StandardCharsets.UTF_8);
             return file;

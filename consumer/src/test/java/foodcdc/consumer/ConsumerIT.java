@@ -1,0 +1,153 @@
+package foodcdc.consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import foodcdc.config.PipelineConfig;
+import foodcdc.stack.TestStack;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TimeZone;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The consumer against a real Kafka broker and Spark, reading the lake back by listing its files. */
+class ConsumerIT {
+    private static final TestStack STACK = TestStack.shared();
+    private static SparkSession spark;
+
+    @BeforeAll
+    static void startSpark() {
+        spark = TestSpark.start("ConsumerIT", 2);
+    }
+
+    @AfterAll
+    static void stopSpark() {
+        spark.stop();
+    }
+
+    static String event(int id, String amount, String createdAt) {
+        return "{\"order_id\":" + id + ",\"customer_name\":\"Customer " + id + "\",\"restaurant_name\":\"R\","
+                + "\"item\":\"Item " + id + "\",\"amount\":" + amount + ",\"order_status\":\"PLACED\","
+                + "\"created_at\":\"" + createdAt + "\"}";
+    }
+
+    static void send(PipelineConfig c, List<byte[]> values) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.kafka().brokers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (var producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (byte[] v : values) {
+                producer.send(new ProducerRecord<>(c.kafka().topic(), null, v)).get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Every Parquet file under a folder, as a reader that lists files would find them. */
+    static String[] parquetFiles(String dir) throws Exception {
+        if (!Files.exists(Path.of(dir))) {
+            return new String[0];
+        }
+        try (Stream<Path> files = Files.walk(Path.of(dir))) {
+            return files.filter(f -> f.toString().endsWith(".parquet")).map(Path::toString).sorted().toArray(String[]::new);
+        }
+    }
+
+    @Test
+    void shouldLandExactlyTheValidOrdersOnceAndQuarantineTheRestWithTheirReasons() throws Exception {
+        PipelineConfig c = STACK.isolated("consumer_mix", 100_000);
+        StreamingQuery query = ConsumerJob.start(spark, c);
+        try {
+            send(c, List.of(
+                    utf8(event(1, "220.00", "2025-11-18T12:24:00.000000Z")),
+                    utf8(event(2, "0.50", "2025-11-18T12:24:00.000001Z")),
+                    utf8(event(1, "220.00", "2025-11-18T12:24:00.000000Z")),     // same batch duplicate
+                    utf8("not json at all"),
+                    utf8(event(3, "-4.00", "2025-11-18T12:25:00.000000Z")),
+                    utf8("{\"customer_name\":\"no id\",\"amount\":1.00,\"created_at\":\"2025-11-18T12:25:00Z\"}"),
+                    new byte[] {(byte) 0xc3, (byte) 0x28}));
+            query.processAllAvailable();
+            send(c, List.of(
+                    utf8(event(2, "0.50", "2025-11-18T12:24:00.000001Z")),        // duplicate, later batch
+                    utf8(event(4, "13.37", "2025-11-19T08:00:00.000000Z")),
+                    utf8(event(5, "1.00", "2025-11-19T09:00:00Z").replace("\"amount\":1.00", "\"amount\":null"))));
+            query.processAllAvailable();
+        } finally {
+            query.stop();
+        }
+
+        String[] lakeFiles = parquetFiles(c.datalake().path());
+        List<Row> lake = spark.read().option("basePath", c.datalake().path()).parquet(lakeFiles)
+                .orderBy("order_id").collectAsList();
+        assertEquals(List.of(
+                row(1, "220.00", "2025-11-18T12:24:00Z", "2025-11-18"),
+                row(2, "0.50", "2025-11-18T12:24:00.000001Z", "2025-11-18"),
+                row(4, "13.37", "2025-11-19T08:00:00Z", "2025-11-19")), lake);
+        assertTrue(Stream.of(lakeFiles).allMatch(f -> f.matches(".*/date=\\d{4}-\\d{2}-\\d{2}/batch-\\d+\\.parquet")),
+                List.of(lakeFiles).toString());
+
+        Map<Long, String> reasons = spark.read().parquet(parquetFiles(c.datalake().path() + "_quarantine"))
+                .collectAsList().stream().collect(Collectors.toMap(
+                        r -> r.<Long>getAs("offset") * 10 + r.<Integer>getAs("partition"),
+                        r -> r.<String>getAs("reason") + ":" + r.getAs("payload"), (a, b) -> a, TreeMap::new));
+        assertEquals(List.of("invalid_utf8", "malformed_json", "negative_amount", "null_amount", "null_order_id"),
+                reasons.values().stream().map(v -> v.substring(0, v.indexOf(':'))).sorted().toList(), reasons.toString());
+        assertTrue(reasons.values().contains("malformed_json:not json at all"), reasons.toString());
+    }
+
+    @Test
+    void shouldDateOrdersByTheirUtcDayWhenTheJvmZoneIsNotUtc() throws Exception {
+        TimeZone original = TimeZone.getDefault();
+        TimeZone.setDefault(TimeZone.getTimeZone("Asia/Tokyo"));
+        try {
+            PipelineConfig c = STACK.isolated("consumer_tz", 100_000);
+            StreamingQuery query = ConsumerJob.start(spark, c);
+            try {
+                send(c, List.of(utf8(event(1, "1.00", "2025-12-31T23:59:59.999999Z")),
+                        utf8(event(2, "1.00", "2026-01-01T00:00:00.000000Z"))));
+                query.processAllAvailable();
+            } finally {
+                query.stop();
+            }
+            List<String> files = Stream.of(parquetFiles(c.datalake().path()))
+                    .map(f -> f.substring(c.datalake().path().length())).toList();
+            assertEquals(2, files.size(), files.toString());
+            assertTrue(files.get(0).startsWith("/date=2025-12-31/"), files.toString());
+            assertTrue(files.get(1).startsWith("/date=2026-01-01/"), files.toString());
+            List<Row> lake = spark.read().option("basePath", c.datalake().path()).parquet(parquetFiles(c.datalake().path()))
+                    .orderBy("order_id").select("order_id", "created_at").collectAsList();
+            assertEquals(Timestamp.from(Instant.parse("2025-12-31T23:59:59.999999Z")), lake.get(0).getTimestamp(1));
+            assertEquals(Timestamp.from(Instant.parse("2026-01-01T00:00:00Z")), lake.get(1).getTimestamp(1));
+        } finally {
+            TimeZone.setDefault(original);
+        }
+    }
+
+    private static Row row(int id, String amount, String createdAt, String date) {
+        return org.apache.spark.sql.RowFactory.create(id, "Customer " + id, "R", "Item " + id, new BigDecimal(amount),
+                "PLACED", Timestamp.from(Instant.parse(createdAt)), java.sql.Date.valueOf(date));
+    }
+}
