@@ -58,6 +58,12 @@ public final class ConsumerJob {
         // written as INT64 microseconds, which every Parquet reader understands (not INT96).
         spark.conf().set("spark.sql.session.timeZone", "UTC");
         spark.conf().set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS");
+        // Each micro-batch shuffles (de-duplication, the lake anti-join, one file per date).
+        // Spark's default of 200 shuffle tasks, with adaptive execution off in streaming, costs
+        // seconds per small batch; the cluster's parallelism is plenty unless the user says otherwise.
+        if (!spark.sparkContext().getConf().contains("spark.sql.shuffle.partitions")) {
+            spark.conf().set("spark.sql.shuffle.partitions", Math.max(2, spark.sparkContext().defaultParallelism()));
+        }
         LakeWriter writer = new LakeWriter(spark, config.datalake().path());
         Dataset<Row> events = spark.readStream().format("kafka")
                 .option("kafka.bootstrap.servers", config.kafka().brokers())

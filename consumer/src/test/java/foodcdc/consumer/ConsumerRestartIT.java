@@ -1,0 +1,130 @@
+package foodcdc.consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import foodcdc.config.PipelineConfig;
+import foodcdc.stack.TestStack;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The consumer as users run it (scripts/consumer_spark_submit.sh, its own JVM), killed with
+ * SIGKILL mid-stream and restarted. An independent reader (DuckDB, listing the files) must see
+ * every order exactly once at the end, and never a duplicate at any moment in between.
+ */
+class ConsumerRestartIT {
+    private static final TestStack STACK = TestStack.shared();
+    private static final int ORDERS = 20_000;
+
+    @Test
+    void shouldShowEveryOrderOnceToAFileListingReaderAcrossSigkillAndRestart() throws Exception {
+        PipelineConfig base = STACK.isolated("consumer_restart", 100_000);
+        var s = base.streaming();
+        PipelineConfig c = new PipelineConfig(base.postgres(), base.kafka(), base.datalake(),
+                new PipelineConfig.Streaming(s.checkpointLocation(), s.lastProcessedTimestampLocation(),
+                        s.batchIntervalSeconds(), s.maxRowsPerPoll(), 200, 1_500));
+        Path config = TestStack.writeConfig(c, STACK.dir().resolve("consumer_restart.yml"));
+        Path log = STACK.dir().resolve("consumer_restart.log");
+
+        // Orders over three days; the first 2,000 sent twice, as an at-least-once producer may.
+        List<byte[]> events = new ArrayList<>();
+        for (int id = 1; id <= ORDERS; id++) {
+            String day = "2025-11-" + (18 + id % 3);
+            events.add(ConsumerIT.utf8(ConsumerIT.event(id, "9.99", day + "T10:00:00.000001Z")));
+            if (id <= 2_000) {
+                events.add(ConsumerIT.utf8(ConsumerIT.event(id, "9.99", day + "T10:00:00.000001Z")));
+            }
+        }
+        ConsumerIT.send(c, events);
+
+        Random random = new Random(7);
+        // Kill 1: a little after batch 2 ended, in batch 3's write or commit. Kill 2: during start-up or batch 0.
+        for (String killAfter : List.of("Batch 2:", "Consumer started")) {
+            Process consumer = launch(config, log);
+            awaitLine(log, consumer, killAfter, Duration.ofSeconds(120));
+            Thread.sleep(random.nextInt(2_500));
+            consumer.destroyForcibly();
+            assertTrue(consumer.waitFor(30, TimeUnit.SECONDS));
+            long[] seen = countRowsAndOrders(c);
+            assertEquals(seen[0], seen[1], "a reader saw a duplicate after a kill: " + seen[0] + " rows");
+        }
+
+        Process consumer = launch(config, log);
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(240).toNanos();
+            long[] seen = countRowsAndOrders(c);
+            while (seen[1] < ORDERS) {
+                assertEquals(seen[0], seen[1], "a reader saw a duplicate: " + seen[0] + " rows");
+                assertTrue(consumer.isAlive(), "consumer died:\n" + Files.readString(log));
+                assertTrue(System.nanoTime() < deadline, "only " + seen[1] + " orders after 240 s");
+                Thread.sleep(1_000);
+                seen = countRowsAndOrders(c);
+            }
+            assertEquals(ORDERS, seen[0], "every order exactly once");
+        } finally {
+            consumer.destroy();
+            assertTrue(consumer.waitFor(60, TimeUnit.SECONDS));
+        }
+        Files.readAllLines(log).stream().filter(l -> l.contains("Batch ") || l.contains("=== launch"))
+                .forEach(l -> System.out.println("consumer: " + l));
+        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement st = duck.createStatement();
+             ResultSet rs = st.executeQuery("SELECT typeof(created_at), epoch_us(created_at), CAST(date AS VARCHAR), "
+                     + "typeof(amount) FROM read_parquet('" + c.datalake().path() + "/**/*.parquet', "
+                     + "hive_partitioning = true) WHERE order_id = 7")) {
+            assertTrue(rs.next());
+            assertTrue(rs.getString(1).startsWith("TIMESTAMP"), rs.getString(1));
+            assertEquals(java.time.Instant.parse("2025-11-19T10:00:00.000001Z").toEpochMilli() * 1000 + 1, rs.getLong(2));
+            assertEquals("2025-11-19", rs.getString(3));
+            assertEquals("DECIMAL(10,2)", rs.getString(4));
+        }
+    }
+
+    /** Rows and distinct order_ids that DuckDB finds by listing the lake's files. */
+    private static long[] countRowsAndOrders(PipelineConfig c) throws Exception {
+        if (ConsumerIT.parquetFiles(c.datalake().path()).length == 0) {
+            return new long[] {0, 0};
+        }
+        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement st = duck.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT order_id) FROM read_parquet('"
+                     + c.datalake().path() + "/**/*.parquet', hive_partitioning = true)")) {
+            rs.next();
+            return new long[] {rs.getLong(1), rs.getLong(2)};
+        }
+    }
+
+    private static Process launch(Path config, Path log) throws Exception {
+        Files.writeString(log, "=== launch\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        ProcessBuilder pb = new ProcessBuilder("bash", TestStack.home().resolve("scripts/consumer_spark_submit.sh")
+                .toString(), "--config", config.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().put("SPARK_MASTER", "local[2]");
+        return pb.start();
+    }
+
+    private static void awaitLine(Path log, Process p, String line, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String text = "";
+        while (System.nanoTime() < deadline && p.isAlive()) {
+            text = Files.readString(log, StandardCharsets.UTF_8);
+            if (text.substring(text.lastIndexOf("=== launch")).contains(line)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no '" + line + "' from the consumer:\n" + text);
+    }
+}
