@@ -11,6 +11,22 @@ public final class ConfigCli {
     private ConfigCli() {
     }
 
+    /**
+     * A job's whole command line, {@code [--config FILE]}: the loaded config, or a usage or
+     * config message and exit code 2.
+     */
+    public static PipelineConfig loadFromArgsOrExit(String[] args, String program) {
+        if (args.length == 0) {
+            return loadOrExit(Path.of(DEFAULT_CONFIG));
+        }
+        if (args.length == 2 && args[0].equals("--config")) {
+            return loadOrExit(Path.of(args[1]));
+        }
+        System.err.println("usage: " + program + " [--config FILE]   (default " + DEFAULT_CONFIG + ")");
+        System.exit(EXIT_BAD_CONFIG);
+        throw new AssertionError("unreachable");
+    }
+
     /** Loads the config, or prints one line per problem and exits 2 before anything is touched. */
     public static PipelineConfig loadOrExit(Path file) {
         try {

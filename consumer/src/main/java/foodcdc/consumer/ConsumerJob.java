@@ -3,7 +3,6 @@ package foodcdc.consumer;
 import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.TimeZone;
 import java.util.concurrent.TimeoutException;
 import org.apache.spark.api.java.function.VoidFunction2;
@@ -31,14 +30,7 @@ public final class ConsumerJob {
     }
 
     public static void main(String[] args) throws Exception {
-        Path configFile = Path.of(ConfigCli.DEFAULT_CONFIG);
-        if (args.length == 2 && args[0].equals("--config")) {
-            configFile = Path.of(args[1]);
-        } else if (args.length != 0) {
-            System.err.println("usage: ConsumerJob [--config FILE]");
-            System.exit(ConfigCli.EXIT_BAD_CONFIG);
-        }
-        PipelineConfig config = ConfigCli.loadOrExit(configFile);
+        PipelineConfig config = ConfigCli.loadFromArgsOrExit(args, "consumer_spark_submit.sh");
         TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
         SparkSession spark = SparkSession.builder().appName("orders-cdc-consumer").getOrCreate();
         StreamingQuery query = start(spark, config);

@@ -4,11 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import foodcdc.config.PipelineConfig;
+import foodcdc.stack.ScriptProcess;
 import foodcdc.stack.TestStack;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -17,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,30 +51,28 @@ class ConsumerRestartIT {
         Random random = new Random(7);
         // Kill 1: a little after batch 2 ended, in batch 3's write or commit. Kill 2: during start-up or batch 0.
         for (String killAfter : List.of("Batch 2:", "Consumer started")) {
-            Process consumer = launch(config, log);
-            awaitLine(log, consumer, killAfter, Duration.ofSeconds(120));
+            ScriptProcess consumer = ScriptProcess.launch("consumer_spark_submit.sh", config, log);
+            consumer.awaitLine(killAfter, Duration.ofSeconds(120));
             Thread.sleep(random.nextInt(2_500));
-            consumer.destroyForcibly();
-            assertTrue(consumer.waitFor(30, TimeUnit.SECONDS));
+            consumer.kill();
             long[] seen = countRowsAndOrders(c);
             assertEquals(seen[0], seen[1], "a reader saw a duplicate after a kill: " + seen[0] + " rows");
         }
 
-        Process consumer = launch(config, log);
+        ScriptProcess consumer = ScriptProcess.launch("consumer_spark_submit.sh", config, log);
         try {
             long deadline = System.nanoTime() + Duration.ofSeconds(240).toNanos();
             long[] seen = countRowsAndOrders(c);
             while (seen[1] < ORDERS) {
                 assertEquals(seen[0], seen[1], "a reader saw a duplicate: " + seen[0] + " rows");
-                assertTrue(consumer.isAlive(), "consumer died:\n" + Files.readString(log));
+                assertTrue(consumer.isAlive(), "consumer died:\n" + consumer.output());
                 assertTrue(System.nanoTime() < deadline, "only " + seen[1] + " orders after 240 s");
                 Thread.sleep(1_000);
                 seen = countRowsAndOrders(c);
             }
             assertEquals(ORDERS, seen[0], "every order exactly once");
         } finally {
-            consumer.destroy();
-            assertTrue(consumer.waitFor(60, TimeUnit.SECONDS));
+            assertTrue(consumer.stop(Duration.ofSeconds(60)), "consumer did not stop on SIGTERM");
         }
         Files.readAllLines(log).stream().filter(l -> l.contains("Batch ") || l.contains("=== launch"))
                 .forEach(l -> System.out.println("consumer: " + l));
@@ -103,28 +99,5 @@ class ConsumerRestartIT {
             rs.next();
             return new long[] {rs.getLong(1), rs.getLong(2)};
         }
-    }
-
-    private static Process launch(Path config, Path log) throws Exception {
-        Files.writeString(log, "=== launch\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        ProcessBuilder pb = new ProcessBuilder("bash", TestStack.home().resolve("scripts/consumer_spark_submit.sh")
-                .toString(), "--config", config.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        pb.environment().put("SPARK_MASTER", "local[2]");
-        return pb.start();
-    }
-
-    private static void awaitLine(Path log, Process p, String line, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String text = "";
-        while (System.nanoTime() < deadline && p.isAlive()) {
-            text = Files.readString(log, StandardCharsets.UTF_8);
-            if (text.substring(text.lastIndexOf("=== launch")).contains(line)) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("no '" + line + "' from the consumer:\n" + text);
     }
 }

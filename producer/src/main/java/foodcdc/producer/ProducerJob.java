@@ -3,7 +3,6 @@ package foodcdc.producer;
 import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -50,14 +49,7 @@ public final class ProducerJob implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
-        Path configFile = Path.of(ConfigCli.DEFAULT_CONFIG);
-        if (args.length == 2 && args[0].equals("--config")) {
-            configFile = Path.of(args[1]);
-        } else if (args.length != 0) {
-            System.err.println("usage: ProducerJob [--config FILE]");
-            System.exit(ConfigCli.EXIT_BAD_CONFIG);
-        }
-        PipelineConfig config = ConfigCli.loadOrExit(configFile);
+        PipelineConfig config = ConfigCli.loadFromArgsOrExit(args, "producer_spark_submit.sh");
         // created_at is UTC wall-clock time: no JVM or session zone may shift it.
         TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
         SparkSession spark = SparkSession.builder()

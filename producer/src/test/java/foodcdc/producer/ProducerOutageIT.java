@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import foodcdc.config.PipelineConfig;
 import foodcdc.stack.LocalStack;
+import foodcdc.stack.ScriptProcess;
 import foodcdc.stack.TestStack;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,7 +16,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
@@ -31,12 +31,7 @@ class ProducerOutageIT {
         try (TestStack stack = TestStack.create("outage").start(false)) {
             PipelineConfig c = stack.config();
             Path log = stack.dir().resolve("producer.log");
-            ProcessBuilder pb = new ProcessBuilder("bash",
-                    TestStack.home().resolve("scripts/producer_spark_submit.sh").toString(),
-                    "--config", stack.configFile().toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
-            pb.environment().put("SPARK_MASTER", "local[2]");
-            Process producer = pb.start();
+            ScriptProcess producer = ScriptProcess.launch("producer_spark_submit.sh", stack.configFile(), log);
             try {
                 await("the 12 sample orders published", () -> logContains(log, "Published 12 rows"), 120);
 
@@ -53,8 +48,7 @@ class ProducerOutageIT {
                 insert(stack, c, 5);
                 await("every row in the topic after PostgreSQL is back", () -> allPublished(stack, c), 120);
             } finally {
-                producer.destroy();
-                assertTrue(producer.waitFor(60, TimeUnit.SECONDS));
+                assertTrue(producer.stop(Duration.ofSeconds(60)), "producer did not stop on SIGTERM");
             }
             // What a user reads during the outages, for the test report.
             Files.readAllLines(log).stream().filter(l -> l.contains("Waiting for") || l.contains("Published"))

@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import foodcdc.config.PipelineConfig;
+import foodcdc.stack.ScriptProcess;
 import foodcdc.stack.TestStack;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -17,7 +15,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,32 +34,30 @@ class ProducerRestartIT {
 
         Random random = new Random(42);
         for (int run = 0; run < 3; run++) {
-            Process producer = launch(config, log);
-            awaitLine(log, producer, "Producer started", Duration.ofSeconds(120));
+            ScriptProcess producer = ScriptProcess.launch("producer_spark_submit.sh", config, log);
+            producer.awaitLine("Producer started", Duration.ofSeconds(120));
             // Somewhere in the start-up, a poll, the Kafka write or the watermark write.
             Thread.sleep(500 + random.nextInt(4_000));
-            producer.destroyForcibly();
-            assertTrue(producer.waitFor(30, TimeUnit.SECONDS));
+            producer.kill();
             insert(c, 2, 1_000);   // new rows arrive while it is down
         }
 
-        Process producer = launch(config, log);
+        ScriptProcess producer = ScriptProcess.launch("producer_spark_submit.sh", config, log);
         try {
             Set<Integer> expected = ProducerIT.idsInTable(c);
             long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
             while (!new TreeSet<>(ProducerIT.keysInTopic(c)).containsAll(expected)) {
-                assertTrue(producer.isAlive(), "producer died:\n" + Files.readString(log));
+                assertTrue(producer.isAlive(), "producer died:\n" + producer.output());
                 assertTrue(System.nanoTime() < deadline, "not every row published within 180 s");
                 Thread.sleep(2_000);
             }
         } finally {
-            producer.destroy();   // SIGTERM: a clean stop
-            assertTrue(producer.waitFor(60, TimeUnit.SECONDS), "producer did not stop on SIGTERM");
+            assertTrue(producer.stop(Duration.ofSeconds(60)), "producer did not stop on SIGTERM");   // a clean stop
         }
         List<Integer> keys = ProducerIT.keysInTopic(c);
         assertEquals(ProducerIT.idsInTable(c), new TreeSet<>(keys), "exactly the table's orders, no gap");
         assertEquals(26_012, new TreeSet<>(keys).size());
-        String output = Files.readString(log, StandardCharsets.UTF_8);
+        String output = producer.output();
         assertTrue(output.contains("Producer stopped at watermark"), "clean stop on SIGTERM");
         assertFalse(output.contains(c.postgres().password()), "the password must never be logged");
     }
@@ -76,29 +71,5 @@ class ProducerRestartIT {
                         + "FROM generate_series(1, " + rowsEach + ") g");
             }
         }
-    }
-
-    private static Process launch(Path config, Path log) throws IOException {
-        Files.writeString(log, "=== launch\n", StandardCharsets.UTF_8,
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-        ProcessBuilder pb = new ProcessBuilder("bash", TestStack.home().resolve("scripts/producer_spark_submit.sh")
-                .toString(), "--config", config.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        pb.environment().put("SPARK_MASTER", "local[2]");
-        return pb.start();
-    }
-
-    private static void awaitLine(Path log, Process p, String line, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String text = "";
-        while (System.nanoTime() < deadline && p.isAlive()) {
-            text = Files.readString(log, StandardCharsets.UTF_8);
-            if (text.substring(text.lastIndexOf("=== launch")).contains(line)) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("no '" + line + "' from the producer:\n" + text);
     }
 }
