@@ -17,12 +17,21 @@ ensure_built() {
   done
 }
 
-# Runs the local stack tool; all arguments are passed through.
-local_stack() {
+# Runs a command-line tool of the stack module (JDBC, Kafka client; no Spark), from the
+# repository root, with --config made absolute first.
+run_stack_tool() {
+  local main_class=$1
+  shift
   ensure_built stack/target/orders-local-stack.jar runtime/kafka/target/libs runtime/spark/target/home/jars
+  absolute_config_args "$@"
   (cd "$ORDERS_REPO" && java -Dfoodcdc.home="$ORDERS_REPO" \
       -cp "$ORDERS_REPO/stack/target/orders-local-stack.jar:$ORDERS_REPO/stack/target/lib/*" \
-      foodcdc.stack.LocalStackCli "$@")
+      "$main_class" "${CONFIG_ARGS[@]}")
+}
+
+# Runs the local stack tool; all arguments are passed through.
+local_stack() {
+  run_stack_tool foodcdc.stack.LocalStackCli "$@"
 }
 
 # Arguments with --config FILE made absolute, since the jobs run from the repository root

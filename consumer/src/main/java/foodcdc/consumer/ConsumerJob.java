@@ -81,9 +81,10 @@ public final class ConsumerJob {
         try {
             // A batch cut short is replayed on restart and replaces its own files.
             query.stop();
-            LOG.info("Consumer stopped");
-        } catch (TimeoutException e) {
-            LOG.warn("Consumer did not stop in time; the last batch will be replayed on restart");
+        } catch (TimeoutException | RuntimeException e) {
+            // Spark's own shutdown hook may have stopped the context first: the query is gone too.
+            LOG.debug("Stopping the query: {}", e.toString());
         }
+        LOG.info("Consumer stopped; a restart resumes from {}", "the checkpoint");
     }
 }

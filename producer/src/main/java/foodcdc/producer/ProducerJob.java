@@ -82,6 +82,9 @@ public final class ProducerJob implements AutoCloseable {
                 } catch (SQLException e) {
                     pause = waitingForPostgres(backoff, e);
                 } catch (Exception e) {
+                    if (stopRequested.getCount() == 0) {
+                        break;   // Spark is shutting down with the JVM; the watermark did not move.
+                    }
                     pause = backoff.next();
                     LOG.warn("Waiting for {} (attempt {}, next in {} s): {}", failedService(e), backoff.failures(),
                             pause.toSeconds(), rootMessage(e));

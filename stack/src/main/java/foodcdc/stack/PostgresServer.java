@@ -91,10 +91,8 @@ final class PostgresServer {
 
     /** Runs one of the db/ scripts with psql's variable {@code table} set from the config. */
     void runScript(String name) throws IOException, SQLException {
-        String sql = PsqlVariables.expand(Files.readString(layout.dbScript(name), StandardCharsets.UTF_8),
-                Map.of("table", pg.table()));
-        try (Connection c = connect(pg.db()); Statement s = c.createStatement()) {
-            s.execute(sql);
+        try (Connection c = connect(pg.db())) {
+            SqlScript.run(layout.dbScript(name), Map.of("table", pg.table()), c);
         }
     }
 

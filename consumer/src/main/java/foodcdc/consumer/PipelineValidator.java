@@ -1,0 +1,222 @@
+package foodcdc.consumer;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.get_json_object;
+import static org.apache.spark.sql.functions.input_file_name;
+import static org.apache.spark.sql.functions.regexp_extract;
+import static org.apache.spark.sql.functions.to_date;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import foodcdc.config.ConfigCli;
+import foodcdc.config.PipelineConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TimeZone;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code validate_pipeline.sh [--config FILE]}: reconciles PostgreSQL, Kafka and the lake and
+ * says, in plain words, what is missing, duplicated or quarantined. Exit 0 only when every
+ * valid row is in the lake exactly once (in its own date partition) and every invalid one is
+ * quarantined; 1 otherwise. The lake is read by listing its files, as any reader would.
+ */
+public final class PipelineValidator {
+    private PipelineValidator() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        PipelineConfig config = ConfigCli.loadFromArgsOrExit(args, "validate_pipeline.sh");
+        TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
+        SparkSession spark = SparkSession.builder().appName("orders-cdc-validate").getOrCreate();
+        spark.conf().set("spark.sql.session.timeZone", "UTC");
+        boolean consistent;
+        try {
+            Reconciliation r = reconcile(spark, config);
+            r.report().forEach(System.out::println);
+            System.out.println("Watermark (producer): " + watermark(spark, config));
+            System.out.println("Consumer lag: " + consumerLag(spark, config));
+            consistent = r.consistent();
+        } finally {
+            spark.stop();
+        }
+        System.exit(consistent ? 0 : 1);
+    }
+
+    static Reconciliation reconcile(SparkSession spark, PipelineConfig config) throws IOException, SQLException {
+        SortedMap<Integer, String> invalid = new TreeMap<>();
+        Set<Integer> valid = new HashSet<>();
+        sourceRows(config.postgres(), valid, invalid);
+
+        Set<Integer> keys = new HashSet<>();
+        long events = topicKeys(config.kafka(), keys);
+
+        SortedMap<String, Long> perDate = new TreeMap<>();
+        List<Integer> lakeIds = new ArrayList<>();
+        List<Integer> wrongPartition = new ArrayList<>();
+        for (Row r : lakeRows(spark, config.datalake().path())) {
+            lakeIds.add(r.getInt(0));
+            perDate.merge("date=" + r.getString(1), 1L, Long::sum);
+            if (!r.getString(1).equals(r.getString(2))) {
+                wrongPartition.add(r.getInt(0));
+            }
+        }
+        SortedMap<Integer, String> quarantined = new TreeMap<>();
+        SortedMap<String, Long> reasons = new TreeMap<>();
+        for (Row r : quarantineRows(spark, config.datalake().path() + "_quarantine")) {
+            reasons.merge(r.getString(0), 1L, Long::sum);
+            if (!r.isNullAt(1)) {
+                quarantined.put(r.getInt(1), r.getString(0));
+            }
+        }
+        return new Reconciliation(invalid, valid, events, keys, perDate, lakeIds, wrongPartition, quarantined, reasons);
+    }
+
+    /** Every order of the table, valid or with the cleaning rule it breaks. */
+    private static void sourceRows(PipelineConfig.Postgres pg, Set<Integer> valid, Map<Integer, String> invalid)
+            throws SQLException {
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
+             Statement s = c.createStatement()) {
+            s.setFetchSize(10_000);
+            c.setAutoCommit(false);
+            try (ResultSet rs = s.executeQuery("SELECT order_id, CASE WHEN amount IS NULL THEN 'null_amount' "
+                    + "WHEN amount < 0 THEN 'negative_amount' END FROM \"" + pg.table() + "\"")) {
+                while (rs.next()) {
+                    if (rs.getString(2) == null) {
+                        valid.add(rs.getInt(1));
+                    } else {
+                        invalid.put(rs.getInt(1), rs.getString(2));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Reads the whole topic; returns the number of events and fills the distinct keys. */
+    private static long topicKeys(PipelineConfig.Kafka kafka, Set<Integer> keys) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.brokers());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
+        long events = 0;
+        try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(kafka.topic(), Duration.ofSeconds(30)).stream()
+                    .map(i -> new TopicPartition(kafka.topic(), i.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                for (var record : consumer.poll(Duration.ofMillis(500))) {
+                    events++;
+                    if (record.key() != null && record.key().matches("-?\\d{1,10}")) {
+                        keys.add(Integer.parseInt(record.key()));
+                    }
+                }
+            }
+        }
+        return events;
+    }
+
+    /** order_id, the date folder and created_at's UTC day of every lake row, found by listing files. */
+    private static List<Row> lakeRows(SparkSession spark, String lake) throws IOException {
+        List<String> files = parquetFiles(spark.sparkContext().hadoopConfiguration(), lake);
+        return files.isEmpty() ? List.of() : spark.read().parquet(files.toArray(String[]::new)).select(
+                col("order_id"),
+                regexp_extract(input_file_name(), "date=([0-9-]+)/", 1),
+                to_date(col("created_at")).cast("string")).collectAsList();
+    }
+
+    /** The reason and, when the payload had one, the order_id of every quarantined record. */
+    private static List<Row> quarantineRows(SparkSession spark, String quarantine) throws IOException {
+        List<String> files = parquetFiles(spark.sparkContext().hadoopConfiguration(), quarantine);
+        return files.isEmpty() ? List.of() : spark.read().parquet(files.toArray(String[]::new)).select(
+                col("reason"),
+                get_json_object(col("payload"), "$.order_id").cast("int")).collectAsList();
+    }
+
+    static List<String> parquetFiles(Configuration conf, String dir) throws IOException {
+        Path root = new Path(dir);
+        FileSystem fs = root.getFileSystem(conf);
+        List<String> files = new ArrayList<>();
+        if (!fs.exists(root)) {
+            return files;
+        }
+        RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
+        while (it.hasNext()) {
+            Path p = it.next().getPath();
+            if (p.getName().endsWith(".parquet")) {
+                files.add(p.toString());
+            }
+        }
+        return files;
+    }
+
+    private static String watermark(SparkSession spark, PipelineConfig config) throws IOException {
+        Path file = new Path(config.streaming().lastProcessedTimestampLocation(), "watermark.properties");
+        FileSystem fs = file.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        if (!fs.exists(file)) {
+            return "none yet (the producer has not published anything)";
+        }
+        try (var in = fs.open(file)) {
+            return String.join(", ", new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .filter(l -> !l.startsWith("#") && !l.isBlank()).toList());
+        }
+    }
+
+    /** Events in the topic that the consumer's checkpoint has not reached yet. */
+    private static String consumerLag(SparkSession spark, PipelineConfig config) throws IOException {
+        Path offsets = new Path(config.streaming().checkpointLocation(), "offsets");
+        FileSystem fs = offsets.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        if (!fs.exists(offsets)) {
+            return "unknown (the consumer has no checkpoint yet)";
+        }
+        Optional<Path> latest = java.util.Arrays.stream(fs.listStatus(offsets, p -> p.getName().matches("\\d+")))
+                .map(s -> s.getPath()).max(java.util.Comparator.comparingLong(p -> Long.parseLong(p.getName())));
+        if (latest.isEmpty()) {
+            return "unknown (the consumer has no checkpoint yet)";
+        }
+        String text;
+        try (var in = fs.open(latest.get())) {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        JsonNode reached = new ObjectMapper().readTree(text.lines().reduce((a, b) -> b).orElse("{}"))
+                .path(config.kafka().topic());
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().brokers());
+        try (var consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(config.kafka().topic(), Duration.ofSeconds(30))
+                    .stream().map(i -> new TopicPartition(config.kafka().topic(), i.partition())).toList();
+            long lag = 0;
+            for (var e : consumer.endOffsets(partitions, Duration.ofSeconds(30)).entrySet()) {
+                lag += e.getValue() - reached.path(Integer.toString(e.getKey().partition())).asLong(0);
+            }
+            return lag + " events (checkpoint batch " + latest.get().getName() + ")";
+        }
+    }
+}

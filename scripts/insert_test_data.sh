@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Inserts test orders into the configured table (created_at from the database):
+#   scripts/insert_test_data.sh [--config FILE]             # the 5 orders of db/insert_test_data.sql
+#   scripts/insert_test_data.sh [--config FILE] --count N   # N random, realistic orders
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+run_stack_tool foodcdc.stack.InsertTestDataCli "$@"
