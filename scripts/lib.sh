@@ -51,7 +51,8 @@ absolute_config_args() {
 
 # spark-submit without a Spark download: Spark's own SparkSubmit on the jars Maven laid out in
 # runtime/spark/target/home. The master comes from SPARK_MASTER (default local[*]); the driver
-# heap from SPARK_DRIVER_MEMORY (default 1g). Every JVM of the job runs in UTC.
+# heap from SPARK_DRIVER_MEMORY (default 1g); on a cluster, SPARK_CORES_MAX caps the cores the
+# job takes (so two jobs can share a small cluster). Every JVM of the job runs in UTC.
 spark_submit() {
   local main_class=$1 jar=$2
   shift 2
@@ -59,6 +60,8 @@ spark_submit() {
   absolute_config_args "$@"
   local spark_home="$ORDERS_REPO/runtime/spark/target/home"
   export SPARK_HOME="$spark_home" SPARK_SCALA_VERSION=2.12 SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
+  local extra=()
+  [[ -n "${SPARK_CORES_MAX:-}" ]] && extra+=(--conf "spark.cores.max=$SPARK_CORES_MAX")
   cd "$ORDERS_REPO"
   exec java "@$ORDERS_REPO/runtime/spark/java17-opens.args" \
     "-Xmx${SPARK_DRIVER_MEMORY:-1g}" -Duser.timezone=UTC \
@@ -70,5 +73,6 @@ spark_submit() {
     --conf spark.driver.bindAddress="$SPARK_LOCAL_IP" \
     --conf spark.sql.session.timeZone=UTC \
     --conf spark.executor.extraJavaOptions=-Duser.timezone=UTC \
+    "${extra[@]}" \
     "$ORDERS_REPO/$jar" "${CONFIG_ARGS[@]}"
 }

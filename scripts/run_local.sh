@@ -43,7 +43,8 @@ trap 'exit 130' INT TERM
 "$ORDERS_REPO/scripts/local_stack.sh" start --config "$config" "${cluster[@]}" 2>&1 | sed 's/^/[stack] /'
 if [[ ${#cluster[@]} -gt 0 ]]; then
   SPARK_MASTER=$("$ORDERS_REPO/scripts/local_stack.sh" status --config "$config" | awk '$1 == "spark-master" {print $5}')
-  export SPARK_MASTER
+  # The worker has 2 cores: one for each job, or the first would take both.
+  export SPARK_MASTER SPARK_CORES_MAX="${SPARK_CORES_MAX:-1}"
 fi
 
 # Each job's output, line by line, labelled; $! is the job itself (the script execs java).

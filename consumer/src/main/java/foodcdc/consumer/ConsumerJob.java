@@ -85,6 +85,6 @@ public final class ConsumerJob {
             // Spark's own shutdown hook may have stopped the context first: the query is gone too.
             LOG.debug("Stopping the query: {}", e.toString());
         }
-        LOG.info("Consumer stopped; a restart resumes from {}", "the checkpoint");
+        LOG.info("Consumer stopped; a restart resumes from the checkpoint");
     }
 }
