@@ -51,9 +51,7 @@ FROM (VALUES
   ('Rahul Verma',    'Biryani House',    'Hyderabadi Biryani',    329.00, 'PREPARING', interval '27 minutes'),
   ('Sophie Martin',  'Le Petit Bistro',  'Croque Monsieur',       315.40, 'DELIVERED', interval '21 minutes'),
   ('John Doe',       'Spice Route',      'Masala Dosa',           149.90, 'PLACED',    interval '14 minutes'),
-  ('Fatima Noor',    'Burger Junction',  'Chicken Zinger Burger', 259.00, 'PREPARING', interval '9 minutes'),
-  ('Ethan Brooks',   'Green Bowl',       'Quinoa Salad',          289.60, 'PLACED',    interval '4 minutes'),
-  ('Ananya Iyer',    'Pizza Piazza',     'Farmhouse Pizza',       549.00, 'PLACED',    interval '1 minute')
+  ('Fatima Noor',    'Burger Junction',  'Chicken Zinger Burger', 259.00, 'PREPARING', interval '9 minutes')
 ) AS v(customer_name, restaurant_name, item, amount, order_status, age)
 WHERE NOT EXISTS (SELECT 1 FROM :"table")
 ORDER BY v.age DESC;

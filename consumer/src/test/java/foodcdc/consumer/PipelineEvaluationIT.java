@@ -34,29 +34,29 @@ class PipelineEvaluationIT {
         ScriptProcess producer = ScriptProcess.launch("producer_spark_submit.sh", config, log);
         ScriptProcess consumer = ScriptProcess.launch("consumer_spark_submit.sh", config, log);
         try {
-            awaitLakeOrders(c, 12);                       // the sample orders
-            assertValid(config, "CONSISTENT", "PostgreSQL: 12 rows, 12 valid, 0 invalid");
+            awaitLakeOrders(c, 10);                       // the sample orders
+            assertValid(config, "CONSISTENT", "PostgreSQL: 10 rows, 10 valid, 0 invalid");
             run("insert_test_data.sh", config);
-            awaitLakeOrders(c, 17);
-            assertValid(config, "CONSISTENT", "Lake: 17 rows");
+            awaitLakeOrders(c, 15);
+            assertValid(config, "CONSISTENT", "Lake: 15 rows");
             run("insert_test_data.sh", config);
-            awaitLakeOrders(c, 22);
-            assertValid(config, "CONSISTENT", "Lake: 22 rows");
+            awaitLakeOrders(c, 20);
+            assertValid(config, "CONSISTENT", "Lake: 20 rows");
 
             assertTrue(producer.stop(Duration.ofSeconds(60)), "producer did not stop");
             assertTrue(consumer.stop(Duration.ofSeconds(60)), "consumer did not stop");
             producer = ScriptProcess.launch("producer_spark_submit.sh", config, log);
             consumer = ScriptProcess.launch("consumer_spark_submit.sh", config, log);
             run("insert_test_data.sh", config);
-            awaitLakeOrders(c, 27);
-            assertValid(config, "CONSISTENT", "Lake: 27 rows");
+            awaitLakeOrders(c, 25);
+            assertValid(config, "CONSISTENT", "Lake: 25 rows");
 
             // A row the cleaning rules reject: the report says so, and it is still consistent.
             try (Connection db = STACK.connect(); Statement s = db.createStatement()) {
                 s.execute("INSERT INTO \"" + c.postgres().table() + "\" (customer_name, amount) VALUES ('Refund', -5.00)");
             }
             awaitQuarantined(c, 1);
-            assertValid(config, "CONSISTENT", "PostgreSQL: 28 rows, 27 valid, 1 invalid {negative_amount=1}",
+            assertValid(config, "CONSISTENT", "PostgreSQL: 26 rows, 25 valid, 1 invalid {negative_amount=1}",
                     "Quarantine: 1 records {negative_amount=1}");
         } finally {
             producer.stop(Duration.ofSeconds(60));

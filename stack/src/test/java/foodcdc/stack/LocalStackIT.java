@@ -57,9 +57,9 @@ class LocalStackIT {
         try (Connection c = STACK.connect(); Statement s = c.createStatement()) {
             ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT customer_name), "
                     + "count(DISTINCT restaurant_name), count(DISTINCT order_status), min(order_id), "
-                    + "current_setting('TimeZone') FROM " + table() + " WHERE order_id <= 12");
+                    + "current_setting('TimeZone') FROM " + table() + " WHERE order_id <= 10");
             rs.next();
-            assertEquals(12, rs.getInt(1), "sample orders");
+            assertEquals(10, rs.getInt(1), "sample orders");
             assertTrue(rs.getInt(2) >= 5 && rs.getInt(3) >= 5, "several customers and restaurants");
             assertEquals(4, rs.getInt(4), "every status");
             assertEquals(1, rs.getInt(5));
@@ -166,8 +166,8 @@ class LocalStackIT {
             }
             assertTrue(second.stack().isRunning("spark-worker"));
             try (Connection c = second.connect(); Connection first = STACK.connect()) {
-                assertEquals(12, count(c), "the second stack has its own database");
-                assertTrue(count(first) >= 12);
+                assertEquals(10, count(c), "the second stack has its own database");
+                assertTrue(count(first) >= 10);
             }
             String json = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
                     "http://127.0.0.1:" + state.get("spark-master", "ui_port").orElseThrow() + "/json/")).build(),
