@@ -52,7 +52,11 @@ absolute_config_args() {
 # spark-submit without a Spark download: Spark's own SparkSubmit on the jars Maven laid out in
 # runtime/spark/target/home. The master comes from SPARK_MASTER (default local[*]); the driver
 # heap from SPARK_DRIVER_MEMORY (default 1g); on a cluster, SPARK_CORES_MAX caps the cores the
-# job takes (so two jobs can share a small cluster). Every JVM of the job runs in UTC.
+# job takes (so two jobs can share a small cluster), and SPARK_SHIP_KAFKA_CONNECTOR=true sends
+# the Kafka connector jars to executors whose Spark lacks them (a stock Spark distribution or
+# image); SPARK_SUBMIT_ARGS adds any other spark-submit options (split on spaces, e.g.
+# "--packages org.apache.hadoop:hadoop-aws:3.3.4 --executor-memory 2g"). Every JVM of the job
+# runs in UTC.
 spark_submit() {
   local main_class=$1 jar=$2
   shift 2
@@ -62,6 +66,17 @@ spark_submit() {
   export SPARK_HOME="$spark_home" SPARK_SCALA_VERSION=2.12 SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
   local extra=()
   [[ -n "${SPARK_CORES_MAX:-}" ]] && extra+=(--conf "spark.cores.max=$SPARK_CORES_MAX")
+  if [[ "${SPARK_SHIP_KAFKA_CONNECTOR:-}" == "true" ]]; then
+    local connector
+    connector=$(cd "$spark_home/jars" && ls spark-sql-kafka-0-10_*.jar spark-token-provider-kafka-0-10_*.jar \
+      kafka-clients-*.jar commons-pool2-*.jar | sed "s|^|$spark_home/jars/|" | paste -sd, -)
+    extra+=(--jars "$connector")
+  fi
+  if [[ -n "${SPARK_SUBMIT_ARGS:-}" ]]; then
+    local user_args
+    read -r -a user_args <<< "$SPARK_SUBMIT_ARGS"
+    extra+=("${user_args[@]}")
+  fi
   cd "$ORDERS_REPO"
   exec java "@$ORDERS_REPO/runtime/spark/java17-opens.args" \
     "-Xmx${SPARK_DRIVER_MEMORY:-1g}" -Duser.timezone=UTC \

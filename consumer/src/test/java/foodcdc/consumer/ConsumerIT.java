@@ -7,8 +7,6 @@ import foodcdc.config.PipelineConfig;
 import foodcdc.stack.TestStack;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -66,16 +64,6 @@ class ConsumerIT {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Every Parquet file under a folder, as a reader that lists files would find them. */
-    static String[] parquetFiles(String dir) throws Exception {
-        if (!Files.exists(Path.of(dir))) {
-            return new String[0];
-        }
-        try (Stream<Path> files = Files.walk(Path.of(dir))) {
-            return files.filter(f -> f.toString().endsWith(".parquet")).map(Path::toString).sorted().toArray(String[]::new);
-        }
-    }
-
     @Test
     void shouldLandExactlyTheValidOrdersOnceAndQuarantineTheRestWithTheirReasons() throws Exception {
         PipelineConfig c = STACK.isolated("consumer_mix", 100_000);
@@ -99,7 +87,7 @@ class ConsumerIT {
             query.stop();
         }
 
-        String[] lakeFiles = parquetFiles(c.datalake().path());
+        String[] lakeFiles = LakeFiles.parquetFiles(c.datalake().path());
         List<Row> lake = spark.read().option("basePath", c.datalake().path()).parquet(lakeFiles)
                 .orderBy("order_id").collectAsList();
         assertEquals(List.of(
@@ -109,7 +97,7 @@ class ConsumerIT {
         assertTrue(Stream.of(lakeFiles).allMatch(f -> f.matches(".*/date=\\d{4}-\\d{2}-\\d{2}/batch-\\d+\\.parquet")),
                 List.of(lakeFiles).toString());
 
-        Map<Long, String> reasons = spark.read().parquet(parquetFiles(c.datalake().path() + "_quarantine"))
+        Map<Long, String> reasons = spark.read().parquet(LakeFiles.parquetFiles(c.datalake().path() + "_quarantine"))
                 .collectAsList().stream().collect(Collectors.toMap(
                         r -> r.<Long>getAs("offset") * 10 + r.<Integer>getAs("partition"),
                         r -> r.<String>getAs("reason") + ":" + r.getAs("payload"), (a, b) -> a, TreeMap::new));
@@ -132,12 +120,12 @@ class ConsumerIT {
             } finally {
                 query.stop();
             }
-            List<String> files = Stream.of(parquetFiles(c.datalake().path()))
+            List<String> files = Stream.of(LakeFiles.parquetFiles(c.datalake().path()))
                     .map(f -> f.substring(c.datalake().path().length())).toList();
             assertEquals(2, files.size(), files.toString());
             assertTrue(files.get(0).startsWith("/date=2025-12-31/"), files.toString());
             assertTrue(files.get(1).startsWith("/date=2026-01-01/"), files.toString());
-            List<Row> lake = spark.read().option("basePath", c.datalake().path()).parquet(parquetFiles(c.datalake().path()))
+            List<Row> lake = spark.read().option("basePath", c.datalake().path()).parquet(LakeFiles.parquetFiles(c.datalake().path()))
                     .orderBy("order_id").select("order_id", "created_at").collectAsList();
             assertEquals(Timestamp.from(Instant.parse("2025-12-31T23:59:59.999999Z")), lake.get(0).getTimestamp(1));
             assertEquals(Timestamp.from(Instant.parse("2026-01-01T00:00:00Z")), lake.get(1).getTimestamp(1));

@@ -55,20 +55,20 @@ class ConsumerRestartIT {
             consumer.awaitLine(killAfter, Duration.ofSeconds(120));
             Thread.sleep(random.nextInt(2_500));
             consumer.kill();
-            long[] seen = countRowsAndOrders(c);
+            long[] seen = LakeFiles.rowsAndOrders(c.datalake().path());
             assertEquals(seen[0], seen[1], "a reader saw a duplicate after a kill: " + seen[0] + " rows");
         }
 
         ScriptProcess consumer = ScriptProcess.launch("consumer_spark_submit.sh", config, log);
         try {
             long deadline = System.nanoTime() + Duration.ofSeconds(240).toNanos();
-            long[] seen = countRowsAndOrders(c);
+            long[] seen = LakeFiles.rowsAndOrders(c.datalake().path());
             while (seen[1] < ORDERS) {
                 assertEquals(seen[0], seen[1], "a reader saw a duplicate: " + seen[0] + " rows");
                 assertTrue(consumer.isAlive(), "consumer died:\n" + consumer.output());
                 assertTrue(System.nanoTime() < deadline, "only " + seen[1] + " orders after 240 s");
                 Thread.sleep(1_000);
-                seen = countRowsAndOrders(c);
+                seen = LakeFiles.rowsAndOrders(c.datalake().path());
             }
             assertEquals(ORDERS, seen[0], "every order exactly once");
         } finally {
@@ -85,19 +85,6 @@ class ConsumerRestartIT {
             assertEquals(java.time.Instant.parse("2025-11-19T10:00:00.000001Z").toEpochMilli() * 1000 + 1, rs.getLong(2));
             assertEquals("2025-11-19", rs.getString(3));
             assertEquals("DECIMAL(10,2)", rs.getString(4));
-        }
-    }
-
-    /** Rows and distinct order_ids that DuckDB finds by listing the lake's files. */
-    private static long[] countRowsAndOrders(PipelineConfig c) throws Exception {
-        if (ConsumerIT.parquetFiles(c.datalake().path()).length == 0) {
-            return new long[] {0, 0};
-        }
-        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement st = duck.createStatement();
-             ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT order_id) FROM read_parquet('"
-                     + c.datalake().path() + "/**/*.parquet', hive_partitioning = true)")) {
-            rs.next();
-            return new long[] {rs.getLong(1), rs.getLong(2)};
         }
     }
 }

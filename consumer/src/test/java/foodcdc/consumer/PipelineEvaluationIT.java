@@ -10,8 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * independent reader (DuckDB) checks for duplicates at every step.
  */
 class PipelineEvaluationIT {
+    private static final Duration WAIT = Duration.ofSeconds(120);
     private static final TestStack STACK = TestStack.shared();
 
     @Test
@@ -34,13 +33,13 @@ class PipelineEvaluationIT {
         ScriptProcess producer = ScriptProcess.launch("producer_spark_submit.sh", config, log);
         ScriptProcess consumer = ScriptProcess.launch("consumer_spark_submit.sh", config, log);
         try {
-            awaitLakeOrders(c, 10);                       // the sample orders
+            LakeFiles.awaitOrders(c.datalake().path(), 10, WAIT); // the sample orders
             assertValid(config, "CONSISTENT", "PostgreSQL: 10 rows, 10 valid, 0 invalid");
             run("insert_test_data.sh", config);
-            awaitLakeOrders(c, 15);
+            LakeFiles.awaitOrders(c.datalake().path(), 15, WAIT);
             assertValid(config, "CONSISTENT", "Lake: 15 rows");
             run("insert_test_data.sh", config);
-            awaitLakeOrders(c, 20);
+            LakeFiles.awaitOrders(c.datalake().path(), 20, WAIT);
             assertValid(config, "CONSISTENT", "Lake: 20 rows");
 
             assertTrue(producer.stop(Duration.ofSeconds(60)), "producer did not stop");
@@ -48,7 +47,7 @@ class PipelineEvaluationIT {
             producer = ScriptProcess.launch("producer_spark_submit.sh", config, log);
             consumer = ScriptProcess.launch("consumer_spark_submit.sh", config, log);
             run("insert_test_data.sh", config);
-            awaitLakeOrders(c, 25);
+            LakeFiles.awaitOrders(c.datalake().path(), 25, WAIT);
             assertValid(config, "CONSISTENT", "Lake: 25 rows");
 
             // A row the cleaning rules reject: the report says so, and it is still consistent.
@@ -97,36 +96,11 @@ class PipelineEvaluationIT {
         assertEquals(0, p.exitValue(), out);
     }
 
-    /** Waits until DuckDB, listing the files, sees {@code n} orders, never a duplicate on the way. */
-    private static void awaitLakeOrders(PipelineConfig c, long n) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        long[] seen = {0, 0};
-        while (seen[1] < n) {
-            assertTrue(System.nanoTime() < deadline, "only " + seen[1] + " of " + n + " orders in the lake");
-            Thread.sleep(500);
-            seen = count(c.datalake().path(), "count(DISTINCT order_id)");
-            assertEquals(seen[0], seen[1], "a reader saw a duplicate");
-        }
-        assertEquals(n, seen[0]);
-    }
-
     private static void awaitQuarantined(PipelineConfig c, long n) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (count(c.datalake().path() + "_quarantine", "count(*)")[0] < n) {
+        while (LakeFiles.count(c.datalake().path() + "_quarantine", "count(*)")[0] < n) {
             assertTrue(System.nanoTime() < deadline, "nothing quarantined within 120 s");
             Thread.sleep(500);
-        }
-    }
-
-    private static long[] count(String dir, String second) throws Exception {
-        if (ConsumerIT.parquetFiles(dir).length == 0) {
-            return new long[] {0, 0};
-        }
-        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement s = duck.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*), " + second + " FROM read_parquet('" + dir
-                     + "/**/*.parquet', hive_partitioning = true)")) {
-            rs.next();
-            return new long[] {rs.getLong(1), rs.getLong(2)};
         }
     }
 }

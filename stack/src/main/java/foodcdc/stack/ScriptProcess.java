@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * One of the project's scripts run as users run it (its own process), for integration tests:
@@ -25,12 +26,18 @@ public final class ScriptProcess {
 
     /** Runs {@code scripts/<script> --config <config>} with local Spark on 2 cores. */
     public static ScriptProcess launch(String script, Path config, Path log) throws IOException {
+        return launch(script, config, log, Map.of("SPARK_MASTER", "local[2]"));
+    }
+
+    /** Runs {@code scripts/<script> --config <config>} with these environment variables added. */
+    public static ScriptProcess launch(String script, Path config, Path log, Map<String, String> env)
+            throws IOException {
         Files.writeString(log, MARK + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         ProcessBuilder pb = new ProcessBuilder("bash", TestStack.home().resolve("scripts").resolve(script).toString(),
                 "--config", config.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        pb.environment().put("SPARK_MASTER", "local[2]");
+        pb.environment().putAll(env);
         return new ScriptProcess(pb.start(), log);
     }
 

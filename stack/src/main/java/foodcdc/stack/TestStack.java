@@ -81,7 +81,7 @@ public final class TestStack implements AutoCloseable {
     /** Starts PostgreSQL and Kafka, and with {@code cluster} a Spark master and worker. */
     public TestStack start(boolean cluster) {
         try {
-            stack.start(LocalStack.Options.defaults().withDurable(false).withCluster(cluster).withWorker(2, "1g"));
+            stack.start(LocalStack.Options.defaults().withDurable(false).withCluster(cluster).withWorker(2, "2g"));
             return this;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,0 +1,63 @@
+package foodcdc.consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import foodcdc.config.PipelineConfig;
+import foodcdc.stack.ScriptProcess;
+import foodcdc.stack.TestStack;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole pipeline on a real Spark standalone cluster (a master and a worker JVM, executors
+ * in their own JVMs), with both jobs submitted by the same scripts as locally: every valid
+ * order lands exactly once, and the work ran on executors, not in the drivers.
+ */
+class ClusterPipelineIT {
+
+    @Test
+    void shouldRunBothJobsOnExecutorsOfAStandaloneClusterWithEveryOrderOnce() throws Exception {
+        try (TestStack stack = TestStack.create("cluster").start(true)) {
+            PipelineConfig c = stack.config();
+            String master = stack.stack().sparkMasterUrl().orElseThrow();
+            Path log = stack.dir().resolve("jobs.log");
+            // The worker has 2 cores: one for each job.
+            Map<String, String> env = Map.of("SPARK_MASTER", master, "SPARK_CORES_MAX", "1");
+            ScriptProcess producer = ScriptProcess.launch("producer_spark_submit.sh", stack.configFile(), log, env);
+            ScriptProcess consumer = ScriptProcess.launch("consumer_spark_submit.sh", stack.configFile(), log, env);
+            try {
+                LakeFiles.awaitOrders(c.datalake().path(), 10, Duration.ofSeconds(180));
+                try (Connection db = stack.connect(); Statement s = db.createStatement()) {
+                    s.execute("INSERT INTO \"" + c.postgres().table() + "\" (customer_name, amount) "
+                            + "SELECT 'Cluster ' || g, 10.00 FROM generate_series(1, 5) g");
+                }
+                LakeFiles.awaitOrders(c.datalake().path(), 15, Duration.ofSeconds(180));
+            } finally {
+                assertTrue(producer.stop(Duration.ofSeconds(60)), "producer did not stop");
+                assertTrue(consumer.stop(Duration.ofSeconds(60)), "consumer did not stop");
+            }
+            // Each application's executor (a separate JVM started by the worker) ran tasks.
+            Path work = stack.dir().resolve("stack/spark/work");
+            List<Path> executorLogs;
+            try (Stream<Path> files = Files.walk(work)) {
+                executorLogs = files.filter(f -> f.getFileName().toString().equals("stderr")).sorted().toList();
+            }
+            assertEquals(2, executorLogs.size(), "one executor per application: " + executorLogs);
+            for (Path executorLog : executorLogs) {
+                String text = Files.readString(executorLog, StandardCharsets.ISO_8859_1);
+                assertTrue(text.contains("Running task"), executorLog + " shows no task");
+                System.out.println("executor " + work.relativize(executorLog) + ": "
+                        + text.lines().filter(l -> l.contains("Running task")).count() + " tasks run");
+            }
+        }
+    }
+}
