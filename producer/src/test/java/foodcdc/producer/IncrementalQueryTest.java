@@ -13,7 +13,7 @@ class IncrementalQueryTest {
 
     @Test
     void shouldReadTheHorizonFromTheOldestOpenTransactionOfThisDatabase() {
-        assertEquals("SELECT (LEAST(o.xact_start, clock_timestamp() - INTERVAL '1 second') AT TIME ZONE 'UTC')::timestamp,"
+        assertEquals("SELECT (LEAST(o.xact_start, clock_timestamp() - INTERVAL '250 milliseconds') AT TIME ZONE 'UTC')::timestamp,"
                 + " o.pid, o.application_name, (o.xact_start AT TIME ZONE 'UTC')::timestamp"
                 + " FROM (SELECT 1) AS one LEFT JOIN ("
                 + "SELECT pid, application_name, xact_start FROM pg_stat_activity"

@@ -3,6 +3,7 @@ package foodcdc.stack;
 import foodcdc.config.PipelineConfig;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -132,6 +133,21 @@ public final class LocalStack {
     public Optional<String> sparkMasterUrl() throws IOException {
         StackState state = StackState.load(layout.stateFile());
         return alreadyRunning(state, SPARK_MASTER) ? state.get(SPARK_MASTER, "url") : Optional.empty();
+    }
+
+    /** The PID of a running component ({@code postgres}, {@code kafka}), e.g. to measure it. */
+    public Optional<Long> pid(String component) throws IOException {
+        StackState state = StackState.load(layout.stateFile());
+        return alreadyRunning(state, component) ? state.pid(component) : Optional.empty();
+    }
+
+    /**
+     * Creates the table (db/orders.sql, with its sample orders) and the topic of another config
+     * on this running stack: tests and benchmarks that share a stack stay apart.
+     */
+    public void createSource(PipelineConfig other) throws IOException, SQLException, InterruptedException {
+        new PostgresServer(layout, other.postgres()).runScript("orders.sql");
+        new KafkaBroker(layout, other.kafka()).createTopic();
     }
 
     public void stop() throws IOException, InterruptedException {

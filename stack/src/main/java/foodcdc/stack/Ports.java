@@ -8,12 +8,12 @@ import java.net.ServerSocket;
 import java.net.Socket;
 
 /** Port checks on this machine. */
-final class Ports {
+public final class Ports {
     private Ports() {
     }
 
     /** A port that was free on loopback a moment ago (the OS picks it). */
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         } catch (IOException e) {

@@ -60,6 +60,11 @@ public final class ScriptProcess {
         return Files.readString(log, StandardCharsets.UTF_8);
     }
 
+    /** The script's PID; once the script has exec'd its JVM, the JVM's. */
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

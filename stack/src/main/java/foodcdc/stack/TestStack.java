@@ -126,10 +126,8 @@ public final class TestStack implements AutoCloseable {
                 new PipelineConfig.Datalake(d.resolve("lake").toString(), "parquet"),
                 new PipelineConfig.Streaming(d.resolve("checkpoints").toString(), d.resolve("lastprocess").toString(),
                         1, maxRowsPerPoll, c0.triggerIntervalMs(), c0.maxOffsetsPerTrigger()));
-        StackLayout layout = new StackLayout(home(), dir.resolve("stack"));
         try {
-            new PostgresServer(layout, c.postgres()).runScript("orders.sql");
-            new KafkaBroker(layout, c.kafka()).createTopic();
+            stack.createSource(c);
         } catch (IOException | SQLException e) {
             throw new IllegalStateException("cannot set up " + name + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {

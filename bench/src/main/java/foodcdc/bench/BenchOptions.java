@@ -1,0 +1,77 @@
+package foodcdc.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What scripts/bench.sh runs: the scenarios, their sizes, and local or cluster mode.
+ *
+ * @param cluster        both jobs on a local standalone cluster instead of local[*]
+ * @param rate           orders per second of the latency scenario, each its own transaction
+ * @param seconds        duration of the latency scenario's insert stream
+ * @param batchIntervals the producer's {@code streaming.batch_interval} values, one latency run each
+ * @param backlog        orders already in the table when the jobs start (0: no backlog run)
+ * @param keep           keep the temporary folder (job logs, lakes) for inspection
+ */
+record BenchOptions(boolean cluster, int rate, int seconds, List<Integer> batchIntervals, int backlog, boolean keep) {
+
+    static final String USAGE = """
+            usage: scripts/bench.sh [--cluster] [--rate N] [--seconds N] [--batch-intervals 5,1] [--backlog N] [--keep]
+              --cluster           run both jobs on a local Spark standalone cluster (master + worker)
+              --rate N            latency scenario: orders per second, one transaction each (default 20)
+              --seconds N         latency scenario: how long to insert (default 60; 0 skips it)
+              --batch-intervals   latency scenario: batch_interval values to run (default 5,1)
+              --backlog N         backlog scenario: orders in the table before the jobs start
+                                  (default 1000000; 0 skips it)
+              --keep              keep the temporary folder (job logs, lakes) and print where""";
+
+    static BenchOptions defaults() {
+        return new BenchOptions(false, 20, 60, List.of(5, 1), 1_000_000, false);
+    }
+
+    /** Parses the command line; an IllegalArgumentException names the bad argument. */
+    static BenchOptions parse(String... args) {
+        BenchOptions o = defaults();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--cluster") || arg.equals("--keep")) {
+                boolean cluster = o.cluster || arg.equals("--cluster");
+                o = new BenchOptions(cluster, o.rate, o.seconds, o.batchIntervals, o.backlog, o.keep || arg.equals("--keep"));
+                continue;
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(arg.startsWith("--") ? arg + " needs a value" : "unknown argument " + arg);
+            }
+            String value = args[++i];
+            o = switch (arg) {
+                case "--rate" -> new BenchOptions(o.cluster, number(arg, value, 1, 10_000), o.seconds, o.batchIntervals, o.backlog, o.keep);
+                case "--seconds" -> new BenchOptions(o.cluster, o.rate, number(arg, value, 0, 3_600), o.batchIntervals, o.backlog, o.keep);
+                case "--batch-intervals" -> new BenchOptions(o.cluster, o.rate, o.seconds, intervals(value), o.backlog, o.keep);
+                case "--backlog" -> new BenchOptions(o.cluster, o.rate, o.seconds, o.batchIntervals,
+                        number(arg, value, 0, 100_000_000), o.keep);
+                default -> throw new IllegalArgumentException("unknown argument " + arg);
+            };
+        }
+        return o;
+    }
+
+    private static List<Integer> intervals(String value) {
+        List<Integer> out = new ArrayList<>();
+        for (String part : value.split(",")) {
+            out.add(number("--batch-intervals", part.trim(), 1, 86_400));
+        }
+        return List.copyOf(out);
+    }
+
+    private static int number(String arg, String value, int min, int max) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(arg + " must be a whole number from " + min + " to " + max + ", not '" + value + "'");
+    }
+}

@@ -1,0 +1,313 @@
+package foodcdc.bench;
+
+import foodcdc.config.PipelineConfig;
+import foodcdc.stack.LocalStack;
+import foodcdc.stack.Ports;
+import foodcdc.stack.ScriptProcess;
+import foodcdc.stack.TestStack;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * scripts/bench.sh: starts its own stack (free ports, a temporary folder; a user's stack is
+ * never touched), runs the latency and backlog scenarios with the real job scripts, prints a
+ * table and writes the same results as JSON under var/bench/.
+ */
+public final class Benchmark {
+    private static final int SAMPLE_ORDERS = 10; // db/orders.sql's
+
+    private final BenchOptions options;
+    private final Path dir;
+    private final LocalStack stack;
+    private final PipelineConfig base;
+
+    private Benchmark(BenchOptions options, Path dir) {
+        this.options = options;
+        this.dir = dir;
+        int pgPort = Ports.freePort();
+        // The shipped config's values, on free ports and in the temporary folder.
+        this.base = new PipelineConfig(
+                new PipelineConfig.Postgres("jdbc:postgresql://127.0.0.1:" + pgPort + "/orders_bench", "127.0.0.1",
+                        pgPort, "orders_bench", "bench", "bench-password", "bench_orders"),
+                new PipelineConfig.Kafka("127.0.0.1:" + Ports.freePort(), "bench_orders_raw", 3),
+                new PipelineConfig.Datalake(dir.resolve("lake").toString(), "parquet"),
+                new PipelineConfig.Streaming(dir.resolve("checkpoints").toString(), dir.resolve("lastprocess").toString(),
+                        5, 100_000, 1_000, 100_000));
+        this.stack = new LocalStack(base, TestStack.home(), dir.resolve("stack"));
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.println(BenchOptions.USAGE);
+            return;
+        }
+        BenchOptions options;
+        try {
+            options = BenchOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench.sh: " + e.getMessage() + "\n" + BenchOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        Path dir = Files.createTempDirectory("orders-bench-");
+        Benchmark bench = new Benchmark(options, dir);
+        Thread stopper = new Thread(bench::stopStack, "stop-bench-stack");
+        Runtime.getRuntime().addShutdownHook(stopper);
+        boolean ok = false;
+        try {
+            Report report = bench.run();
+            System.out.println();
+            System.out.println(report.table());
+            Path json = report.writeJson(TestStack.home().resolve("var/bench"));
+            System.out.println("Results: " + json);
+            ok = true;
+        } finally {
+            bench.stopStack();
+            Runtime.getRuntime().removeShutdownHook(stopper);
+            if (ok && !options.keep()) {
+                delete(dir);
+            } else {
+                System.err.println("bench.sh: " + (ok ? "" : "failed; ") + "job logs and lakes kept in " + dir);
+            }
+        }
+    }
+
+    private Report run() throws Exception {
+        System.out.println("Starting a stack in " + dir + (options.cluster() ? " with a Spark standalone cluster" : ""));
+        stack.start(LocalStack.Options.defaults().withCluster(options.cluster()));
+        Report report = new Report(options, machine());
+        if (options.seconds() > 0) {
+            for (int interval : options.batchIntervals()) {
+                report.latency.add(latency(interval));
+            }
+        }
+        if (options.backlog() > 0) {
+            report.backlog = backlog(options.backlog());
+        }
+        return report;
+    }
+
+    /** Steady inserts; for each order, commit → visible to a reader listing the lake. */
+    private Report.Latency latency(int batchInterval) throws Exception {
+        String name = "latency_" + batchInterval + "s";
+        PipelineConfig c = scenario(name, batchInterval);
+        System.out.printf("%s: %d orders/s for %d s, batch_interval %d s%n", name, options.rate(), options.seconds(),
+                batchInterval);
+        Set<Long> timed = ConcurrentHashMap.newKeySet();
+        try (RssSampler rss = new RssSampler(); LakeWatcher lake = new LakeWatcher(Path.of(c.datalake().path()), timed);
+             Jobs jobs = Jobs.start(this, c, rss)) {
+            lake.awaitOrders(SAMPLE_ORDERS, Duration.ofMinutes(3)); // both jobs warmed up
+            Map<Long, Long> committed;
+            try (Connection db = connect(c)) {
+                // Ids are known only once inserted: time every id the table can hand out next.
+                long next = maxOrderId(db, c) + 1;
+                for (long id = next; id < next + (long) options.rate() * options.seconds() * 2; id++) {
+                    timed.add(id);
+                }
+                committed = OrderInserter.steady(db, c.postgres().table(), options.rate(), options.seconds());
+            }
+            long missing = 0;
+            try {
+                lake.awaitOrders(SAMPLE_ORDERS + committed.size(), Duration.ofMinutes(2));
+            } catch (IllegalStateException e) {
+                System.out.println("WARNING: " + e.getMessage());
+            }
+            List<Long> millis = new ArrayList<>();
+            for (var e : committed.entrySet()) {
+                Long visible = lake.visibleAtNanos().get(e.getKey());
+                if (visible == null) {
+                    missing++;
+                } else {
+                    millis.add(Math.max(0, (visible - e.getValue()) / 1_000_000));
+                }
+            }
+            jobs.close();
+            rss.close();
+            return new Report.Latency(batchInterval, committed.size(),
+                    Percentiles.of(millis.stream().mapToLong(Long::longValue).toArray()), missing, lake.duplicates(),
+                    rss.peaksMb());
+        }
+    }
+
+    /** N orders already in the table when both jobs start: time to Kafka, time to the lake. */
+    private Report.Backlog backlog(int n) throws Exception {
+        PipelineConfig c = scenario("backlog", base.streaming().batchIntervalSeconds());
+        System.out.printf("backlog: inserting %,d orders before the jobs start%n", n);
+        try (Connection db = connect(c)) {
+            OrderInserter.backlog(db, c.postgres().table(), n);
+        }
+        long total = SAMPLE_ORDERS + (long) n;
+        System.out.printf("backlog: starting both jobs on %,d orders%n", total);
+        try (RssSampler rss = new RssSampler(); LakeWatcher lake = new LakeWatcher(Path.of(c.datalake().path()), Set.of())) {
+            long start = System.nanoTime();
+            double producedSeconds;
+            double lakeSeconds;
+            try (Jobs jobs = Jobs.start(this, c, rss)) {
+                producedSeconds = (awaitTopicRecords(c, total, Duration.ofMinutes(10)) - start) / 1e9;
+                System.out.printf("backlog: all in Kafka after %.1f s%n", producedSeconds);
+                lakeSeconds = (lake.awaitOrders(total, Duration.ofMinutes(10)) - start) / 1e9;
+                System.out.printf("backlog: all in the lake after %.1f s%n", lakeSeconds);
+            }
+            lake.close();
+            rss.close();
+            return new Report.Backlog(total, producedSeconds, lakeSeconds, lake.files(), lake.duplicates(), rss.peaksMb());
+        }
+    }
+
+    /** A config of this stack with its own table (sample orders included), topic and folders. */
+    private PipelineConfig scenario(String name, int batchInterval) throws Exception {
+        var pg = base.postgres();
+        Path d = dir.resolve(name);
+        PipelineConfig c = new PipelineConfig(
+                new PipelineConfig.Postgres(pg.jdbcUrl(), pg.host(), pg.port(), pg.db(), pg.user(), pg.password(),
+                        name + "_orders"),
+                new PipelineConfig.Kafka(base.kafka().brokers(), name + "_orders_raw", base.kafka().topicPartitions()),
+                new PipelineConfig.Datalake(d.resolve("lake").toString(), "parquet"),
+                new PipelineConfig.Streaming(d.resolve("checkpoints").toString(), d.resolve("lastprocess").toString(),
+                        batchInterval, base.streaming().maxRowsPerPoll(), base.streaming().triggerIntervalMs(),
+                        base.streaming().maxOffsetsPerTrigger()));
+        Files.createDirectories(d);
+        stack.createSource(c);
+        TestStack.writeConfig(c, d.resolve("orders_stream.yml"));
+        return c;
+    }
+
+    /** Waits until the topic's partitions hold {@code n} records in all; returns then (nanoTime). */
+    private static long awaitTopicRecords(PipelineConfig c, long n, Duration timeout) throws InterruptedException {
+        var props = new java.util.Properties();
+        props.put("bootstrap.servers", c.kafka().brokers());
+        try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(c.kafka().topic(), Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                long records = consumer.endOffsets(partitions, Duration.ofSeconds(30)).values().stream()
+                        .mapToLong(Long::longValue).sum();
+                if (records >= n) {
+                    return System.nanoTime();
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("only " + records + " of " + n + " records in the topic after "
+                            + timeout.toSeconds() + " s");
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private static long maxOrderId(Connection db, PipelineConfig c) throws Exception {
+        try (var s = db.createStatement();
+             var rs = s.executeQuery("SELECT coalesce(max(order_id), 0) FROM \"" + c.postgres().table() + "\"")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static Connection connect(PipelineConfig c) throws Exception {
+        return DriverManager.getConnection(c.postgres().jdbcUrl(), c.postgres().user(), c.postgres().password());
+    }
+
+    private static String machine() {
+        String cpu = "unknown CPU";
+        try {
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse(cpu);
+        } catch (IOException e) {
+            // keep "unknown CPU"
+        }
+        long memGb = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize() >> 30;
+        return Runtime.getRuntime().availableProcessors() + " cores (" + cpu + "), " + memGb + " GiB, Java "
+                + System.getProperty("java.version");
+    }
+
+    private void stopStack() {
+        try {
+            stack.stop();
+        } catch (IOException e) {
+            System.err.println("bench.sh: could not stop the stack: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void delete(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /** The two jobs of one scenario, started by their scripts, their JVMs measured. */
+    private static final class Jobs implements AutoCloseable {
+        private final List<ScriptProcess> processes = new ArrayList<>();
+        private boolean closed;
+
+        static Jobs start(Benchmark bench, PipelineConfig c, RssSampler rss) throws Exception {
+            Path d = Path.of(c.datalake().path()).getParent();
+            Path config = d.resolve("orders_stream.yml");
+            Path log = d.resolve("jobs.log");
+            Map<String, String> env = bench.options.cluster()
+                    ? Map.of("SPARK_MASTER", bench.stack.sparkMasterUrl().orElseThrow(), "SPARK_CORES_MAX", "1")
+                    : Map.of("SPARK_MASTER", "local[*]");
+            Jobs jobs = new Jobs();
+            Set<Long> executors = new HashSet<>();
+            bench.stack.pid(LocalStack.KAFKA).ifPresent(pid -> rss.watch("kafka broker", pid));
+            for (String job : List.of("producer", "consumer")) {
+                ScriptProcess p = ScriptProcess.launch(job + "_spark_submit.sh", config, log, env);
+                jobs.processes.add(p);
+                rss.watch(job + " driver", p.pid());
+                if (bench.options.cluster()) {
+                    long executor = awaitExecutor(bench.dir.resolve("stack"), executors, p);
+                    executors.add(executor);
+                    rss.watch(job + " executor", executor);
+                }
+            }
+            return jobs;
+        }
+
+        private static long awaitExecutor(Path stackDir, Set<Long> known, ScriptProcess job) throws Exception {
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (System.nanoTime() < deadline) {
+                var pid = RssSampler.newExecutor(stackDir, known);
+                if (pid.isPresent()) {
+                    return pid.get();
+                }
+                if (!job.isAlive()) {
+                    throw new IllegalStateException("a job ended before its executor started:\n" + job.output());
+                }
+                Thread.sleep(100);
+            }
+            throw new IllegalStateException("no executor started within 2 minutes");
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (ScriptProcess p : processes) {
+                if (!p.stop(Duration.ofSeconds(60))) {
+                    p.kill();
+                }
+            }
+        }
+    }
+
+}

@@ -1,0 +1,61 @@
+package foodcdc.bench;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Inserts orders into the source table the way the application does (created_at from now()). */
+final class OrderInserter {
+
+    private OrderInserter() {
+    }
+
+    /**
+     * {@code rate} orders per second for {@code seconds}, each in its own transaction, on a
+     * fixed schedule (no catching up in bursts). Returns each order's id and the moment its
+     * COMMIT returned (System.nanoTime).
+     */
+    static Map<Long, Long> steady(Connection db, String table, int rate, int seconds)
+            throws SQLException, InterruptedException {
+        db.setAutoCommit(true);
+        Map<Long, Long> committedAt = new LinkedHashMap<>();
+        long start = System.nanoTime();
+        long periodNanos = 1_000_000_000L / rate;
+        try (PreparedStatement insert = db.prepareStatement("INSERT INTO \"" + table + "\" "
+                + "(customer_name, restaurant_name, item, amount, order_status) "
+                + "VALUES (?, 'Bench Bistro', 'Bench Bowl', ?, 'PLACED') RETURNING order_id")) {
+            for (int i = 0; i < rate * seconds; i++) {
+                long due = start + i * periodNanos;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                insert.setString(1, "Customer " + i);
+                insert.setBigDecimal(2, java.math.BigDecimal.valueOf(100 + i % 500, 0));
+                try (ResultSet rs = insert.executeQuery()) {
+                    // autocommit: the result arrives once the server has committed
+                    rs.next();
+                    committedAt.put(rs.getLong(1), System.nanoTime());
+                }
+            }
+        }
+        return committedAt;
+    }
+
+    /** {@code n} orders in transactions of 100,000 (each such transaction shares one created_at). */
+    static void backlog(Connection db, String table, int n) throws SQLException {
+        db.setAutoCommit(true);
+        try (Statement s = db.createStatement()) {
+            for (int done = 0; done < n; done += 100_000) {
+                int size = Math.min(100_000, n - done);
+                s.execute("INSERT INTO \"" + table + "\" (customer_name, restaurant_name, item, amount, order_status) "
+                        + "SELECT 'Customer ' || g, 'Restaurant ' || (g % 50), 'Item ' || (g % 20), "
+                        + "(100 + g % 50000) / 100.0, 'PLACED' FROM generate_series(1, " + size + ") g");
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package foodcdc.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.TreeSet;
+
+/** The benchmark's results: printed as a table, written as JSON. */
+final class Report {
+
+    /** Commit-to-visible latency of a steady insert stream at one batch_interval. */
+    record Latency(int batchInterval, int orders, Percentiles millis, long missing, long duplicates,
+                   Map<String, Long> peakRssMb) {
+    }
+
+    /** A backlog drained by freshly started jobs. */
+    record Backlog(long orders, double toKafkaSeconds, double toLakeSeconds, int files, long duplicates,
+                   Map<String, Long> peakRssMb) {
+        long kafkaRowsPerSecond() {
+            return Math.round(orders / toKafkaSeconds);
+        }
+
+        long lakeRowsPerSecond() {
+            return Math.round(orders / toLakeSeconds);
+        }
+    }
+
+    private final BenchOptions options;
+    private final String machine;
+    final List<Latency> latency = new ArrayList<>();
+    Backlog backlog;
+
+    Report(BenchOptions options, String machine) {
+        this.options = options;
+        this.machine = machine;
+    }
+
+    String table() {
+        StringBuilder out = new StringBuilder();
+        out.append("Machine: ").append(machine).append('\n');
+        out.append("Mode: ").append(options.cluster() ? "local standalone cluster (each job 1 core)" : "local[*]")
+                .append('\n');
+        if (!latency.isEmpty()) {
+            out.append(String.format(Locale.ROOT, "%nLatency, commit -> visible to a reader listing the lake (%d orders/s for %d s, one transaction each)%n",
+                    options.rate(), options.seconds()));
+            out.append(String.format(Locale.ROOT, "%-16s %7s %8s %8s %8s %8s %8s %6s%n",
+                    "batch_interval", "orders", "p50 ms", "p95 ms", "p99 ms", "max ms", "missing", "dup"));
+            for (Latency l : latency) {
+                out.append(String.format(Locale.ROOT, "%-16s %7d %8d %8d %8d %8d %8d %6d%n", l.batchInterval() + " s",
+                        l.orders(), l.millis().p50(), l.millis().p95(), l.millis().p99(), l.millis().max(), l.missing(),
+                        l.duplicates()));
+            }
+        }
+        if (backlog != null) {
+            out.append(String.format(Locale.ROOT, "%nBacklog: %,d orders in the table when both jobs start%n", backlog.orders()));
+            out.append(String.format(Locale.ROOT, "%-34s %10s %12s%n", "stage", "seconds", "rows/s"));
+            out.append(String.format(Locale.ROOT, "%-34s %10.1f %,12d%n", "all published to Kafka",
+                    backlog.toKafkaSeconds(), backlog.kafkaRowsPerSecond()));
+            out.append(String.format(Locale.ROOT, "%-34s %10.1f %,12d%n", "all visible in the lake",
+                    backlog.toLakeSeconds(), backlog.lakeRowsPerSecond()));
+            out.append(String.format(Locale.ROOT, "Parquet files written: %d; duplicates seen: %d%n", backlog.files(),
+                    backlog.duplicates()));
+        }
+        out.append(String.format(Locale.ROOT, "%nPeak RSS (MB)%n"));
+        TreeSet<String> processes = new TreeSet<>();
+        latency.forEach(l -> processes.addAll(l.peakRssMb().keySet()));
+        if (backlog != null) {
+            processes.addAll(backlog.peakRssMb().keySet());
+        }
+        out.append(String.format(Locale.ROOT, "%-20s", "process"));
+        latency.forEach(l -> out.append(String.format(Locale.ROOT, " %16s", "latency " + l.batchInterval() + " s")));
+        if (backlog != null) {
+            out.append(String.format(Locale.ROOT, " %16s", "backlog"));
+        }
+        out.append('\n');
+        for (String p : processes) {
+            out.append(String.format(Locale.ROOT, "%-20s", p));
+            latency.forEach(l -> out.append(String.format(Locale.ROOT, " %16s", l.peakRssMb().getOrDefault(p, 0L))));
+            if (backlog != null) {
+                out.append(String.format(Locale.ROOT, " %16s", backlog.peakRssMb().getOrDefault(p, 0L)));
+            }
+            out.append('\n');
+        }
+        return out.toString();
+    }
+
+    String json() {
+        StringJoiner lat = new StringJoiner(",\n    ", "[\n    ", "\n  ]");
+        for (Latency l : latency) {
+            lat.add(String.format(Locale.ROOT,
+                    "{\"batch_interval_s\": %d, \"orders\": %d, \"p50_ms\": %d, \"p95_ms\": %d, \"p99_ms\": %d, "
+                            + "\"max_ms\": %d, \"missing\": %d, \"duplicates\": %d, \"peak_rss_mb\": %s}",
+                    l.batchInterval(), l.orders(), l.millis().p50(), l.millis().p95(), l.millis().p99(), l.millis().max(),
+                    l.missing(), l.duplicates(), json(l.peakRssMb())));
+        }
+        String back = backlog == null ? "null" : String.format(Locale.ROOT,
+                "{\"orders\": %d, \"to_kafka_s\": %.2f, \"to_lake_s\": %.2f, \"kafka_rows_per_s\": %d, "
+                        + "\"lake_rows_per_s\": %d, \"files\": %d, \"duplicates\": %d, \"peak_rss_mb\": %s}",
+                backlog.orders(), backlog.toKafkaSeconds(), backlog.toLakeSeconds(), backlog.kafkaRowsPerSecond(),
+                backlog.lakeRowsPerSecond(), backlog.files(), backlog.duplicates(), json(backlog.peakRssMb()));
+        return String.format(Locale.ROOT, "{%n  \"machine\": %s,%n  \"mode\": \"%s\",%n  \"rate_per_s\": %d,%n"
+                        + "  \"seconds\": %d,%n  \"latency\": %s,%n  \"backlog\": %s%n}%n",
+                quote(machine), options.cluster() ? "cluster" : "local", options.rate(), options.seconds(),
+                latency.isEmpty() ? "[]" : lat.toString(), back);
+    }
+
+    /** Writes {@link #json()} to a new file in {@code dir}; returns its path. */
+    Path writeJson(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Path file = dir.resolve("bench-" + (options.cluster() ? "cluster-" : "local-") + stamp + ".json");
+        Files.writeString(file, json(), StandardCharsets.UTF_8);
+        return file;
+    }
+
+    private static String json(Map<String, Long> values) {
+        StringJoiner j = new StringJoiner(", ", "{", "}");
+        new java.util.TreeMap<>(values).forEach((k, v) -> j.add(quote(k) + ": " + v));
+        return j.toString();
+    }
+
+    private static String quote(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+}
