@@ -2,6 +2,7 @@ package foodcdc.consumer;
 
 import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
+import foodcdc.storage.WritableLocation;
 import java.io.IOException;
 import java.util.TimeZone;
 import java.util.concurrent.TimeoutException;
@@ -33,6 +34,18 @@ public final class ConsumerJob {
         PipelineConfig config = ConfigCli.loadFromArgsOrExit(args, "consumer_spark_submit.sh");
         TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
         SparkSession spark = SparkSession.builder().appName("orders-cdc-consumer").getOrCreate();
+        try {
+            var hadoop = spark.sparkContext().hadoopConfiguration();
+            String lake = config.datalake().path();
+            WritableLocation.require("datalake.path", lake, hadoop);
+            WritableLocation.require("datalake.path", lake + "_quarantine", hadoop);
+            WritableLocation.require("datalake.path", lake + "_staging", hadoop);
+            WritableLocation.require("streaming.checkpoint_location", config.streaming().checkpointLocation(), hadoop);
+        } catch (WritableLocation.StorageProblem e) {
+            LOG.error("Consumer cannot start: {}", e.getMessage());
+            spark.stop();
+            System.exit(WritableLocation.EXIT_CODE);
+        }
         StreamingQuery query = start(spark, config);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(query), "consumer-shutdown"));
         try {

@@ -1,6 +1,7 @@
 package foodcdc.consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import foodcdc.config.PipelineConfig;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +36,7 @@ class PipelineEvaluationIT {
         ScriptProcess consumer = ScriptProcess.launch("consumer_spark_submit.sh", config, log);
         try {
             LakeFiles.awaitOrders(c.datalake().path(), 10, WAIT); // the sample orders
+            assertEquals(List.of(), commandLinesContaining(c.postgres().password()), "the password is in `ps` output");
             assertValid(config, "CONSISTENT", "PostgreSQL: 10 rows, 10 valid, 0 invalid");
             run("insert_test_data.sh", config);
             LakeFiles.awaitOrders(c.datalake().path(), 15, WAIT);
@@ -70,6 +73,20 @@ class PipelineEvaluationIT {
         String report = validate(config, 1);
         assertTrue(report.contains("PROBLEM: ") && report.contains(" valid orders missing from the lake: "), report);
         assertTrue(report.contains("NOT CONSISTENT"), report);
+        assertFalse(Files.readString(log).contains(c.postgres().password()), "the password is in a job's output");
+    }
+
+    /** The PIDs whose command line (what `ps` shows) contains {@code text}. */
+    private static List<String> commandLinesContaining(String text) throws Exception {
+        try (var procs = Files.list(Path.of("/proc"))) {
+            return procs.filter(p -> p.getFileName().toString().matches("\\d+")).filter(p -> {
+                try {
+                    return new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).contains(text);
+                } catch (java.io.IOException e) {
+                    return false; // ended meanwhile
+                }
+            }).map(p -> p.getFileName().toString()).toList();
+        }
     }
 
     private static void assertValid(Path config, String... lines) throws Exception {

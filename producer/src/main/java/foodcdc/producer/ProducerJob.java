@@ -2,6 +2,7 @@ package foodcdc.producer;
 
 import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
+import foodcdc.storage.WritableLocation;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -56,7 +57,17 @@ public final class ProducerJob implements AutoCloseable {
                 .appName("orders-cdc-producer")
                 .config("spark.sql.session.timeZone", "UTC")
                 .getOrCreate();
-        ProducerJob job = new ProducerJob(config, spark);
+        ProducerJob job;
+        try {
+            WritableLocation.require("streaming.last_processed_timestamp_location",
+                    config.streaming().lastProcessedTimestampLocation(), spark.sparkContext().hadoopConfiguration());
+            job = new ProducerJob(config, spark);
+        } catch (WritableLocation.StorageProblem | IOException e) {
+            LOG.error("Producer cannot start: {}", e.getMessage());
+            spark.stop();
+            System.exit(WritableLocation.EXIT_CODE);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(job::stopAndWait, "producer-shutdown"));
         job.run();
         spark.stop();

@@ -40,7 +40,10 @@ final class WatermarkStore {
         try (InputStream in = fs.open(file)) {
             return Optional.of(Watermark.decode(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
         } catch (IllegalArgumentException e) {
-            throw new IOException(file + " is not a watermark (" + e.getMessage() + "); fix or remove it", e);
+            // Never guess: starting over would re-publish every row, starting late would skip rows.
+            throw new IOException(file + " is not a watermark (" + e.getMessage() + "). Fix it (two lines: "
+                    + "created_at=2026-01-31T12:00:00.000000 and order_id=123, the last order published), or "
+                    + "delete it to publish every row again (the consumer drops the copies).", e);
         }
     }
 

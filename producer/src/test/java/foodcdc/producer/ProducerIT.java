@@ -1,20 +1,25 @@
 package foodcdc.producer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import foodcdc.config.PipelineConfig;
+import foodcdc.stack.SqlScript;
 import foodcdc.stack.TestStack;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -71,9 +76,35 @@ class ProducerIT {
         throw new AssertionError("no end after 100 polls: " + polls);
     }
 
-    /** Rows younger than the one-second horizon margin are left for a later poll. */
+    /** Rows younger than the horizon margin (250 ms) are left for a later poll. */
     static void letTheHorizonPass() throws InterruptedException {
         Thread.sleep(1_300);
+    }
+
+    @Test
+    void shouldPublishAsTheLeastPrivilegeRoleOfDbProducerRoleSqlWhichCannotWrite() throws Exception {
+        PipelineConfig admin = STACK.isolated("least_privilege", 100_000);
+        try (Connection conn = STACK.connect()) {
+            SqlScript.run(TestStack.home().resolve("db/producer_role.sql"), Map.of("table", admin.postgres().table(),
+                    "role", "orders_producer", "password", "producer-secret"), conn);
+        }
+        var pg = admin.postgres();
+        PipelineConfig c = new PipelineConfig(new PipelineConfig.Postgres(pg.jdbcUrl(), pg.host(), pg.port(), pg.db(),
+                "orders_producer", "producer-secret", pg.table()), admin.kafka(), admin.datalake(), admin.streaming());
+        try (Connection role = DriverManager.getConnection(pg.jdbcUrl(), "orders_producer", "producer-secret");
+             Statement s = role.createStatement()) {
+            SQLException denied = assertThrows(SQLException.class,
+                    () -> s.execute("INSERT INTO " + table(c) + " (customer_name, amount) VALUES ('x', 1)"));
+            assertEquals("42501", denied.getSQLState(), "the producer's role must not write");
+        }
+        letTheHorizonPass();
+        try (SourceDatabase db = new SourceDatabase(c.postgres())) {
+            db.checkPrivileges(); // sees other sessions' transactions
+        }
+        try (ProducerJob job = new ProducerJob(c, spark)) {
+            assertEquals(List.of(10L), drain(job));
+        }
+        assertEquals(idsInTable(admin).stream().toList(), keysInTopic(c).stream().sorted().toList());
     }
 
     @Test

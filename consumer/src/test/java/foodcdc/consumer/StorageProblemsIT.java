@@ -1,0 +1,84 @@
+package foodcdc.consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import foodcdc.config.PipelineConfig;
+import foodcdc.stack.TestStack;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A lake, checkpoint or watermark folder that cannot be written, and a corrupt watermark file:
+ * each job stops at start with exit code 3 and one line that names the key, the path and what
+ * to do — no stack trace, no silent reprocessing. (The tests run as root, whom permissions do
+ * not stop; a path below a regular file cannot be created by anyone.)
+ */
+class StorageProblemsIT {
+    private static final TestStack STACK = TestStack.shared();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void shouldStopEachJobWithTheKeyAndPathOfAnUnusableLocation() throws Exception {
+        PipelineConfig ok = STACK.isolated("storage_problems", 100_000);
+        Path file = Files.writeString(tmp.resolve("a-file"), "not a folder");
+        String below = file.resolve("sub").toString();
+
+        String watermark = run("producer_spark_submit.sh", withPaths(ok, ok.datalake().path(),
+                ok.streaming().checkpointLocation(), below));
+        assertTrue(watermark.contains("Producer cannot start: streaming.last_processed_timestamp_location: cannot write "
+                + below + " ("), watermark);
+
+        String lake = run("consumer_spark_submit.sh", withPaths(ok, below, ok.streaming().checkpointLocation(),
+                ok.streaming().lastProcessedTimestampLocation()));
+        assertTrue(lake.contains("Consumer cannot start: datalake.path: cannot write " + below + " ("), lake);
+
+        String checkpoint = run("consumer_spark_submit.sh", withPaths(ok, ok.datalake().path(), below,
+                ok.streaming().lastProcessedTimestampLocation()));
+        assertTrue(checkpoint.contains("Consumer cannot start: streaming.checkpoint_location: cannot write " + below),
+                checkpoint);
+        assertEquals(0, LakeFiles.parquetFiles(ok.datalake().path()).length, "the consumer wrote before failing");
+    }
+
+    @Test
+    void shouldRefuseACorruptWatermarkInsteadOfStartingOver() throws Exception {
+        PipelineConfig c = STACK.isolated("corrupt_watermark", 100_000);
+        Path dir = Files.createDirectories(Path.of(c.streaming().lastProcessedTimestampLocation()));
+        Files.writeString(dir.resolve("watermark.properties"), "created_at=yesterday\norder_id=12\n");
+
+        String out = run("producer_spark_submit.sh", c);
+        assertTrue(out.contains("Producer cannot start: " + dir.resolve("watermark.properties")), out);
+        assertTrue(out.contains("is not a watermark (bad watermark value: "), out);
+        assertTrue(out.contains("delete it to publish every row again (the consumer drops the copies)."), out);
+        assertEquals(0, STACK.readTopic(c.kafka().topic()).size(), "nothing may be published from a guessed watermark");
+    }
+
+    private static PipelineConfig withPaths(PipelineConfig c, String lake, String checkpoint, String watermark) {
+        var s = c.streaming();
+        return new PipelineConfig(c.postgres(), c.kafka(), new PipelineConfig.Datalake(lake, c.datalake().format()),
+                new PipelineConfig.Streaming(checkpoint, watermark, s.batchIntervalSeconds(), s.maxRowsPerPoll(),
+                        s.triggerIntervalMs(), s.maxOffsetsPerTrigger()));
+    }
+
+    /** Runs a job script on this config; it must exit with 3 and print no stack trace. */
+    private String run(String script, PipelineConfig c) throws Exception {
+        Path config = TestStack.writeConfig(c, Files.createTempFile(tmp, "config", ".yml"));
+        ProcessBuilder pb = new ProcessBuilder("bash", TestStack.home().resolve("scripts").resolve(script).toString(),
+                "--config", config.toString()).redirectErrorStream(true);
+        pb.environment().put("SPARK_MASTER", "local[1]");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), script + " did not stop");
+        assertEquals(3, p.exitValue(), out);
+        assertFalse(out.contains("\tat "), "a stack trace instead of a message:\n" + out);
+        assertFalse(out.contains(c.postgres().password()), "the password was printed");
+        return out;
+    }
+}

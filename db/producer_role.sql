@@ -1,0 +1,17 @@
+-- A least-privilege login role for the producer. Run it once as a superuser (or the table's
+-- owner holding the right to grant pg_read_all_stats):
+--
+--   psql "postgresql://ADMIN@HOST:PORT/DB" -v table=ROLL001_orders -v role=orders_producer \
+--        -v password='a-secret' -f db/producer_role.sql
+--
+-- then run the producer with ORDERS_POSTGRES_USER=orders_producer ORDERS_POSTGRES_PASSWORD=...
+-- What the producer needs, and nothing more:
+--   SELECT on the table          it reads the rows after its watermark; it never writes;
+--   pg_read_all_stats            it reads the start time of other sessions' open transactions in
+--                                pg_stat_activity: the horizon that makes late commits safe
+--                                (without it, it refuses to start and says so);
+--   USAGE on the schema, CONNECT on the database (PUBLIC has CONNECT by default).
+CREATE ROLE :"role" LOGIN PASSWORD :'password' NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION;
+GRANT USAGE ON SCHEMA public TO :"role";
+GRANT SELECT ON :"table" TO :"role";
+GRANT pg_read_all_stats TO :"role";
