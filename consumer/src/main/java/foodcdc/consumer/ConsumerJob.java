@@ -2,8 +2,11 @@ package foodcdc.consumer;
 
 import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
+import foodcdc.retry.Backoff;
+import foodcdc.retry.RootCause;
 import foodcdc.storage.WritableLocation;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.TimeZone;
 import java.util.concurrent.TimeoutException;
 import org.apache.spark.api.java.function.VoidFunction2;
@@ -27,6 +30,11 @@ import org.slf4j.LoggerFactory;
 public final class ConsumerJob {
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerJob.class);
 
+    private static final int MAX_FAILURES_IN_A_ROW = 5;
+
+    private volatile boolean stopping;
+    private StreamingQuery current;
+
     private ConsumerJob() {
     }
 
@@ -46,13 +54,51 @@ public final class ConsumerJob {
             spark.stop();
             System.exit(WritableLocation.EXIT_CODE);
         }
-        StreamingQuery query = start(spark, config);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(query), "consumer-shutdown"));
-        try {
-            query.awaitTermination();
-        } catch (StreamingQueryException e) {
-            LOG.error("Consumer failed: {}", e.getMessage());
-            System.exit(1);
+        try (KafkaWatch kafka = new KafkaWatch(config.kafka().brokers()).start()) {
+            new ConsumerJob().runUntilStopped(spark, config, kafka);
+        }
+    }
+
+    /**
+     * Runs the query until the JVM is asked to stop. A failed query (the broker gone for longer
+     * than Spark's own retries, a task that failed) is started again from its checkpoint, once
+     * Kafka answers, with backoff; {@value #MAX_FAILURES_IN_A_ROW} failures in a row that Kafka
+     * does not explain end the job with exit code 1, since retrying will not help.
+     */
+    private void runUntilStopped(SparkSession spark, PipelineConfig config, KafkaWatch kafka) throws Exception {
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "consumer-shutdown"));
+        Backoff backoff = new Backoff();
+        while (true) {
+            StreamingQuery query;
+            synchronized (this) {
+                if (stopping) {
+                    return;
+                }
+                query = start(spark, config);
+                current = query;
+            }
+            try {
+                query.awaitTermination();
+                return;   // stopped by the shutdown hook
+            } catch (StreamingQueryException e) {
+                if (stopping || spark.sparkContext().isStopped()) {
+                    return;
+                }
+                LOG.warn("Stream failed: {}", RootCause.describe(e));
+                if (query.lastProgress() != null) {
+                    backoff.reset();   // it ran for a while: a new problem, not the same one again
+                }
+                Duration pause = backoff.next();
+                if (kafka.awaitReachable()) {
+                    backoff.reset();   // Kafka was away: that explains it
+                } else if (backoff.failures() >= MAX_FAILURES_IN_A_ROW) {
+                    LOG.error("Consumer failed {} times in a row; giving up", backoff.failures());
+                    System.exit(1);
+                }
+                LOG.info("Restarting the stream from its checkpoint in {} s (attempt {})", pause.toSeconds(),
+                        backoff.failures() + 1);
+                Thread.sleep(pause.toMillis());
+            }
         }
     }
 
@@ -90,13 +136,20 @@ public final class ConsumerJob {
         return query;
     }
 
-    private static void stop(StreamingQuery query) {
-        try {
-            // A batch cut short is replayed on restart and replaces its own files.
-            query.stop();
-        } catch (TimeoutException | RuntimeException e) {
-            // Spark's own shutdown hook may have stopped the context first: the query is gone too.
-            LOG.debug("Stopping the query: {}", e.toString());
+    private void stop() {
+        StreamingQuery query;
+        synchronized (this) {
+            stopping = true;
+            query = current;
+        }
+        if (query != null) {
+            try {
+                // A batch cut short is replayed on restart and replaces its own files.
+                query.stop();
+            } catch (TimeoutException | RuntimeException e) {
+                // Spark's own shutdown hook may have stopped the context first: the query is gone too.
+                LOG.debug("Stopping the query: {}", e.toString());
+            }
         }
         LOG.info("Consumer stopped; a restart resumes from the checkpoint");
     }

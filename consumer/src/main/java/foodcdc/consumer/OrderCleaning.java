@@ -1,17 +1,24 @@
 package foodcdc.consumer;
 
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_except;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.encode;
 import static org.apache.spark.sql.functions.from_json;
+import static org.apache.spark.sql.functions.json_object_keys;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -26,10 +33,13 @@ final class OrderCleaning {
     static final String PAYLOAD_TOO_LARGE = "payload_too_large";
     static final String INVALID_UTF8 = "invalid_utf8";
     static final String MALFORMED_JSON = "malformed_json";
+    static final String MISSING_FIELD = "missing_field";
+    static final String UNEXPECTED_FIELD = "unexpected_field";
     static final String NULL_ORDER_ID = "null_order_id";
     static final String NULL_AMOUNT = "null_amount";
     static final String NEGATIVE_AMOUNT = "negative_amount";
     static final String NULL_CREATED_AT = "null_created_at";
+    static final String KEY_NOT_ORDER_ID = "key_not_order_id";
 
     /** An event is ~300 bytes; anything past this is not an order and is not parsed. */
     static final int MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -74,14 +84,25 @@ final class OrderCleaning {
                 .withColumn("event", when(tooLarge.or(notUtf8), lit(null))
                         .otherwise(from_json(text, EVENT, JSON_OPTIONS)));
         Column e = col("event");
+        // The contract is exactly seven fields, a NULL column as JSON null: a field left out or
+        // one more is a producer that does not follow it, and its records are kept aside
+        // rather than half-understood (an unknown field would otherwise vanish silently).
+        Column fields = json_object_keys(col("payload"));
+        Column expected = array(Stream.of(FIELDS).map(functions::lit).toArray(Column[]::new));
+        // Kafka's key is the order_id as text: it decides the partition, so the copies of an
+        // order stay in order. A record keyed otherwise did not come from the producer.
+        Column keyIsId = col("key").cast("string").eqNullSafe(e.getField("order_id").cast("string"));
         Column reason = when(col("value").isNull(), EMPTY_PAYLOAD)
                 .when(tooLarge, PAYLOAD_TOO_LARGE)
                 .when(notUtf8, INVALID_UTF8)
                 .when(e.isNull().or(e.getField(CORRUPT).isNotNull()), MALFORMED_JSON)
+                .when(size(array_except(expected, fields)).gt(0), MISSING_FIELD)
+                .when(size(array_except(fields, expected)).gt(0), UNEXPECTED_FIELD)
                 .when(e.getField("order_id").isNull(), NULL_ORDER_ID)
                 .when(e.getField("amount").isNull(), NULL_AMOUNT)
                 .when(e.getField("amount").lt(0), NEGATIVE_AMOUNT)
-                .when(e.getField("created_at").isNull(), NULL_CREATED_AT);
+                .when(e.getField("created_at").isNull(), NULL_CREATED_AT)
+                .when(not(keyIsId), KEY_NOT_ORDER_ID);
         return parsed.withColumn("reason", reason);
     }
 

@@ -9,13 +9,18 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TimeZone;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -31,6 +36,7 @@ import org.junit.jupiter.api.Test;
 /** The consumer against a real Kafka broker and Spark, reading the lake back by listing its files. */
 class ConsumerIT {
     private static final TestStack STACK = TestStack.shared();
+    private static final Pattern ORDER_ID = Pattern.compile("\"order_id\":(\\d+)");
     private static SparkSession spark;
 
     @BeforeAll
@@ -49,13 +55,24 @@ class ConsumerIT {
                 + "\"created_at\":\"" + createdAt + "\"}";
     }
 
+    /** Sends each value keyed as the producer keys it: by the order_id in it (none if there is none). */
     static void send(PipelineConfig c, List<byte[]> values) throws Exception {
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (byte[] v : values) {
+            Matcher m = ORDER_ID.matcher(v == null ? "" : new String(v, StandardCharsets.UTF_8));
+            records.add(new ProducerRecord<>(c.kafka().topic(), m.find() ? utf8(m.group(1)) : null, v));
+        }
+        sendRecords(c, records);
+    }
+
+    /** Sends records as they are, with an independent Kafka client. */
+    static void sendRecords(PipelineConfig c, List<ProducerRecord<byte[], byte[]>> records) throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.kafka().brokers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         try (var producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (byte[] v : values) {
-                producer.send(new ProducerRecord<>(c.kafka().topic(), null, v)).get(30, TimeUnit.SECONDS);
+            for (ProducerRecord<byte[], byte[]> r : records) {
+                producer.send(r).get(30, TimeUnit.SECONDS);
             }
         }
     }
@@ -75,7 +92,7 @@ class ConsumerIT {
                     utf8(event(1, "220.00", "2025-11-18T12:24:00.000000Z")),     // same batch duplicate
                     utf8("not json at all"),
                     utf8(event(3, "-4.00", "2025-11-18T12:25:00.000000Z")),
-                    utf8("{\"customer_name\":\"no id\",\"amount\":1.00,\"created_at\":\"2025-11-18T12:25:00Z\"}"),
+                    utf8(event(6, "1.00", "2025-11-18T12:25:00Z").replace("\"order_id\":6", "\"order_id\":null")),
                     new byte[] {(byte) 0xc3, (byte) 0x28}));
             query.processAllAvailable();
             send(c, List.of(
@@ -104,6 +121,62 @@ class ConsumerIT {
         assertEquals(List.of("invalid_utf8", "malformed_json", "negative_amount", "null_amount", "null_order_id"),
                 reasons.values().stream().map(v -> v.substring(0, v.indexOf(':'))).sorted().toList(), reasons.toString());
         assertTrue(reasons.values().contains("malformed_json:not json at all"), reasons.toString());
+    }
+
+    @Test
+    void shouldQuarantineEveryKindOfBadEventAndLandTheValidOnesAroundThem() throws Exception {
+        PipelineConfig c = STACK.isolated("consumer_bad_events", 100_000);
+        String topic = c.kafka().topic();
+        String valid = event(7, "1.00", "2025-11-18T12:00:00Z");
+        // Each bad record with the reason it must be quarantined for; a valid order between each two.
+        List<Bad> bad = List.of(
+                new Bad("malformed_json", utf8("<order id=7/>")),
+                new Bad("malformed_json", utf8(valid.substring(0, valid.length() / 2))),             // truncated
+                new Bad("malformed_json", utf8(valid.replace("\"amount\":1.00", "\"amount\":\"a lot\""))), // wrong type
+                new Bad("unexpected_field", utf8(valid.replace("}", ",\"tip\":2.50}"))),
+                new Bad("missing_field", utf8(valid.replace(",\"item\":\"Item 7\"", ""))),
+                new Bad("empty_payload", null),
+                new Bad("key_not_order_id", utf8(valid)),                                          // sent with a null key
+                new Bad("invalid_utf8", new byte[] {'{', (byte) 0xff, '}'}),
+                new Bad("payload_too_large", utf8(valid.replace("Item 7", "x".repeat(1_000_000)))));
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        int id = 100;
+        for (Bad b : bad) {
+            records.add(new ProducerRecord<>(topic, utf8(Integer.toString(id)),
+                    utf8(event(id, "1.00", "2025-11-18T12:00:00Z"))));
+            id++;
+            byte[] key = b.reason().equals("key_not_order_id") ? null : utf8("7");
+            records.add(new ProducerRecord<>(topic, key, b.value()));
+        }
+        records.add(new ProducerRecord<>(topic, utf8(Integer.toString(id)), utf8(event(id, "1.00", "2025-11-18T12:00:00Z"))));
+
+        StreamingQuery query = ConsumerJob.start(spark, c);
+        try {
+            sendRecords(c, records.subList(0, 9));
+            query.processAllAvailable();
+            sendRecords(c, records.subList(9, records.size()));
+            query.processAllAvailable();
+        } finally {
+            query.stop();
+        }
+
+        List<Integer> landed = spark.read().parquet(LakeFiles.parquetFiles(c.datalake().path())).select("order_id")
+                .collectAsList().stream().map(r -> r.getInt(0)).sorted().toList();
+        assertEquals(IntStream.rangeClosed(100, 109).boxed().toList(), landed, "the valid orders around the bad ones");
+        Map<String, String> quarantined = new TreeMap<>();
+        for (Row r : spark.read().parquet(LakeFiles.parquetFiles(c.datalake().path() + "_quarantine"))
+                .select("raw_value", "reason").collectAsList()) {
+            byte[] raw = r.getAs("raw_value");
+            quarantined.merge(raw == null ? "(null)" : Base64.getEncoder().encodeToString(raw), r.getAs("reason"),
+                    (a, b) -> a + "," + b);
+        }
+        Map<String, String> expected = new TreeMap<>();
+        bad.forEach(b -> expected.put(b.value() == null ? "(null)" : Base64.getEncoder().encodeToString(b.value()),
+                b.reason()));
+        assertEquals(expected, quarantined);
+    }
+
+    private record Bad(String reason, byte[] value) {
     }
 
     @Test

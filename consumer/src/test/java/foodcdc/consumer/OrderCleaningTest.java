@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.Test;
 /** The cleaning rules on a small static frame shaped like Spark's Kafka source (no Kafka). */
 class OrderCleaningTest {
     private static SparkSession spark;
+    private static final Pattern ORDER_ID = Pattern.compile("\"order_id\": (\\d+)");
 
     private static final StructType KAFKA = new StructType()
             .add("key", DataTypes.BinaryType)
@@ -50,10 +53,20 @@ class OrderCleaningTest {
                 + (createdAt == null ? "" : ", \"created_at\": " + createdAt) + "}";
     }
 
+    /** Records keyed as the producer keys them: by the order_id in the value, if any. */
     private static Dataset<Row> kafka(List<byte[]> values) {
+        List<byte[]> keys = new ArrayList<>();
+        for (byte[] v : values) {
+            Matcher m = ORDER_ID.matcher(v == null ? "" : new String(v, StandardCharsets.UTF_8));
+            keys.add(m.find() ? utf8(m.group(1)) : null);
+        }
+        return kafka(keys, values);
+    }
+
+    private static Dataset<Row> kafka(List<byte[]> keys, List<byte[]> values) {
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < values.size(); i++) {
-            rows.add(RowFactory.create(null, values.get(i), "orders", 1, (long) i, Timestamp.from(Instant.EPOCH)));
+            rows.add(RowFactory.create(keys.get(i), values.get(i), "orders", 1, (long) i, Timestamp.from(Instant.EPOCH)));
         }
         return spark.createDataFrame(rows, KAFKA);
     }
@@ -73,9 +86,14 @@ class OrderCleaningTest {
         cases.put("amount of the wrong type", utf8(event("7", "\"lots\"", "\"2025-11-18T12:24:00.000000Z\"")));
         cases.put("null id", utf8(event("null", "1.00", "\"2025-11-18T12:24:00.000000Z\"")));
         cases.put("missing id", utf8("{\"amount\": 1.00, \"created_at\": \"2025-11-18T12:24:00.000000Z\"}"));
+        cases.put("missing status", utf8(event("12", "1.00", "\"2025-11-18T12:24:00.000000Z\"")
+                .replace(", \"order_status\": \"PLACED\"", "")));
+        cases.put("extra field", utf8(event("13", "1.00", "\"2025-11-18T12:24:00.000000Z\"")
+                .replace("}", ", \"tip\": 5}")));
         cases.put("null amount", utf8(event("8", "null", "\"2025-11-18T12:24:00.000000Z\"")));
         cases.put("negative amount", utf8(event("9", "-0.01", "\"2025-11-18T12:24:00.000000Z\"")));
         cases.put("no created_at", utf8(event("10", "1.00", null)));
+        cases.put("null created_at", utf8(event("14", "1.00", "null")));
         cases.put("not utf-8", new byte[] {'{', (byte) 0xff, (byte) 0xfe, '}'});
         cases.put("empty", null);
         cases.put("huge", utf8(event("11", "1.00", "\"2025-11-18T12:24:00.000000Z\"").replace("Veg Burger",
@@ -85,10 +103,23 @@ class OrderCleaningTest {
                 .orderBy("offset").select("reason").collectAsList();
 
         List<String> expected = List.of("null", "malformed_json", "malformed_json", "malformed_json", "malformed_json",
-                "malformed_json", "null_order_id", "null_order_id", "null_amount", "negative_amount",
-                "null_created_at", "invalid_utf8", "empty_payload", "payload_too_large");
+                "malformed_json", "null_order_id", "missing_field", "missing_field", "unexpected_field", "null_amount",
+                "negative_amount", "missing_field", "null_created_at", "invalid_utf8", "empty_payload", "payload_too_large");
         List<String> got = out.stream().map(r -> String.valueOf(r.getString(0))).toList();
         assertEquals(expected, got, "cases in order: " + cases.keySet());
+    }
+
+    @Test
+    void shouldQuarantineAValidEventWhoseKeyIsNotItsOrderId() {
+        byte[] value = utf8(event("101", "220.00", "\"2025-11-18T12:24:00.000000Z\""));
+        List<byte[]> keys = new ArrayList<>();
+        keys.add(utf8("101"));
+        keys.add(null);
+        keys.add(utf8("102"));
+        List<Row> out = OrderCleaning.classify(kafka(keys, List.of(value, value, value)))
+                .orderBy("offset").select("reason").collectAsList();
+        assertEquals(List.of("null", "key_not_order_id", "key_not_order_id"),
+                out.stream().map(r -> String.valueOf(r.getString(0))).toList());
     }
 
     @Test

@@ -2,6 +2,8 @@ package foodcdc.producer;
 
 import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
+import foodcdc.retry.Backoff;
+import foodcdc.retry.RootCause;
 import foodcdc.storage.WritableLocation;
 import java.io.IOException;
 import java.sql.SQLException;
@@ -98,7 +100,7 @@ public final class ProducerJob implements AutoCloseable {
                     }
                     pause = backoff.next();
                     LOG.warn("Waiting for {} (attempt {}, next in {} s): {}", failedService(e), backoff.failures(),
-                            pause.toSeconds(), rootMessage(e));
+                            pause.toSeconds(), RootCause.describe(e));
                 }
                 stopRequested.await(pause.toMillis(), TimeUnit.MILLISECONDS);
             }
@@ -163,9 +165,10 @@ public final class ProducerJob implements AutoCloseable {
                 .option("topic", config.kafka().topic())
                 .option("kafka.acks", "all")
                 .option("kafka.enable.idempotence", "true")
-                // Fail fast when the broker is away; the poll loop retries with backoff.
+                // Fail fast when the broker is away, so the poll loop says so within ~15 s and
+                // retries with backoff (the batch is published again whole: idempotent for the lake).
                 .option("kafka.max.block.ms", "10000")
-                .option("kafka.delivery.timeout.ms", "30000")
+                .option("kafka.delivery.timeout.ms", "15000")
                 .option("kafka.request.timeout.ms", "10000")
                 .save();
         // save() returned: every record of the batch is acknowledged. Only now move on.
@@ -222,14 +225,5 @@ public final class ProducerJob implements AutoCloseable {
             }
         }
         return "Kafka at " + config.kafka().brokers();
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String first = String.valueOf(root.getMessage()).lines().findFirst().orElse("");
-        return root.getClass().getSimpleName() + ": " + first;
     }
 }

@@ -93,7 +93,7 @@ public final class LocalStack {
             // Leave nothing half-started behind: what this call started, it stops.
             if (!startedNow.isEmpty()) {
                 LOG.error("Start failed; stopping what this start started: {}", startedNow);
-                stop(startedNow);
+                stop(startedNow, null);
             }
             throw e;
         }
@@ -151,15 +151,24 @@ public final class LocalStack {
     }
 
     public void stop() throws IOException, InterruptedException {
-        stop(STOP_ORDER);
+        stop(STOP_ORDER, null);
     }
 
     /** Stops one component ({@code postgres}, {@code kafka}, ...): for outage tests; start() brings it back. */
     public void stop(String component) throws IOException, InterruptedException {
-        stop(List.of(component));
+        stop(List.of(component), null);
     }
 
-    private void stop(List<String> components) throws IOException, InterruptedException {
+    /**
+     * Ends one component with a given signal, for fault tests: {@code KILL} as a crash,
+     * {@code QUIT} for PostgreSQL's immediate shutdown (no checkpoint; crash recovery at the
+     * next start). Returns once it is gone; start() brings it back.
+     */
+    public void stop(String component, String signal) throws IOException, InterruptedException {
+        stop(List.of(component), signal);
+    }
+
+    private void stop(List<String> components, String signal) throws IOException, InterruptedException {
         StackState state = StackState.load(layout.stateFile());
         for (String component : STOP_ORDER) {
             if (!components.contains(component)) {
@@ -168,8 +177,8 @@ public final class LocalStack {
             Optional<Long> pid = state.pid(component);
             if (pid.isPresent()) {
                 // PostgreSQL: SIGINT is its "fast" shutdown (SIGTERM would wait for clients).
-                String signal = component.equals(POSTGRES) ? "INT" : "TERM";
-                Daemon.stop(pid.get(), layout.stackDir(), signal, Duration.ofSeconds(30));
+                String sig = signal != null ? signal : component.equals(POSTGRES) ? "INT" : "TERM";
+                Daemon.stop(pid.get(), layout.stackDir(), sig, Duration.ofSeconds(30));
                 LOG.info("Stopped {} (pid {})", component, pid.get());
             }
             state.remove(component);

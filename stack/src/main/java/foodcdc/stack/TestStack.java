@@ -36,6 +36,7 @@ public final class TestStack implements AutoCloseable {
     private final Path configFile;
     private final PipelineConfig config;
     private final LocalStack stack;
+    private LocalStack.Options options = LocalStack.Options.defaults().withDurable(false).withWorker(2, "2g");
 
     private TestStack(Path dir, Path configFile, PipelineConfig config) {
         this.dir = dir;
@@ -78,10 +79,19 @@ public final class TestStack implements AutoCloseable {
         }
     }
 
-    /** Starts PostgreSQL and Kafka, and with {@code cluster} a Spark master and worker. */
+    /**
+     * PostgreSQL with fsync and synchronous commit on, as the scripts start it, instead of the
+     * tests' faster default: for tests that crash it and count on every acknowledged commit.
+     */
+    public TestStack durable() {
+        options = options.withDurable(true);
+        return this;
+    }
+
+    /** Starts (or restarts what is down of) PostgreSQL and Kafka, and with {@code cluster} a Spark master and worker. */
     public TestStack start(boolean cluster) {
         try {
-            stack.start(LocalStack.Options.defaults().withDurable(false).withCluster(cluster).withWorker(2, "2g"));
+            stack.start(options.withCluster(cluster));
             return this;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,4 +1,4 @@
-package foodcdc.producer;
+package foodcdc.retry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,0 +1,120 @@
+package foodcdc.consumer;
+
+import foodcdc.retry.Backoff;
+import foodcdc.retry.RootCause;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells the operator when the stream is waiting for Kafka. Spark's Kafka source rides out a
+ * broker outage by itself (its offset requests retry for minutes), but says nothing useful
+ * meanwhile: a stack trace per attempt at best. This watch asks the broker for its cluster
+ * description every few seconds and logs one line per failed check, and one when it is back.
+ */
+final class KafkaWatch implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaWatch.class);
+    private static final Duration CHECK_EVERY = Duration.ofSeconds(5);
+    private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(5);
+
+    private final String brokers;
+    private final Admin admin;
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private final Backoff backoff = new Backoff();
+    private long downSinceNanos = -1;
+
+    KafkaWatch(String brokers) {
+        this.brokers = brokers;
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, "orders-cdc-consumer-watch");
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) CHECK_TIMEOUT.toMillis());
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CHECK_TIMEOUT.toMillis());
+        this.admin = Admin.create(p);
+    }
+
+    /** Checks in a daemon thread until closed. */
+    KafkaWatch start() {
+        Thread t = new Thread(() -> {
+            try {
+                while (!closed.await(check().next().toMillis(), TimeUnit.MILLISECONDS)) {
+                    // checked; wait for the next one
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "kafka-watch");
+        t.setDaemon(true);
+        t.start();
+        return this;
+    }
+
+    /**
+     * Blocks until the broker answers (or the watch is closed), saying what it waits for;
+     * true when it had to wait.
+     */
+    boolean awaitReachable() throws InterruptedException {
+        boolean waited = false;
+        Check c;
+        while (!(c = check()).reachable()) {
+            waited = true;
+            if (closed.await(c.next().toMillis(), TimeUnit.MILLISECONDS)) {
+                break;
+            }
+        }
+        return waited;
+    }
+
+    private record Check(boolean reachable, Duration next) {
+    }
+
+    /** One check, logged when the broker is away or has just come back. */
+    private synchronized Check check() {
+        long began = System.nanoTime();
+        String problem = problem();
+        if (problem == null) {
+            if (downSinceNanos >= 0) {
+                LOG.info("Kafka at {} is back after {} s; the stream catches up from its checkpoint", brokers,
+                        secondsSince(downSinceNanos));
+                downSinceNanos = -1;
+            }
+            backoff.reset();
+            return new Check(true, CHECK_EVERY);
+        }
+        if (downSinceNanos < 0) {
+            downSinceNanos = began;
+        }
+        Duration pause = backoff.next();
+        LOG.warn("Waiting for Kafka at {} (unreachable for {} s, next check in {} s): {}", brokers,
+                secondsSince(downSinceNanos), pause.toSeconds(), problem);
+        return new Check(false, pause);
+    }
+
+    /** Null when the broker answered, else why not. */
+    private String problem() {
+        try {
+            int nodes = admin.describeCluster().nodes().get(CHECK_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS).size();
+            return nodes > 0 ? null : "no broker in the cluster";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        } catch (Exception e) {
+            return RootCause.describe(e);
+        }
+    }
+
+    private static long secondsSince(long nanos) {
+        return TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - nanos);
+    }
+
+    @Override
+    public void close() {
+        closed.countDown();
+        admin.close(Duration.ofSeconds(5));
+    }
+}

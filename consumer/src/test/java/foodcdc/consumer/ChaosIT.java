@@ -1,0 +1,315 @@
+package foodcdc.consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import foodcdc.config.PipelineConfig;
+import foodcdc.consumer.OrderRows.OrderRow;
+import foodcdc.stack.LocalStack;
+import foodcdc.stack.ScriptProcess;
+import foodcdc.stack.TestStack;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Guarantees 1–3 under fire: while {@link ChaosWorkload} inserts orders the hard ways, the
+ * producer, the consumer and the Kafka broker are killed with SIGKILL and PostgreSQL is
+ * restarted (fast and immediate shutdown), at random moments, and everything is restarted.
+ * Once drained, the lake (read by DuckDB, listing files) must hold every valid row of the table
+ * exactly once with identical values, and the quarantine every invalid one.
+ *
+ * <p>The faults and the inserts follow a seeded random sequence, printed with the summary;
+ * {@code -Dchaos.seed=N} replays it (the timing of processes differs from run to run).
+ */
+class ChaosIT {
+    private static final long SEED = Long.getLong("chaos.seed", 20_261_124L);
+    private static final int FAULTS_PER_KIND = 4;
+    private static final int EXTRA_FAULTS = 3;
+    private static final Duration DRAIN = Duration.ofSeconds(180);
+
+    enum Fault {
+        KILL_PRODUCER("kill -9 producer"),
+        KILL_CONSUMER("kill -9 consumer"),
+        KILL_KAFKA("kill -9 Kafka broker"),
+        POSTGRES_FAST("PostgreSQL fast shutdown + restart"),
+        POSTGRES_IMMEDIATE("PostgreSQL immediate shutdown + restart");
+
+        final String label;
+
+        Fault(String label) {
+            this.label = label;
+        }
+    }
+
+    private TestStack stack;
+    private PipelineConfig c;
+    private ScriptProcess producer;
+    private ScriptProcess consumer;
+    private Path producerLog;
+    private Path consumerLog;
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
+    void shouldDeliverEveryValidRowExactlyOnceThroughKillsAndRestartsOfEveryComponent() throws Exception {
+        System.out.println("Chaos test: seed " + SEED + " (replay with -Dchaos.seed=" + SEED + ")");
+        Random random = new Random(SEED);
+        try (TestStack s = TestStack.create("chaos").durable().start(false)) {
+            stack = s;
+            c = s.config();
+            producerLog = s.dir().resolve("producer.log");
+            consumerLog = s.dir().resolve("consumer.log");
+            producer = ScriptProcess.launch("producer_spark_submit.sh", s.configFile(), producerLog);
+            consumer = ScriptProcess.launch("consumer_spark_submit.sh", s.configFile(), consumerLog);
+            Map<Fault, Integer> injected = new EnumMap<>(Fault.class);
+            LakeReaderWatch reader = new LakeReaderWatch(c.datalake().path()).start();
+            long drainSeconds;
+            ChaosWorkload workload = new ChaosWorkload(s::connect, c.postgres().table(), SEED).start();
+            try {
+                consumer.awaitLine("Consumer started", Duration.ofSeconds(120));
+                for (Fault fault : plan(random)) {
+                    Thread.sleep(2_000 + random.nextInt(5_000));
+                    inject(fault, random);
+                    injected.merge(fault, 1, Integer::sum);
+                }
+            } finally {
+                workload.close();
+            }
+            try {
+                assertTrue(producer.isAlive(), "the producer ended by itself:\n" + tail(producerLog));
+                assertTrue(consumer.isAlive(), "the consumer ended by itself:\n" + tail(consumerLog));
+                drainSeconds = awaitDrained();
+            } finally {
+                reader.close();
+                producer.stop(Duration.ofSeconds(60));
+                consumer.stop(Duration.ofSeconds(60));
+            }
+            reconcile(workload, injected, reader, drainSeconds);
+        }
+    }
+
+    /** Every kind {@value #FAULTS_PER_KIND} times and a few more at random, in a random order. */
+    private static List<Fault> plan(Random random) {
+        List<Fault> plan = new ArrayList<>();
+        for (Fault f : Fault.values()) {
+            for (int i = 0; i < FAULTS_PER_KIND; i++) {
+                plan.add(f);
+            }
+        }
+        for (int i = 0; i < EXTRA_FAULTS; i++) {
+            plan.add(Fault.values()[random.nextInt(Fault.values().length)]);
+        }
+        Collections.shuffle(plan, random);
+        return plan;
+    }
+
+    /** Breaks one thing, leaves it down for 0–4 s, and brings it back the way an operator would. */
+    private void inject(Fault fault, Random random) throws Exception {
+        long down = random.nextInt(4_000);
+        System.out.println("chaos: " + fault.label + " (down " + down + " ms)");
+        switch (fault) {
+            case KILL_PRODUCER -> {
+                producer.kill();
+                Thread.sleep(down);
+                producer = ScriptProcess.launch("producer_spark_submit.sh", stack.configFile(), producerLog);
+            }
+            case KILL_CONSUMER -> {
+                consumer.kill();
+                Thread.sleep(down);
+                consumer = ScriptProcess.launch("consumer_spark_submit.sh", stack.configFile(), consumerLog);
+            }
+            case KILL_KAFKA -> restart(LocalStack.KAFKA, "KILL", down);
+            case POSTGRES_FAST -> restart(LocalStack.POSTGRES, "INT", down);
+            case POSTGRES_IMMEDIATE -> restart(LocalStack.POSTGRES, "QUIT", down);
+        }
+    }
+
+    private void restart(String component, String signal, long downMillis) throws Exception {
+        stack.stack().stop(component, signal);
+        Thread.sleep(downMillis);
+        stack.start(false);
+    }
+
+    /** Waits until every valid row of the table is in the lake; returns how long it took. */
+    private long awaitDrained() throws Exception {
+        long start = System.nanoTime();
+        long deadline = start + DRAIN.toNanos();
+        while (true) {
+            Set<Integer> wanted = ids(validInPostgres());
+            Set<Integer> landed = ids(OrderRows.inLake(c.datalake().path()));
+            if (landed.containsAll(wanted)) {
+                return TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+            }
+            wanted.removeAll(landed);
+            assertTrue(System.nanoTime() < deadline, wanted.size() + " valid rows not in the lake after "
+                    + DRAIN.toSeconds() + " s, e.g. " + wanted.stream().limit(10).toList() + "\nproducer:\n"
+                    + tail(producerLog) + "\nconsumer:\n" + tail(consumerLog));
+            assertTrue(producer.isAlive(), "the producer ended by itself:\n" + tail(producerLog));
+            assertTrue(consumer.isAlive(), "the consumer ended by itself:\n" + tail(consumerLog));
+            Thread.sleep(1_000);
+        }
+    }
+
+    private void reconcile(ChaosWorkload workload, Map<Fault, Integer> injected, LakeReaderWatch reader,
+                           long drainSeconds) throws Exception {
+        List<OrderRow> valid = validInPostgres();
+        List<OrderRow> invalid;
+        long rowsInTable;
+        try (Connection conn = stack.connect(); Statement st = conn.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM \"" + c.postgres().table() + "\"")) {
+            rs.next();
+            rowsInTable = rs.getLong(1);
+            invalid = OrderRows.inPostgres(conn, c.postgres().table(), OrderRows.INVALID);
+        }
+        List<OrderRow> lake = OrderRows.inLake(c.datalake().path());
+        Set<Integer> validIds = ids(valid);
+        Set<Integer> lakeIds = ids(lake);
+        Set<Integer> lost = new HashSet<>(validIds);
+        lost.removeAll(lakeIds);
+        Set<Integer> unexpected = new HashSet<>(lakeIds);
+        unexpected.removeAll(validIds);
+        int duplicated = lake.size() - lakeIds.size();
+        Set<OrderRow> differing = new HashSet<>(lake);
+        differing.removeAll(valid);
+
+        Map<Integer, String> quarantined = OrderRows.quarantined(c.datalake().path());
+        List<String> wronglyQuarantined = invalid.stream()
+                .filter(r -> !OrderRows.expectedReason(r).equals(quarantined.get(r.orderId())))
+                .map(r -> r.orderId() + " (" + quarantined.get(r.orderId()) + ")").toList();
+        Set<Integer> unacknowledged = new HashSet<>(workload.acknowledged());
+        unacknowledged.removeAll(validIds);
+        unacknowledged.removeAll(ids(invalid));
+
+        int faults = injected.values().stream().mapToInt(Integer::intValue).sum();
+        System.out.println("Chaos summary (seed " + SEED + "):\n"
+                + "  faults injected: " + faults + " — " + injected.entrySet().stream()
+                        .map(e -> e.getKey().label + " " + e.getValue()).collect(Collectors.joining(", ")) + "\n"
+                + "  writes committed: " + workload.committed() + "; writes cut off by faults: "
+                + workload.failedWrites() + "\n"
+                + "  rows inserted (in the table, incl. 10 samples): " + rowsInTable + ", valid " + valid.size()
+                + ", invalid " + invalid.size() + "\n"
+                + "  in lake: " + lakeIds.size() + ", lost: " + lost.size() + ", duplicated: " + duplicated
+                + ", not valid in PostgreSQL: " + unexpected.size() + ", values differ: " + differing.size() + "\n"
+                + "  quarantined: " + quarantined.size() + " distinct orders; invalid rows without their reason "
+                + "there: " + wronglyQuarantined.size() + "\n"
+                + "  a file-listing reader saw a duplicate " + reader.duplicateSightings() + " times in "
+                + reader.samples() + " reads\n"
+                + "  drained " + drainSeconds + " s after the last fault\n"
+                + "  job log lines: producer " + linesWith(producerLog, "Waiting for PostgreSQL", "Waiting for Kafka",
+                        "=== launch") + "; consumer " + linesWith(consumerLog, "Waiting for Kafka", "Stream failed",
+                        "=== launch"));
+
+        assertTrue(faults >= 20, "only " + faults + " faults");
+        assertEquals(Set.of(), unacknowledged, "commits acknowledged by PostgreSQL but not in the table");
+        assertEquals(Set.of(), lost, "valid rows missing from the lake");
+        assertEquals(0, duplicated, "rows more than once in the lake");
+        assertEquals(Set.of(), unexpected, "lake rows that are not valid rows of the table");
+        assertEquals(Set.of(), differing, "lake rows whose values differ from PostgreSQL");
+        assertEquals(List.of(), wronglyQuarantined, "invalid rows not quarantined with their reason");
+        assertEquals(0, reader.duplicateSightings(), "a reader saw duplicates while the pipeline ran");
+    }
+
+    private List<OrderRow> validInPostgres() throws Exception {
+        try (Connection conn = stack.connect()) {
+            return OrderRows.inPostgres(conn, c.postgres().table(), OrderRows.VALID);
+        }
+    }
+
+    private static Set<Integer> ids(List<OrderRow> rows) {
+        return rows.stream().map(OrderRow::orderId).collect(Collectors.toCollection(HashSet::new));
+    }
+
+    /** How many lines of a job's log contain each text: what the jobs went through. */
+    private static Map<String, Long> linesWith(Path log, String... texts) throws Exception {
+        List<String> lines = Files.readAllLines(log);
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (String t : texts) {
+            counts.put(t, lines.stream().filter(l -> l.contains(t)).count());
+        }
+        return counts;
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+        } catch (Exception e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    /** Reads the lake as an outside reader would, every 2 s, counting reads that saw a duplicate. */
+    private static final class LakeReaderWatch implements AutoCloseable {
+        private final String lake;
+        private final Thread thread;
+        private final Map<String, Integer> counts = new HashMap<>();
+        private volatile boolean running = true;
+
+        LakeReaderWatch(String lake) {
+            this.lake = lake;
+            this.thread = new Thread(this::run, "chaos-lake-reader");
+        }
+
+        LakeReaderWatch start() {
+            thread.start();
+            return this;
+        }
+
+        private void run() {
+            while (running) {
+                try {
+                    long[] seen = LakeFiles.rowsAndOrders(lake);
+                    synchronized (counts) {
+                        counts.merge("samples", 1, Integer::sum);
+                        if (seen[0] != seen[1]) {
+                            counts.merge("duplicates", 1, Integer::sum);
+                        }
+                    }
+                } catch (Exception e) {
+                    // A file renamed between listing and reading: this read does not count.
+                }
+                try {
+                    Thread.sleep(2_000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        int samples() {
+            synchronized (counts) {
+                return counts.getOrDefault("samples", 0);
+            }
+        }
+
+        int duplicateSightings() {
+            synchronized (counts) {
+                return counts.getOrDefault("duplicates", 0);
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            thread.interrupt();
+            thread.join(30_000);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package foodcdc.consumer;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Orders with every value, read from PostgreSQL and from the lake (by DuckDB, listing files),
+ * so tests compare the two exactly: strings char for char, amounts as decimals with their
+ * scale, created_at as microseconds since the epoch (UTC) on both sides.
+ */
+final class OrderRows {
+
+    record OrderRow(int orderId, String customerName, String restaurantName, String item, BigDecimal amount,
+                    String orderStatus, long createdAtMicros) {
+    }
+
+    /** In PostgreSQL's "valid" sense of the cleaning rules; the rest must be quarantined. */
+    static final String VALID = "amount IS NOT NULL AND amount >= 0";
+    static final String INVALID = "NOT (" + VALID + ")";
+    private static final Pattern ORDER_ID = Pattern.compile("\"order_id\":(\\d+)");
+
+    private OrderRows() {
+    }
+
+    /** The table's rows that match {@code where}, by order_id. */
+    static List<OrderRow> inPostgres(Connection conn, String table, String where) throws SQLException {
+        String sql = "SELECT order_id, customer_name, restaurant_name, item, amount, order_status, "
+                + "(extract(epoch FROM created_at) * 1000000)::bigint FROM \"" + table + "\" WHERE " + where
+                + " ORDER BY order_id";
+        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            return read(rs);
+        }
+    }
+
+    /** Every row of every Parquet file under the lake, duplicates included, by order_id. */
+    static List<OrderRow> inLake(String lake) throws Exception {
+        if (LakeFiles.parquetFiles(lake).length == 0) {
+            return List.of();
+        }
+        String sql = "SELECT order_id, customer_name, restaurant_name, item, amount, order_status, "
+                + "epoch_us(created_at) FROM read_parquet('" + lake + "/**/*.parquet', hive_partitioning = true) "
+                + "ORDER BY order_id";
+        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement s = duck.createStatement();
+             ResultSet rs = s.executeQuery(sql)) {
+            return read(rs);
+        }
+    }
+
+    /** order_id (read from the raw payload) → reason, for every quarantined record that has one. */
+    static Map<Integer, String> quarantined(String lake) throws Exception {
+        String dir = lake + "_quarantine";
+        Map<Integer, String> reasons = new TreeMap<>();
+        if (LakeFiles.parquetFiles(dir).length == 0) {
+            return reasons;
+        }
+        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement st = duck.createStatement();
+             ResultSet rs = st.executeQuery("SELECT reason, payload FROM read_parquet('" + dir + "/**/*.parquet')")) {
+            while (rs.next()) {
+                Matcher m = ORDER_ID.matcher(String.valueOf(rs.getString(2)));
+                if (m.find()) {
+                    reasons.put(Integer.parseInt(m.group(1)), rs.getString(1));
+                }
+            }
+        }
+        return reasons;
+    }
+
+    /** The reason the consumer must give an invalid row of the table. */
+    static String expectedReason(OrderRow r) {
+        return r.amount() == null ? "null_amount" : "negative_amount";
+    }
+
+    private static List<OrderRow> read(ResultSet rs) throws SQLException {
+        List<OrderRow> rows = new ArrayList<>();
+        while (rs.next()) {
+            rows.add(new OrderRow(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                    rs.getBigDecimal(5), rs.getString(6), rs.getLong(7)));
+        }
+        return rows;
+    }
+}
