@@ -92,7 +92,8 @@ final class OrderCleaning {
         // Kafka's key is the order_id as text: it decides the partition, so the copies of an
         // order stay in order. A record keyed otherwise did not come from the producer.
         Column keyIsId = col("key").cast("string").eqNullSafe(e.getField("order_id").cast("string"));
-        Column reason = when(col("value").isNull(), EMPTY_PAYLOAD)
+        // A null value (a tombstone) and a zero-byte value carry no order alike.
+        Column reason = when(col("value").isNull().or(length(col("value")).equalTo(0)), EMPTY_PAYLOAD)
                 .when(tooLarge, PAYLOAD_TOO_LARGE)
                 .when(notUtf8, INVALID_UTF8)
                 .when(e.isNull().or(e.getField(CORRUPT).isNotNull()), MALFORMED_JSON)

@@ -135,7 +135,8 @@ class ConsumerIT {
                 new Bad("malformed_json", utf8(valid.replace("\"amount\":1.00", "\"amount\":\"a lot\""))), // wrong type
                 new Bad("unexpected_field", utf8(valid.replace("}", ",\"tip\":2.50}"))),
                 new Bad("missing_field", utf8(valid.replace(",\"item\":\"Item 7\"", ""))),
-                new Bad("empty_payload", null),
+                new Bad("empty_payload", null),                                                    // a tombstone
+                new Bad("empty_payload", new byte[0]),
                 new Bad("key_not_order_id", utf8(valid)),                                          // sent with a null key
                 new Bad("invalid_utf8", new byte[] {'{', (byte) 0xff, '}'}),
                 new Bad("payload_too_large", utf8(valid.replace("Item 7", "x".repeat(1_000_000)))));
@@ -162,7 +163,7 @@ class ConsumerIT {
 
         List<Integer> landed = spark.read().parquet(LakeFiles.parquetFiles(c.datalake().path())).select("order_id")
                 .collectAsList().stream().map(r -> r.getInt(0)).sorted().toList();
-        assertEquals(IntStream.rangeClosed(100, 109).boxed().toList(), landed, "the valid orders around the bad ones");
+        assertEquals(IntStream.rangeClosed(100, 110).boxed().toList(), landed, "the valid orders around the bad ones");
         Map<String, String> quarantined = new TreeMap<>();
         for (Row r : spark.read().parquet(LakeFiles.parquetFiles(c.datalake().path() + "_quarantine"))
                 .select("raw_value", "reason").collectAsList()) {

@@ -29,8 +29,11 @@ class JobConfigErrorsIT {
     static Stream<Arguments> cases() {
         List<String> scripts = List.of("producer_spark_submit.sh", "consumer_spark_submit.sh");
         List<Arguments> broken = List.of(
-                Arguments.of("every key missing", "", List.of("postgres.jdbc_url: missing", "kafka.topic: missing",
-                        "datalake.path: missing", "streaming.batch_interval: missing")),
+                Arguments.of("every key missing", "", Stream.of("postgres.jdbc_url", "postgres.host",
+                        "postgres.port", "postgres.db", "postgres.user", "postgres.password", "postgres.table",
+                        "kafka.brokers", "kafka.topic", "datalake.path", "datalake.format",
+                        "streaming.checkpoint_location", "streaming.last_processed_timestamp_location",
+                        "streaming.batch_interval").map(key -> key + ": missing").toList()),
                 Arguments.of("wrong type", "port: 5432=port: abc",
                         List.of("postgres.port: expected an integer, got 'abc'")),
                 Arguments.of("out of range", "batch_interval: 5=batch_interval: 0",

@@ -95,7 +95,8 @@ class OrderCleaningTest {
         cases.put("no created_at", utf8(event("10", "1.00", null)));
         cases.put("null created_at", utf8(event("14", "1.00", "null")));
         cases.put("not utf-8", new byte[] {'{', (byte) 0xff, (byte) 0xfe, '}'});
-        cases.put("empty", null);
+        cases.put("null value (tombstone)", null);
+        cases.put("empty value", new byte[0]);
         cases.put("huge", utf8(event("11", "1.00", "\"2025-11-18T12:24:00.000000Z\"").replace("Veg Burger",
                 "x".repeat(OrderCleaning.MAX_PAYLOAD_BYTES))));
 
@@ -104,7 +105,8 @@ class OrderCleaningTest {
 
         List<String> expected = List.of("null", "malformed_json", "malformed_json", "malformed_json", "malformed_json",
                 "malformed_json", "null_order_id", "missing_field", "missing_field", "unexpected_field", "null_amount",
-                "negative_amount", "missing_field", "null_created_at", "invalid_utf8", "empty_payload", "payload_too_large");
+                "negative_amount", "missing_field", "null_created_at", "invalid_utf8", "empty_payload", "empty_payload",
+                "payload_too_large");
         List<String> got = out.stream().map(r -> String.valueOf(r.getString(0))).toList();
         assertEquals(expected, got, "cases in order: " + cases.keySet());
     }
