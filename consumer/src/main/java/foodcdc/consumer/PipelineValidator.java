@@ -119,7 +119,7 @@ public final class PipelineValidator {
     }
 
     /** Reads the whole topic; returns the number of events and fills the distinct keys. */
-    private static long topicKeys(PipelineConfig.Kafka kafka, Set<Integer> keys) {
+    static long topicKeys(PipelineConfig.Kafka kafka, Set<Integer> keys) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.brokers());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

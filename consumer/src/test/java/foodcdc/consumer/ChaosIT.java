@@ -33,6 +33,9 @@ import org.junit.jupiter.api.Timeout;
  * Guarantees 1–3 under fire: while {@link ChaosWorkload} inserts orders the hard ways, the
  * producer, the consumer and the Kafka broker are killed with SIGKILL and PostgreSQL is
  * restarted (fast and immediate shutdown), at random moments, and everything is restarted.
+ * Events already in the topic are also sent again, as Spark's at-least-once Kafka sink does
+ * when a write is retried: the kills alone seldom hit the instant that makes the producer
+ * publish twice, and the consumer's de-duplication must be put to work, not assumed.
  * Once drained, the lake (read by DuckDB, listing files) must hold every valid row of the table
  * exactly once with identical values, and the quarantine every invalid one.
  *
@@ -50,7 +53,8 @@ class ChaosIT {
         KILL_CONSUMER("kill -9 consumer"),
         KILL_KAFKA("kill -9 Kafka broker"),
         POSTGRES_FAST("PostgreSQL fast shutdown + restart"),
-        POSTGRES_IMMEDIATE("PostgreSQL immediate shutdown + restart");
+        POSTGRES_IMMEDIATE("PostgreSQL immediate shutdown + restart"),
+        RESEND_EVENTS("events re-sent to the topic (at-least-once sink)");
 
         final String label;
 
@@ -65,6 +69,7 @@ class ChaosIT {
     private ScriptProcess consumer;
     private Path producerLog;
     private Path consumerLog;
+    private int resent;
 
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
@@ -120,10 +125,12 @@ class ChaosIT {
         return plan;
     }
 
-    /** Breaks one thing, leaves it down for 0–4 s, and brings it back the way an operator would. */
+    /** Breaks one thing, leaves it down for 0–4 s, and brings it back the way an operator would; or re-sends events. */
     private void inject(Fault fault, Random random) throws Exception {
         long down = random.nextInt(4_000);
-        System.out.println("chaos: " + fault.label + " (down " + down + " ms)");
+        if (fault != Fault.RESEND_EVENTS) {
+            System.out.println("chaos: " + fault.label + " (down " + down + " ms)");
+        }
         switch (fault) {
             case KILL_PRODUCER -> {
                 producer.kill();
@@ -138,6 +145,11 @@ class ChaosIT {
             case KILL_KAFKA -> restart(LocalStack.KAFKA, "KILL", down);
             case POSTGRES_FAST -> restart(LocalStack.POSTGRES, "INT", down);
             case POSTGRES_IMMEDIATE -> restart(LocalStack.POSTGRES, "QUIT", down);
+            case RESEND_EVENTS -> {
+                int n = TopicEvents.resend(c, random, 1 + random.nextInt(300));
+                resent += n;
+                System.out.println("chaos: " + n + " " + fault.label);
+            }
         }
     }
 
@@ -193,6 +205,8 @@ class ChaosIT {
         List<String> wronglyQuarantined = invalid.stream()
                 .filter(r -> !OrderRows.expectedReason(r).equals(quarantined.get(r.orderId())))
                 .map(r -> r.orderId() + " (" + quarantined.get(r.orderId()) + ")").toList();
+        Set<Integer> keysInTopic = new HashSet<>();
+        long eventsInTopic = PipelineValidator.topicKeys(c.kafka(), keysInTopic);
         Set<Integer> unacknowledged = new HashSet<>(workload.acknowledged());
         unacknowledged.removeAll(validIds);
         unacknowledged.removeAll(ids(invalid));
@@ -205,6 +219,9 @@ class ChaosIT {
                 + workload.failedWrites() + "\n"
                 + "  rows inserted (in the table, incl. 10 samples): " + rowsInTable + ", valid " + valid.size()
                 + ", invalid " + invalid.size() + "\n"
+                + "  Kafka: " + eventsInTopic + " events of " + keysInTopic.size() + " orders: "
+                + (eventsInTopic - keysInTopic.size()) + " extra copies for the consumer to drop (" + resent
+                + " re-sent by the test)\n"
                 + "  in lake: " + lakeIds.size() + ", lost: " + lost.size() + ", duplicated: " + duplicated
                 + ", not valid in PostgreSQL: " + unexpected.size() + ", values differ: " + differing.size() + "\n"
                 + "  quarantined: " + quarantined.size() + " distinct orders; invalid rows without their reason "
@@ -216,7 +233,9 @@ class ChaosIT {
                         "=== launch") + "; consumer " + linesWith(consumerLog, "Waiting for Kafka", "Stream failed",
                         "=== launch"));
 
-        assertTrue(faults >= 20, "only " + faults + " faults");
+        int crashes = faults - injected.getOrDefault(Fault.RESEND_EVENTS, 0);
+        assertTrue(crashes >= 20, "only " + crashes + " kills and restarts");
+        assertTrue(eventsInTopic > keysInTopic.size(), "no order was sent twice: de-duplication was not exercised");
         assertEquals(Set.of(), unacknowledged, "commits acknowledged by PostgreSQL but not in the table");
         assertEquals(Set.of(), lost, "valid rows missing from the lake");
         assertEquals(0, duplicated, "rows more than once in the lake");
