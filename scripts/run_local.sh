@@ -29,7 +29,10 @@ stopping=0
 stop_all() {
   [[ $stopping -eq 1 ]] && return
   stopping=1
-  echo "[run_local] stopping the jobs and the stack..."
+  # A second Ctrl-C must not cut the stop short and leave PostgreSQL and Kafka running: ignore
+  # it here and in what is started from here on (an ignored signal stays ignored across exec).
+  trap '' INT TERM
+  echo "[run_local] stopping the jobs and the stack (bounded: at most ~2 minutes)..."
   for pid in "${jobs_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${jobs_pids[@]}"; do
     for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
