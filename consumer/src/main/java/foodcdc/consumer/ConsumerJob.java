@@ -4,6 +4,7 @@ import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
 import foodcdc.retry.Backoff;
 import foodcdc.retry.RootCause;
+import foodcdc.storage.PlainFiles;
 import foodcdc.storage.WritableLocation;
 import java.io.IOException;
 import java.time.Duration;
@@ -41,7 +42,9 @@ public final class ConsumerJob {
     public static void main(String[] args) throws Exception {
         PipelineConfig config = ConfigCli.loadFromArgsOrExit(args, "consumer_spark_submit.sh");
         TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
-        SparkSession spark = SparkSession.builder().appName("orders-cdc-consumer").getOrCreate();
+        SparkSession.Builder builder = SparkSession.builder().appName("orders-cdc-consumer");
+        PlainFiles.SPARK_CONF.forEach(builder::config);
+        SparkSession spark = builder.getOrCreate();
         try {
             var hadoop = spark.sparkContext().hadoopConfiguration();
             String lake = config.datalake().path();

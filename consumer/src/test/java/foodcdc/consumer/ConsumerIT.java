@@ -111,7 +111,7 @@ class ConsumerIT {
                 row(1, "220.00", "2025-11-18T12:24:00Z", "2025-11-18"),
                 row(2, "0.50", "2025-11-18T12:24:00.000001Z", "2025-11-18"),
                 row(4, "13.37", "2025-11-19T08:00:00Z", "2025-11-19")), lake);
-        assertTrue(Stream.of(lakeFiles).allMatch(f -> f.matches(".*/date=\\d{4}-\\d{2}-\\d{2}/batch-\\d+\\.parquet")),
+        assertTrue(Stream.of(lakeFiles).allMatch(f -> f.matches(".*/date=\\d{4}-\\d{2}-\\d{2}/batch-\\d+-[0-9a-f-]{36}\\.parquet")),
                 List.of(lakeFiles).toString());
 
         Map<Long, String> reasons = spark.read().parquet(LakeFiles.parquetFiles(c.datalake().path() + "_quarantine"))

@@ -4,6 +4,7 @@ import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
 import foodcdc.retry.Backoff;
 import foodcdc.retry.RootCause;
+import foodcdc.storage.PlainFiles;
 import foodcdc.storage.WritableLocation;
 import java.io.IOException;
 import java.sql.SQLException;
@@ -55,10 +56,11 @@ public final class ProducerJob implements AutoCloseable {
         PipelineConfig config = ConfigCli.loadFromArgsOrExit(args, "producer_spark_submit.sh");
         // created_at is UTC wall-clock time: no JVM or session zone may shift it.
         TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
-        SparkSession spark = SparkSession.builder()
+        SparkSession.Builder builder = SparkSession.builder()
                 .appName("orders-cdc-producer")
-                .config("spark.sql.session.timeZone", "UTC")
-                .getOrCreate();
+                .config("spark.sql.session.timeZone", "UTC");
+        PlainFiles.SPARK_CONF.forEach(builder::config);
+        SparkSession spark = builder.getOrCreate();
         ProducerJob job;
         try {
             WritableLocation.require("streaming.last_processed_timestamp_location",

@@ -1,9 +1,11 @@
 package foodcdc.producer;
 
+import foodcdc.storage.PlainFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.EnumSet;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
@@ -17,28 +19,36 @@ import org.apache.hadoop.fs.Path;
  * {@code streaming.last_processed_timestamp_location}, through Hadoop's file APIs so the
  * location may be local, {@code hdfs://} or {@code s3a://}. It is written to a temporary file
  * and renamed over the old one, so a crash leaves the old or the new watermark, never half.
+ *
+ * <p>On local disk it is a plain file (no Hadoop {@code .crc} sidecar, so an operator may edit
+ * it), forced to disk and replaced by one {@code rename(2)}: there is no instant without the
+ * file, which would make a restart publish the whole table again. On HDFS the replacing rename
+ * is atomic too; on S3A it is a copy then a delete, see {@link PlainFiles}.
  */
 final class WatermarkStore {
     static final String FILE_NAME = "watermark.properties";
 
     private final FileContext fs;
+    private final Configuration conf;
     private final Path file;
     private final Path tmp;
 
     WatermarkStore(String location, Configuration hadoopConf) throws IOException {
         Path dir = new Path(location);
         this.fs = FileContext.getFileContext(dir.toUri(), hadoopConf);
+        this.conf = hadoopConf;
         this.file = new Path(dir, FILE_NAME);
         this.tmp = new Path(dir, "." + FILE_NAME + ".tmp");
     }
 
     /** Empty on a first run: then every existing row is published. */
     Optional<Watermark> load() throws IOException {
-        if (!fs.util().exists(file)) {
+        Optional<byte[]> bytes = read();
+        if (bytes.isEmpty()) {
             return Optional.empty();
         }
-        try (InputStream in = fs.open(file)) {
-            return Optional.of(Watermark.decode(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+        try {
+            return Optional.of(Watermark.decode(new String(bytes.get(), StandardCharsets.UTF_8)));
         } catch (IllegalArgumentException e) {
             // Never guess: starting over would re-publish every row, starting late would skip rows.
             throw new IOException(file + " is not a watermark (" + e.getMessage() + "). Fix it (two lines: "
@@ -47,13 +57,33 @@ final class WatermarkStore {
         }
     }
 
+    private Optional<byte[]> read() throws IOException {
+        if (PlainFiles.isLocal(file)) {
+            java.nio.file.Path local = PlainFiles.local(file);
+            // A sidecar left by an earlier version would no longer match once the file is edited.
+            Files.deleteIfExists(local.resolveSibling("." + FILE_NAME + ".crc"));
+            return Files.exists(local) ? Optional.of(Files.readAllBytes(local)) : Optional.empty();
+        }
+        if (!fs.util().exists(file)) {
+            return Optional.empty();
+        }
+        try (InputStream in = fs.open(file)) {
+            return Optional.of(in.readAllBytes());
+        }
+    }
+
     void save(Watermark watermark) throws IOException {
+        byte[] bytes = watermark.encode().getBytes(StandardCharsets.UTF_8);
+        if (PlainFiles.isLocal(file)) {
+            PlainFiles.writeLocalAtomically(PlainFiles.local(file), PlainFiles.local(tmp), bytes);
+            return;
+        }
         fs.mkdir(file.getParent(), null, true);
         try (OutputStream out = fs.create(tmp, EnumSet.of(CreateFlag.CREATE, CreateFlag.OVERWRITE),
                 Options.CreateOpts.createParent())) {
-            out.write(watermark.encode().getBytes(StandardCharsets.UTF_8));
+            out.write(bytes);
         }
-        fs.rename(tmp, file, Options.Rename.OVERWRITE);
+        PlainFiles.replace(tmp, file, conf);
     }
 
     @Override
