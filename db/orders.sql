@@ -6,7 +6,10 @@
 -- postgres.table from the config). Safe to run again: the table is created only if missing,
 -- and the samples are inserted only into an empty table.
 
--- Timestamps are UTC wall-clock: created_at is TIMESTAMP (without time zone) filled by now().
+-- Timestamps are UTC wall-clock: created_at is TIMESTAMP (without time zone) filled by
+-- now() AT TIME ZONE 'UTC'. A plain now() would give the inserting session's local time: every
+-- client sets its session's TimeZone (pgjdbc sends the JVM's zone, psql honours PGTZ), whatever
+-- the database's setting below says.
 DO $$
 BEGIN
   EXECUTE format('ALTER DATABASE %I SET timezone TO %L', current_database(), 'UTC');
@@ -23,8 +26,10 @@ CREATE TABLE IF NOT EXISTS :"table" (
   item            VARCHAR(200),
   amount          NUMERIC(10, 2),
   order_status    VARCHAR(20),
-  created_at      TIMESTAMP NOT NULL DEFAULT now()
+  created_at      TIMESTAMP NOT NULL DEFAULT (now() AT TIME ZONE 'UTC')
 );
+-- A table made by an earlier version of this script had DEFAULT now(): brought in line.
+ALTER TABLE :"table" ALTER COLUMN created_at SET DEFAULT (now() AT TIME ZONE 'UTC');
 
 -- The producer reads in (created_at, order_id) order from a watermark: this index makes each
 -- poll an index range scan however large the table grows. (Its name derives from the table,
@@ -40,7 +45,7 @@ $$;
 
 INSERT INTO :"table" (customer_name, restaurant_name, item, amount, order_status, created_at)
 SELECT v.customer_name, v.restaurant_name, v.item, v.amount, v.order_status,
-       now() - v.age
+       (now() AT TIME ZONE 'UTC') - v.age
 FROM (VALUES
   ('John Doe',       'Burger Junction',  'Veg Burger',            220.00, 'PLACED',    interval '50 minutes'),
   ('Priya Sharma',   'Spice Route',      'Paneer Butter Masala',  349.50, 'PREPARING', interval '47 minutes'),

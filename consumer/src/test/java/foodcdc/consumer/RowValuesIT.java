@@ -83,7 +83,7 @@ class RowValuesIT {
     private static void insert(PipelineConfig c) throws Exception {
         try (Connection conn = STACK.connect(); PreparedStatement s = conn.prepareStatement("INSERT INTO \""
                 + c.postgres().table() + "\" (customer_name, restaurant_name, item, amount, order_status, created_at) "
-                + "VALUES (?, ?, ?, ?, ?, COALESCE(CAST(? AS TIMESTAMP), now()))")) {
+                + "VALUES (?, ?, ?, ?, ?, COALESCE(CAST(? AS TIMESTAMP), now() AT TIME ZONE 'UTC'))")) {
             for (Values v : ROWS) {
                 s.setString(1, v.customer());
                 s.setString(2, v.restaurant());

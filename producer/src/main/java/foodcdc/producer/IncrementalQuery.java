@@ -28,19 +28,22 @@ final class IncrementalQuery {
 
     /**
      * The horizon, and the oldest open transaction that sets it (pid, application, start), if
-     * any. Only client sessions of this database can insert into the table. The 250 ms margin
+     * any. Every backend of this database counts, not only client sessions: a logical
+     * replication walsender, a logical replication worker or an extension's background worker
+     * (pg_cron, say) may insert too. Autovacuum workers are left out: they never insert rows,
+     * and a long vacuum would hold publishing back for its whole length. The 250 ms margin
      * covers the instant between a transaction's start time (taken when its first statement
      * arrives) and its appearance in pg_stat_activity (a few function calls later, in
      * StartTransaction): only a backend stalled that long in between could slip past. It is
-     * also the least delay a row has before it is published (it was 1 s: 0.75 s more latency).
-     * Seeing other roles' transactions needs pg_read_all_stats.
+     * also the least delay a row has before it is published. Seeing other roles' transactions
+     * needs pg_read_all_stats; {@link SourceChecks} refuses to start without it.
      */
     String horizon() {
         return "SELECT (LEAST(o.xact_start, clock_timestamp() - INTERVAL '250 milliseconds') AT TIME ZONE 'UTC')::timestamp,"
                 + " o.pid, o.application_name, (o.xact_start AT TIME ZONE 'UTC')::timestamp"
                 + " FROM (SELECT 1) AS one LEFT JOIN ("
                 + "SELECT pid, application_name, xact_start FROM pg_stat_activity"
-                + " WHERE datname = current_database() AND backend_type = 'client backend'"
+                + " WHERE datname = current_database() AND backend_type <> 'autovacuum worker'"
                 + " AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
                 + " ORDER BY xact_start LIMIT 1) AS o ON true";
     }
@@ -63,11 +66,5 @@ final class IncrementalQuery {
         return "SELECT " + COLUMNS + " FROM " + table
                 + " WHERE " + after.map(w -> "(created_at, order_id) > " + w.sqlRow() + " AND ").orElse("")
                 + "(created_at, order_id) <= " + last.sqlRow();
-    }
-
-    /** Whether this role sees every session's transaction start (superuser or pg_read_all_stats). */
-    String canSeeAllTransactions() {
-        return "SELECT rolsuper OR pg_has_role(current_user, 'pg_read_all_stats', 'member')"
-                + " FROM pg_roles WHERE rolname = current_user";
     }
 }

@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Optional;
 import java.util.TimeZone;
 import java.util.concurrent.CountDownLatch;
@@ -34,6 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProducerJob implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProducerJob.class);
+    private static final Duration LONG_TRANSACTION = Duration.ofSeconds(60);
 
     private final PipelineConfig config;
     private final SparkSession spark;
@@ -42,6 +44,7 @@ public final class ProducerJob implements AutoCloseable {
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private Optional<Watermark> watermark;
+    private LocalDateTime lastLongTransactionWarning;
 
     public ProducerJob(PipelineConfig config, SparkSession spark) throws IOException {
         this.config = config;
@@ -73,19 +76,26 @@ public final class ProducerJob implements AutoCloseable {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(job::stopAndWait, "producer-shutdown"));
-        job.run();
+        try {
+            job.run();
+        } catch (SourceUnfit e) {
+            e.problems().forEach(p -> LOG.error("Producer cannot start: {}", p));
+            spark.stop();
+            // Like an unusable storage location: an environment that must be fixed, not waited out.
+            System.exit(WritableLocation.EXIT_CODE);
+        }
         spark.stop();
     }
 
     /** Polls until {@link #stopAndWait()}; outages are waited out with backoff. */
-    public void run() throws InterruptedException {
+    public void run() throws InterruptedException, SourceUnfit {
         LOG.info("Producer started: table {} -> topic {}, every {} s, at most {} rows a poll, watermark {} ({})",
                 config.postgres().table(), config.kafka().topic(), config.streaming().batchIntervalSeconds(),
                 config.streaming().maxRowsPerPoll(), watermark.map(Watermark::toString).orElse("none: publish all"),
                 store);
         Backoff backoff = new Backoff();
         try {
-            checkPrivileges(backoff);
+            checkSource(backoff);
             while (stopRequested.getCount() > 0) {
                 long started = System.nanoTime();
                 Duration pause;
@@ -113,17 +123,37 @@ public final class ProducerJob implements AutoCloseable {
         }
     }
 
-    private void checkPrivileges(Backoff backoff) throws InterruptedException {
+    /**
+     * Waits for PostgreSQL, then checks what the guarantee needs of it ({@link SourceChecks}).
+     * A problem there is not waited out: retrying would not fix it, and going on could skip rows.
+     */
+    private void checkSource(Backoff backoff) throws InterruptedException, SourceUnfit {
         while (stopRequested.getCount() > 0) {
             try {
-                db.checkPrivileges();
+                List<String> problems = db.startProblems();
+                if (!problems.isEmpty()) {
+                    throw new SourceUnfit(problems);
+                }
+                db.startWarning().ifPresent(LOG::warn);
                 return;
             } catch (SQLException e) {
-                if ("42501".equals(e.getSQLState())) {
-                    throw new IllegalStateException(e.getMessage(), e);
-                }
                 stopRequested.await(waitingForPostgres(backoff, e).toMillis(), TimeUnit.MILLISECONDS);
             }
+        }
+    }
+
+    /** The source database cannot be used safely as it is; each problem says what to run. */
+    public static final class SourceUnfit extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final List<String> problems;
+
+        SourceUnfit(List<String> problems) {
+            super(String.join("; ", problems));
+            this.problems = List.copyOf(problems);
+        }
+
+        public List<String> problems() {
+            return problems;
         }
     }
 
@@ -146,11 +176,13 @@ public final class ProducerJob implements AutoCloseable {
     public PollResult pollOnce() throws SQLException, IOException {
         long t0 = System.nanoTime();
         int maxRows = config.streaming().maxRowsPerPoll();
-        Optional<SourceDatabase.Batch> next = db.nextBatch(watermark, maxRows);
-        if (next.isEmpty()) {
+        SourceDatabase.Next next = db.nextBatch(watermark, maxRows);
+        // Said whether or not anything can be published: a transaction left open holds back every later row.
+        next.heldBackBy().ifPresent(this::warnIfLong);
+        if (next.batch().isEmpty()) {
             return new PollResult(0, false);
         }
-        SourceDatabase.Batch batch = next.get();
+        SourceDatabase.Batch batch = next.batch().get();
         Dataset<Row> rows = spark.read().format("jdbc")
                 .option("url", config.postgres().jdbcUrl())
                 .option("user", config.postgres().user())
@@ -161,6 +193,7 @@ public final class ProducerJob implements AutoCloseable {
                 .option("fetchsize", "10000")
                 // TIMESTAMP without time zone stays a wall-clock value, whatever the JVM's zone.
                 .option("preferTimestampNTZ", "true")
+                .options(SourceDatabase.NETWORK_BOUNDS)
                 .load();
         OrderEvents.toKafkaRecords(rows).write().format("kafka")
                 .option("kafka.bootstrap.servers", config.kafka().brokers())
@@ -179,13 +212,16 @@ public final class ProducerJob implements AutoCloseable {
         watermark = Optional.of(batch.last());
         LOG.info("Published {} rows in {} ms; watermark {} -> {}", batch.rows(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), old == null ? "none" : old, batch.last());
-        batch.heldBackBy().ifPresent(this::warnIfLong);
         return new PollResult(batch.rows(), batch.rows() >= maxRows);
     }
 
+    /** At most once a minute, while a transaction open for a minute or more holds the horizon back. */
     private void warnIfLong(SourceDatabase.OpenTransaction t) {
-        Duration open = Duration.between(t.since(), LocalDateTime.now(ZoneOffset.UTC));
-        if (open.toSeconds() >= 60) {
+        LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC);
+        Duration open = Duration.between(t.since(), now);
+        if (open.compareTo(LONG_TRANSACTION) >= 0
+                && (lastLongTransactionWarning == null || !now.isBefore(lastLongTransactionWarning.plus(LONG_TRANSACTION)))) {
+            lastLongTransactionWarning = now;
             LOG.warn("Rows created after {} wait for a transaction open for {} s (pid {}, application '{}'); "
                     + "they are published once it ends", t.since(), open.toSeconds(), t.pid(), t.application());
         }

@@ -8,7 +8,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDateTime;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 
 /**
  * The producer's JDBC connection in the driver: where the next batch ends. The rows themselves
@@ -20,30 +23,49 @@ final class SourceDatabase implements AutoCloseable {
     record OpenTransaction(int pid, String application, LocalDateTime since) {
     }
 
-    /** The next batch: its last key, its size, and what held the horizon back (if anything). */
-    record Batch(Watermark last, long rows, Optional<OpenTransaction> heldBackBy) {
+    /** A batch to publish: its last key and its size. */
+    record Batch(Watermark last, long rows) {
     }
+
+    /** What one look at the table found: the next batch (if any), and what held the horizon back (if anything). */
+    record Next(Optional<Batch> batch, Optional<OpenTransaction> heldBackBy) {
+    }
+
+    /**
+     * pgjdbc waits forever by default: a network that drops packets without a reset (a
+     * firewall, a NAT table expiring, a cable) would block a poll for good, silently. With these
+     * bounds (seconds) every wait ends in an error, so the poll loop says "Waiting for
+     * PostgreSQL" and retries. No statement of a poll sits 30 s without sending a row (Spark's
+     * read streams in fetches of 10,000). Used by the driver's connection and Spark's read.
+     */
+    static final Map<String, String> NETWORK_BOUNDS = Map.of(
+            "connectTimeout", "10",
+            "loginTimeout", "15",
+            "socketTimeout", "30",
+            "tcpKeepAlive", "true");
 
     private final PipelineConfig.Postgres pg;
     private final IncrementalQuery query;
+    private final SourceChecks checks;
     private Connection connection;
 
     SourceDatabase(PipelineConfig.Postgres pg) {
         this.pg = pg;
         this.query = new IncrementalQuery(pg.table());
+        this.checks = new SourceChecks(pg.table(), pg.user());
     }
 
-    /** Fails with a message that says what to grant, when the horizon could not see every transaction. */
-    void checkPrivileges() throws SQLException {
-        try (Statement s = connection().createStatement(); ResultSet rs = s.executeQuery(query.canSeeAllTransactions())) {
-            if (!rs.next() || !rs.getBoolean(1)) {
-                throw new SQLException("role " + pg.user() + " cannot see other sessions' transactions, so late "
-                        + "commits could be missed; run: GRANT pg_read_all_stats TO " + pg.user(), "42501");
-            }
-        }
+    /** The problems that forbid a start, one line each (see {@link SourceChecks}); empty when none. */
+    List<String> startProblems() throws SQLException {
+        return checks.problems(connection());
     }
 
-    Optional<Batch> nextBatch(Optional<Watermark> after, int maxRows) throws SQLException {
+    /** What the producer should warn about at start, if anything. */
+    Optional<String> startWarning() throws SQLException {
+        return checks.warning(connection());
+    }
+
+    Next nextBatch(Optional<Watermark> after, int maxRows) throws SQLException {
         Connection c = connection();
         LocalDateTime horizon;
         Optional<OpenTransaction> open;
@@ -60,10 +82,10 @@ final class SourceDatabase implements AutoCloseable {
             s.setInt(2, maxRows);
             try (ResultSet rs = s.executeQuery()) {
                 if (!rs.next()) {
-                    return Optional.empty();
+                    return new Next(Optional.empty(), open);
                 }
                 Watermark last = new Watermark(rs.getObject(1, LocalDateTime.class), rs.getLong(2));
-                return Optional.of(new Batch(last, rs.getLong(3), open));
+                return new Next(Optional.of(new Batch(last, rs.getLong(3))), open);
             }
         }
     }
@@ -77,7 +99,11 @@ final class SourceDatabase implements AutoCloseable {
             return connection;
         }
         close();
-        connection = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
+        Properties props = new Properties();
+        props.setProperty("user", pg.user());
+        props.setProperty("password", pg.password());
+        props.putAll(NETWORK_BOUNDS);
+        connection = DriverManager.getConnection(pg.jdbcUrl(), props);
         connection.setAutoCommit(true);
         try (Statement s = connection.createStatement()) {
             // created_at is UTC wall-clock; the horizon is compared with it in UTC too.

@@ -17,7 +17,7 @@ class IncrementalQueryTest {
                 + " o.pid, o.application_name, (o.xact_start AT TIME ZONE 'UTC')::timestamp"
                 + " FROM (SELECT 1) AS one LEFT JOIN ("
                 + "SELECT pid, application_name, xact_start FROM pg_stat_activity"
-                + " WHERE datname = current_database() AND backend_type = 'client backend'"
+                + " WHERE datname = current_database() AND backend_type <> 'autovacuum worker'"
                 + " AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
                 + " ORDER BY xact_start LIMIT 1) AS o ON true", q.horizon());
     }

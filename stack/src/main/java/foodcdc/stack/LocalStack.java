@@ -99,6 +99,23 @@ public final class LocalStack {
         }
     }
 
+    /**
+     * Starts PostgreSQL alone, on its data folder as it is, without running db/orders.sql: for
+     * tests that bring it up in a state where the script cannot run (as a standby, say).
+     */
+    public void startPostgresOnly(Options options) throws IOException, InterruptedException {
+        StackState state = StackState.load(layout.stateFile());
+        if (!alreadyRunning(state, POSTGRES)) {
+            Daemon.Started pg = new PostgresServer(layout, config.postgres()).start(options.durable());
+            state.put(POSTGRES, pg.pid(), "address", config.postgres().host() + ":" + config.postgres().port());
+        }
+    }
+
+    /** PostgreSQL's data folder (its configuration files and signal files live there). */
+    public Path postgresDataDir() {
+        return new PostgresServer(layout, config.postgres()).dataDir();
+    }
+
     private void startCluster(StackState state, Options options, List<String> startedNow)
             throws IOException, InterruptedException {
         SparkStandalone spark = new SparkStandalone(layout);

@@ -55,6 +55,14 @@ public final class ScriptProcess {
                 + " within " + timeout.toSeconds() + " s:\n" + output());
     }
 
+    /** Waits for the process to end (it fails the test after {@code timeout}); its exit code. */
+    public int awaitExit(Duration timeout) throws InterruptedException, IOException {
+        if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("still running after " + timeout.toSeconds() + " s:\n" + output());
+        }
+        return process.exitValue();
+    }
+
     /** Everything every launch printed so far. */
     public String output() throws IOException {
         return Files.readString(log, StandardCharsets.UTF_8);

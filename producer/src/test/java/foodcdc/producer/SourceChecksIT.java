@@ -1,0 +1,151 @@
+package foodcdc.producer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import foodcdc.config.PipelineConfig;
+import foodcdc.stack.LocalStack;
+import foodcdc.stack.ScriptProcess;
+import foodcdc.stack.TestStack;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The start checks of the producer against a real PostgreSQL, on a stack of its own (these
+ * tests change server settings and turn the server into a standby).
+ */
+class SourceChecksIT {
+    private static final TestStack STACK = TestStack.create("source_checks").start(false);
+
+    @AfterAll
+    static void stopStack() {
+        STACK.close();
+    }
+
+    private static List<String> problems(PipelineConfig c) throws Exception {
+        try (SourceDatabase db = new SourceDatabase(c.postgres())) {
+            return db.startProblems();
+        }
+    }
+
+    private static void sql(String... statements) throws Exception {
+        try (Connection conn = STACK.connect(); Statement s = conn.createStatement()) {
+            for (String statement : statements) {
+                s.execute(statement);
+            }
+        }
+    }
+
+    private static String fix(PipelineConfig c) {
+        return "ALTER TABLE \"" + c.postgres().table() + "\" ALTER COLUMN created_at SET DEFAULT (now() AT TIME ZONE 'UTC')";
+    }
+
+    @Test
+    void shouldRefuseACreatedAtDefaultThatDependsOnTheSessionsTimeZoneAndSayWhatToRun() throws Exception {
+        PipelineConfig c = STACK.isolated("tz_default", 100_000);
+        assertEquals(List.of(), problems(c), "db/orders.sql makes a UTC default");
+        String table = "\"" + c.postgres().table() + "\"";
+        for (String sessionDependent : List.of("now()", "CURRENT_TIMESTAMP", "LOCALTIMESTAMP", "clock_timestamp()",
+                "(now() AT TIME ZONE 'Asia/Kolkata')")) {
+            sql("ALTER TABLE " + table + " ALTER COLUMN created_at SET DEFAULT " + sessionDependent);
+            List<String> problems = problems(c);
+            assertEquals(1, problems.size(), problems.toString());
+            assertTrue(problems.get(0).startsWith("created_at's default "), problems.get(0));
+            assertTrue(problems.get(0).endsWith("is not UTC time in a session whose TimeZone is Pacific/Kiritimati, "
+                    + "so orders inserted from sessions outside UTC would be skipped or misdated; run: " + fix(c)),
+                    problems.get(0));
+        }
+        for (String utc : List.of("timezone('UTC', now())", "(CURRENT_TIMESTAMP AT TIME ZONE 'Etc/UTC')",
+                "(clock_timestamp() AT TIME ZONE 'UTC')")) {
+            sql("ALTER TABLE " + table + " ALTER COLUMN created_at SET DEFAULT " + utc);
+            assertEquals(List.of(), problems(c), utc);
+        }
+        sql("ALTER TABLE " + table + " ALTER COLUMN created_at DROP DEFAULT");
+        assertEquals(List.of(), problems(c));
+        try (SourceDatabase db = new SourceDatabase(c.postgres())) {
+            Optional<String> warning = db.startWarning();
+            assertTrue(warning.orElseThrow().startsWith("created_at of tz_default_orders has no default"), warning.toString());
+        }
+    }
+
+    @Test
+    void shouldStopTheProducerScriptWithExitCode3AndOneLinePerProblem() throws Exception {
+        PipelineConfig c = STACK.isolated("tz_script", 100_000);
+        sql("ALTER TABLE \"" + c.postgres().table() + "\" ALTER COLUMN created_at SET DEFAULT now()");
+        Path config = TestStack.writeConfig(c, STACK.dir().resolve("tz_script.yml"));
+        ScriptProcess producer = ScriptProcess.launch("producer_spark_submit.sh", config,
+                STACK.dir().resolve("tz_script.log"));
+        try {
+            assertEquals(3, producer.awaitExit(Duration.ofSeconds(120)), producer.output());
+        } finally {
+            producer.kill();
+        }
+        String out = producer.output();
+        assertTrue(out.contains("Producer cannot start: created_at's default now() is not UTC time in a session "
+                + "whose TimeZone is Pacific/Kiritimati, so orders inserted from sessions outside UTC would be "
+                + "skipped or misdated; run: " + fix(c) + "\n"), out);
+        assertFalse(out.contains("Exception"), out);
+        assertFalse(Files.exists(Path.of(c.streaming().lastProcessedTimestampLocation(), "watermark.properties")));
+        assertEquals(List.of(), STACK.readTopic(c.kafka().topic()), "nothing published");
+    }
+
+    @Test
+    void shouldRefuseWhenTrackActivitiesIsOffForARoleADatabaseOrTheServer() throws Exception {
+        PipelineConfig c = STACK.isolated("track_activities", 100_000);
+        String db = c.postgres().db();
+        sql("CREATE ROLE batch_writer LOGIN");
+        try {
+            sql("ALTER ROLE batch_writer SET track_activities = off");
+            assertEquals(List.of("track_activities is off for role batch_writer: that role's open transactions are "
+                    + "invisible, so their late commits could be missed; run: ALTER ROLE \"batch_writer\" RESET "
+                    + "track_activities"), problems(c));
+            sql("ALTER ROLE batch_writer RESET track_activities",
+                    "ALTER ROLE batch_writer IN DATABASE \"" + db + "\" SET track_activities = false");
+            assertEquals(List.of("track_activities is off for role batch_writer in database " + db + ": that role's "
+                    + "open transactions are invisible, so their late commits could be missed; run: ALTER ROLE "
+                    + "\"batch_writer\" IN DATABASE \"" + db + "\" RESET track_activities"), problems(c));
+            sql("ALTER ROLE batch_writer IN DATABASE \"" + db + "\" RESET track_activities");
+            // Another database's setting is no concern of this one.
+            sql("ALTER DATABASE postgres SET track_activities = off");
+            assertEquals(List.of(), problems(c));
+            sql("ALTER DATABASE postgres RESET track_activities",
+                    "ALTER DATABASE \"" + db + "\" SET track_activities = off");
+            assertEquals(List.of("track_activities is off for database " + db + ": its sessions' open transactions "
+                    + "are invisible, so their late commits could be missed; run: ALTER DATABASE \"" + db
+                    + "\" RESET track_activities"), problems(c));
+            sql("ALTER DATABASE \"" + db + "\" RESET track_activities",
+                    "ALTER SYSTEM SET track_activities = off", "SELECT pg_reload_conf()");
+            Thread.sleep(500);   // the reload reaches new sessions at once, give the postmaster a moment
+            assertEquals(List.of("track_activities is off for the server: every session's open transactions are "
+                    + "invisible, so their late commits could be missed; run: ALTER SYSTEM SET track_activities = on; "
+                    + "SELECT pg_reload_conf()"), problems(c));
+        } finally {
+            sql("ALTER SYSTEM RESET track_activities", "SELECT pg_reload_conf()", "DROP ROLE batch_writer");
+        }
+        Thread.sleep(500);
+        assertEquals(List.of(), problems(c));
+    }
+
+    @Test
+    void shouldRefuseAStandbyBecauseThePrimarysTransactionsAreInvisibleThere() throws Exception {
+        try (TestStack standby = TestStack.create("standby")) {
+            standby.start(false);   // its table is there (db/orders.sql)
+            assertEquals(List.of(), problems(standby.config()), "a primary is fine");
+            standby.stack().stop(LocalStack.POSTGRES);
+            // A server with standby.signal starts in recovery and serves read-only sessions: a hot standby.
+            Files.writeString(standby.stack().postgresDataDir().resolve("standby.signal"), "");
+            standby.stack().startPostgresOnly(LocalStack.Options.defaults().withDurable(false));
+            assertEquals(List.of("postgres.jdbc_url points at a standby (a read-only replica): the primary's open "
+                    + "transactions are invisible there, so late commits could be missed; point it at the primary"),
+                    problems(standby.config()));
+        }
+    }
+}
