@@ -31,21 +31,31 @@ final class IncrementalQuery {
      * any. Every backend of this database counts, not only client sessions: a logical
      * replication walsender, a logical replication worker or an extension's background worker
      * (pg_cron, say) may insert too. Autovacuum workers are left out: they never insert rows,
-     * and a long vacuum would hold publishing back for its whole length. The 250 ms margin
-     * covers the instant between a transaction's start time (taken when its first statement
-     * arrives) and its appearance in pg_stat_activity (a few function calls later, in
-     * StartTransaction): only a backend stalled that long in between could slip past. It is
-     * also the least delay a row has before it is published. Seeing other roles' transactions
-     * needs pg_read_all_stats; {@link SourceChecks} refuses to start without it.
+     * and a long vacuum would hold publishing back for its whole length.
+     *
+     * <p>Some backends do not report when their transaction started (a walsender running SQL
+     * shows no xact_start). Such a transaction, once it is seen in a transaction block or holding
+     * a transaction id, started after the previous poll looked (or that poll would have seen
+     * it), so after the watermark: the horizon is then NULL, nothing new is published until it
+     * ends, and {@code since} says when its state last changed.
+     *
+     * <p>The 250 ms margin covers the instant between a transaction's start time (taken when its
+     * first statement arrives) and its appearance in pg_stat_activity (a few function calls
+     * later, in StartTransaction): only a backend stalled that long in between could slip past.
+     * It is also the least delay a row has before it is published. Seeing other roles'
+     * transactions needs pg_read_all_stats; {@link SourceChecks} refuses to start without it.
      */
     String horizon() {
-        return "SELECT (LEAST(o.xact_start, clock_timestamp() - INTERVAL '250 milliseconds') AT TIME ZONE 'UTC')::timestamp,"
-                + " o.pid, o.application_name, (o.xact_start AT TIME ZONE 'UTC')::timestamp"
+        return "SELECT (CASE WHEN o.pid IS NULL OR o.xact_start IS NOT NULL THEN"
+                + " LEAST(o.xact_start, clock_timestamp() - INTERVAL '250 milliseconds') AT TIME ZONE 'UTC' END)::timestamp,"
+                + " o.pid, o.application_name, (o.since AT TIME ZONE 'UTC')::timestamp"
                 + " FROM (SELECT 1) AS one LEFT JOIN ("
-                + "SELECT pid, application_name, xact_start FROM pg_stat_activity"
+                + "SELECT pid, application_name, xact_start, COALESCE(xact_start, state_change, backend_start) AS since"
+                + " FROM pg_stat_activity"
                 + " WHERE datname = current_database() AND backend_type <> 'autovacuum worker'"
-                + " AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
-                + " ORDER BY xact_start LIMIT 1) AS o ON true";
+                + " AND pid <> pg_backend_pid()"
+                + " AND (xact_start IS NOT NULL OR backend_xid IS NOT NULL OR state LIKE 'idle in transaction%')"
+                + " ORDER BY xact_start NULLS FIRST LIMIT 1) AS o ON true";
     }
 
     /**

@@ -76,6 +76,9 @@ final class SourceDatabase implements AutoCloseable {
             open = rs.getObject(2) == null ? Optional.empty()
                     : Optional.of(new OpenTransaction(rs.getInt(2), rs.getString(3), rs.getObject(4, LocalDateTime.class)));
         }
+        if (horizon == null) {
+            return new Next(Optional.empty(), open);   // a transaction of unknown start is open: wait for it
+        }
         // Statement 2: where a batch of at most maxRows rows before the horizon ends.
         try (PreparedStatement s = c.prepareStatement(query.nextBatchEnd(after))) {
             s.setObject(1, horizon);

@@ -13,13 +13,16 @@ class IncrementalQueryTest {
 
     @Test
     void shouldReadTheHorizonFromTheOldestOpenTransactionOfThisDatabase() {
-        assertEquals("SELECT (LEAST(o.xact_start, clock_timestamp() - INTERVAL '250 milliseconds') AT TIME ZONE 'UTC')::timestamp,"
-                + " o.pid, o.application_name, (o.xact_start AT TIME ZONE 'UTC')::timestamp"
+        assertEquals("SELECT (CASE WHEN o.pid IS NULL OR o.xact_start IS NOT NULL THEN"
+                + " LEAST(o.xact_start, clock_timestamp() - INTERVAL '250 milliseconds') AT TIME ZONE 'UTC' END)::timestamp,"
+                + " o.pid, o.application_name, (o.since AT TIME ZONE 'UTC')::timestamp"
                 + " FROM (SELECT 1) AS one LEFT JOIN ("
-                + "SELECT pid, application_name, xact_start FROM pg_stat_activity"
+                + "SELECT pid, application_name, xact_start, COALESCE(xact_start, state_change, backend_start) AS since"
+                + " FROM pg_stat_activity"
                 + " WHERE datname = current_database() AND backend_type <> 'autovacuum worker'"
-                + " AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"
-                + " ORDER BY xact_start LIMIT 1) AS o ON true", q.horizon());
+                + " AND pid <> pg_backend_pid()"
+                + " AND (xact_start IS NOT NULL OR backend_xid IS NOT NULL OR state LIKE 'idle in transaction%')"
+                + " ORDER BY xact_start NULLS FIRST LIMIT 1) AS o ON true", q.horizon());
     }
 
     @Test

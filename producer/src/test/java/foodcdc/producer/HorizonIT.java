@@ -1,0 +1,89 @@
+package foodcdc.producer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import foodcdc.config.PipelineConfig;
+import foodcdc.stack.ScriptProcess;
+import foodcdc.stack.TestStack;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The late-commit horizon with a writer that is not a client backend, through the producer
+ * script: a logical-replication connection (a walsender, which may run SQL) inserts and keeps
+ * its transaction open for over a minute, while other sessions commit newer rows.
+ */
+class HorizonIT {
+    private static final TestStack STACK = TestStack.shared();
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    private static Set<Integer> keysInTopic(PipelineConfig c) {
+        return new TreeSet<>(ProducerIT.keysInTopic(c));
+    }
+
+    private static void awaitKeys(PipelineConfig c, Set<Integer> expected) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!keysInTopic(c).equals(expected)) {
+            assertTrue(System.nanoTime() < deadline, "topic holds " + keysInTopic(c) + ", not " + expected);
+            Thread.sleep(500);
+        }
+    }
+
+    @Test
+    void shouldWaitForAWalsendersOpenTransactionAndSayWhichOneHoldsRowsBack() throws Exception {
+        PipelineConfig c = STACK.isolated("walsender", 100_000);
+        String table = ProducerIT.table(c);
+        Path config = TestStack.writeConfig(c, STACK.dir().resolve("walsender.yml"));
+        ScriptProcess producer = ScriptProcess.launch("producer_spark_submit.sh", config,
+                STACK.dir().resolve("walsender.log"));
+        Properties replication = new Properties();
+        replication.setProperty("user", c.postgres().user());
+        replication.setProperty("password", c.postgres().password());
+        replication.setProperty("replication", "database");
+        replication.setProperty("preferQueryMode", "simple");
+        replication.setProperty("assumeMinServerVersion", "9.4");
+        replication.setProperty("ApplicationName", "it-replication-client");
+        try {
+            awaitKeys(c, ProducerIT.idsInTable(c));   // the sample orders
+            try (Connection wal = DriverManager.getConnection(c.postgres().jdbcUrl(), replication);
+                 Statement w = wal.createStatement(); Connection other = STACK.connect();
+                 Statement o = other.createStatement()) {
+                w.execute("BEGIN");
+                w.execute("INSERT INTO " + table + " (customer_name, amount) VALUES ('from a walsender', 1.00)");
+                int pid;
+                try (ResultSet rs = w.executeQuery("SELECT pg_backend_pid()")) {
+                    rs.next();
+                    pid = rs.getInt(1);
+                }
+                try (ResultSet rs = o.executeQuery("SELECT backend_type FROM pg_stat_activity WHERE pid = " + pid)) {
+                    rs.next();
+                    assertEquals("walsender", rs.getString(1), "the writer is not a client backend");
+                }
+                Thread.sleep(100);
+                o.execute("INSERT INTO " + table + " (customer_name, amount) SELECT 'later ' || g, 2.00 "
+                        + "FROM generate_series(1, 3) g");
+                Thread.sleep(5_000);   // five polls
+                assertEquals(10, keysInTopic(c).size(), "rows after the open transaction's start wait for it");
+                producer.awaitLine("wait for a transaction open for", WAIT);
+                String out = producer.output();
+                assertTrue(out.contains("(pid " + pid + ", application 'it-replication-client'); they are published "
+                        + "once it ends"), out);
+                assertEquals(10, keysInTopic(c).size(), "still waiting after a minute");
+                w.execute("COMMIT");
+            }
+            awaitKeys(c, ProducerIT.idsInTable(c));
+            assertEquals(14, ProducerIT.keysInTopic(c).size(), "each order once");
+        } finally {
+            producer.stop(Duration.ofSeconds(60));
+        }
+    }
+}
