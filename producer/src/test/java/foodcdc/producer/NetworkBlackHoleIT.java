@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The producer script behind a network that goes dark without a reset (a relay that stops
- * forwarding but closes nothing): it must say it is waiting for PostgreSQL within a bounded
- * time instead of blocking a poll forever, and publish everything once the network is back.
+ * forwarding but closes nothing) while a poll's statement waits for its answer: it must say it
+ * is waiting for PostgreSQL within a bounded time instead of blocking that poll forever, and
+ * publish everything once the network is back.
  */
 class NetworkBlackHoleIT {
     private static final TestStack STACK = TestStack.shared();
@@ -36,11 +37,17 @@ class NetworkBlackHoleIT {
                     STACK.dir().resolve("black_hole.log"));
             try {
                 awaitTopicHoldsTheTable(c, Duration.ofSeconds(90));
-                relay.blackHole();
-                long dark = System.nanoTime();
-                try (Connection conn = STACK.connect(); Statement s = conn.createStatement()) {
+                // Catch a poll with a statement in flight: an exclusive lock holds its SELECT
+                // until the network is dark, then the lock goes and the answer never arrives.
+                try (Connection locker = STACK.connect(); Statement s = locker.createStatement()) {
+                    locker.setAutoCommit(false);
+                    s.execute("LOCK TABLE " + ProducerIT.table(c) + " IN ACCESS EXCLUSIVE MODE");
                     s.execute("INSERT INTO " + ProducerIT.table(c) + " (customer_name, amount) VALUES ('in the dark', 3.00)");
+                    awaitProducerWaitingForTheLock(s);
+                    relay.blackHole();
+                    locker.commit();
                 }
+                long dark = System.nanoTime();
                 producer.awaitLine("Waiting for PostgreSQL at 127.0.0.1:" + relay.port(), Duration.ofSeconds(75));
                 System.out.printf("black hole: 'Waiting for PostgreSQL' after %d s%n",
                         Duration.ofNanos(System.nanoTime() - dark).toSeconds());
@@ -51,6 +58,21 @@ class NetworkBlackHoleIT {
             } finally {
                 producer.stop(Duration.ofSeconds(60));
             }
+        }
+    }
+
+    private static void awaitProducerWaitingForTheLock(Statement s) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try (var rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                    + "'orders-cdc-producer' AND wait_event_type = 'Lock'")) {
+                rs.next();
+                if (rs.getInt(1) > 0) {
+                    return;
+                }
+            }
+            assertTrue(System.nanoTime() < deadline, "the producer's poll never reached the locked table");
+            Thread.sleep(100);
         }
     }
 

@@ -39,12 +39,13 @@ final class KafkaBroker {
         return layout.stackDir().resolve("kafka");
     }
 
-    Daemon.Started start() throws IOException, InterruptedException {
+    /** Starts the broker; it advertises {@code advertisedPort} to clients, or its own port when 0. */
+    Daemon.Started start(int advertisedPort) throws IOException, InterruptedException {
         layout.requireBuilt(layout.kafkaLibs());
         Path props = dir().resolve("server.properties");
         Path log4j = dir().resolve("log4j.properties");
         Files.createDirectories(dir());
-        Files.writeString(props, serverProperties(Ports.freePort()), StandardCharsets.UTF_8);
+        Files.writeString(props, serverProperties(Ports.freePort(), advertisedPort), StandardCharsets.UTF_8);
         Files.writeString(log4j, String.join("\n",
                 "log4j.rootLogger=INFO, stdout",
                 "log4j.appender.stdout=org.apache.log4j.ConsoleAppender",
@@ -71,7 +72,7 @@ final class KafkaBroker {
         return started;
     }
 
-    private String serverProperties(int controllerPort) {
+    private String serverProperties(int controllerPort, int advertisedPort) {
         String host = kafka.firstBrokerHost();
         int port = kafka.firstBrokerPort();
         return String.join("\n",
@@ -79,7 +80,7 @@ final class KafkaBroker {
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
                 "listeners=PLAINTEXT://" + host + ":" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://" + host + ":" + port,
+                "advertised.listeners=PLAINTEXT://" + host + ":" + (advertisedPort == 0 ? port : advertisedPort),
                 "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=PLAINTEXT",

@@ -42,21 +42,30 @@ public final class LocalStack {
      * How to start. {@code durable=false} turns PostgreSQL's fsync off (for throwaway test
      * stacks only); {@code cluster} adds a Spark standalone master and worker.
      */
-    public record Options(boolean cluster, boolean durable, int workerCores, String workerMemory) {
+    /**
+     * How to start: with a Spark cluster, PostgreSQL durable or not, the worker's size, and the
+     * port Kafka advertises to clients (0: its own; tests put a relay in between).
+     */
+    public record Options(boolean cluster, boolean durable, int workerCores, String workerMemory,
+                          int kafkaAdvertisedPort) {
         public static Options defaults() {
-            return new Options(false, true, 2, "2g");
+            return new Options(false, true, 2, "2g", 0);
         }
 
         public Options withCluster(boolean on) {
-            return new Options(on, durable, workerCores, workerMemory);
+            return new Options(on, durable, workerCores, workerMemory, kafkaAdvertisedPort);
         }
 
         public Options withDurable(boolean on) {
-            return new Options(cluster, on, workerCores, workerMemory);
+            return new Options(cluster, on, workerCores, workerMemory, kafkaAdvertisedPort);
         }
 
         public Options withWorker(int cores, String memory) {
-            return new Options(cluster, durable, cores, memory);
+            return new Options(cluster, durable, cores, memory, kafkaAdvertisedPort);
+        }
+
+        public Options withKafkaAdvertisedPort(int port) {
+            return new Options(cluster, durable, workerCores, workerMemory, port);
         }
     }
 
@@ -79,7 +88,7 @@ public final class LocalStack {
             String kafkaAddress = config.kafka().firstBrokerHost() + ":" + config.kafka().firstBrokerPort();
             if (!alreadyRunning(state, KAFKA)) {
                 requireFree(kafkaAddress, "kafka.brokers");
-                Daemon.Started k = kafka.start();
+                Daemon.Started k = kafka.start(options.kafkaAdvertisedPort());
                 state.put(KAFKA, k.pid(), "address", kafkaAddress);
                 startedNow.add(KAFKA);
                 LOG.info("Kafka running at {} (pid {})", kafkaAddress, k.pid());

@@ -88,6 +88,12 @@ public final class TestStack implements AutoCloseable {
         return this;
     }
 
+    /** Kafka tells clients to reach it at {@code port} (a relay's), not at its own; before {@link #start}. */
+    public TestStack kafkaAdvertisedPort(int port) {
+        options = options.withKafkaAdvertisedPort(port);
+        return this;
+    }
+
     /** Starts (or restarts what is down of) PostgreSQL and Kafka, and with {@code cluster} a Spark master and worker. */
     public TestStack start(boolean cluster) {
         try {
