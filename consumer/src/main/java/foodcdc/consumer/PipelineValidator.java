@@ -1,24 +1,13 @@
 package foodcdc.consumer;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.get_json_object;
-import static org.apache.spark.sql.functions.input_file_name;
-import static org.apache.spark.sql.functions.regexp_extract;
-import static org.apache.spark.sql.functions.to_date;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -27,18 +16,13 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TimeZone;
-import java.util.TreeMap;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -70,52 +54,12 @@ public final class PipelineValidator {
     }
 
     static Reconciliation reconcile(SparkSession spark, PipelineConfig config) throws IOException, SQLException {
-        SortedMap<Integer, String> invalid = new TreeMap<>();
-        Set<Integer> valid = new HashSet<>();
-        sourceRows(config.postgres(), valid, invalid);
-
+        SortedMap<Integer, Reconciliation.Values> source = SourceTable.read(config.postgres());
         Set<Integer> keys = new HashSet<>();
         long events = topicKeys(config.kafka(), keys);
-
-        SortedMap<String, Long> perDate = new TreeMap<>();
-        List<Integer> lakeIds = new ArrayList<>();
-        List<Integer> wrongPartition = new ArrayList<>();
-        for (Row r : lakeRows(spark, config.datalake().path())) {
-            lakeIds.add(r.getInt(0));
-            perDate.merge("date=" + r.getString(1), 1L, Long::sum);
-            if (!r.getString(1).equals(r.getString(2))) {
-                wrongPartition.add(r.getInt(0));
-            }
-        }
-        SortedMap<Integer, String> quarantined = new TreeMap<>();
-        SortedMap<String, Long> reasons = new TreeMap<>();
-        for (Row r : quarantineRows(spark, config.datalake().path() + "_quarantine")) {
-            reasons.merge(r.getString(0), 1L, Long::sum);
-            if (!r.isNullAt(1)) {
-                quarantined.put(r.getInt(1), r.getString(0));
-            }
-        }
-        return new Reconciliation(invalid, valid, events, keys, perDate, lakeIds, wrongPartition, quarantined, reasons);
-    }
-
-    /** Every order of the table, valid or with the cleaning rule it breaks. */
-    private static void sourceRows(PipelineConfig.Postgres pg, Set<Integer> valid, Map<Integer, String> invalid)
-            throws SQLException {
-        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
-             Statement s = c.createStatement()) {
-            s.setFetchSize(10_000);
-            c.setAutoCommit(false);
-            try (ResultSet rs = s.executeQuery("SELECT order_id, CASE WHEN amount IS NULL THEN 'null_amount' "
-                    + "WHEN amount < 0 THEN 'negative_amount' END FROM \"" + pg.table() + "\"")) {
-                while (rs.next()) {
-                    if (rs.getString(2) == null) {
-                        valid.add(rs.getInt(1));
-                    } else {
-                        invalid.put(rs.getInt(1), rs.getString(2));
-                    }
-                }
-            }
-        }
+        String lake = config.datalake().path();
+        return new Reconciliation(source, events, keys, LakeReader.lakeRows(spark, lake),
+                LakeReader.quarantine(spark, lake + "_quarantine"));
     }
 
     /** Reads the whole topic; returns the number of events and fills the distinct keys. */
@@ -141,40 +85,6 @@ public final class PipelineValidator {
             }
         }
         return events;
-    }
-
-    /** order_id, the date folder and created_at's UTC day of every lake row, found by listing files. */
-    private static List<Row> lakeRows(SparkSession spark, String lake) throws IOException {
-        List<String> files = parquetFiles(spark.sparkContext().hadoopConfiguration(), lake);
-        return files.isEmpty() ? List.of() : spark.read().parquet(files.toArray(String[]::new)).select(
-                col("order_id"),
-                regexp_extract(input_file_name(), "date=([0-9-]+)/", 1),
-                to_date(col("created_at")).cast("string")).collectAsList();
-    }
-
-    /** The reason and, when the payload had one, the order_id of every quarantined record. */
-    private static List<Row> quarantineRows(SparkSession spark, String quarantine) throws IOException {
-        List<String> files = parquetFiles(spark.sparkContext().hadoopConfiguration(), quarantine);
-        return files.isEmpty() ? List.of() : spark.read().parquet(files.toArray(String[]::new)).select(
-                col("reason"),
-                get_json_object(col("payload"), "$.order_id").cast("int")).collectAsList();
-    }
-
-    static List<String> parquetFiles(Configuration conf, String dir) throws IOException {
-        Path root = new Path(dir);
-        FileSystem fs = root.getFileSystem(conf);
-        List<String> files = new ArrayList<>();
-        if (!fs.exists(root)) {
-            return files;
-        }
-        RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
-        while (it.hasNext()) {
-            Path p = it.next().getPath();
-            if (p.getName().endsWith(".parquet")) {
-                files.add(p.toString());
-            }
-        }
-        return files;
     }
 
     private static String watermark(SparkSession spark, PipelineConfig config) throws IOException {
