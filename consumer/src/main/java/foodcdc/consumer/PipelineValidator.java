@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
+import foodcdc.storage.PlainFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -21,62 +21,147 @@ import org.apache.hadoop.fs.Path;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code validate_pipeline.sh [--config FILE]}: reconciles PostgreSQL, Kafka and the lake and
- * says, in plain words, what is missing, duplicated or quarantined. Exit 0 only when every
- * valid row is in the lake exactly once (in its own date partition) and every invalid one is
- * quarantined; 1 otherwise. The lake is read by listing its files, as any reader would.
+ * says, in plain words, what is missing, duplicated, different or quarantined (see
+ * {@link Reconciliation} for the checks). Exit 0 only when consistent; 1 when not (the
+ * differences are listed); 2 for a bad config; 3 when a store cannot be read (one line says
+ * which and why, never a stack trace, since a half-read pipeline proves nothing).
+ *
+ * <p>The lake is read by listing its files, as any reader would, with Spark on the raw local
+ * file system ({@link PlainFiles#SPARK_CONF}): a file rewritten by another tool has a stale
+ * {@code .crc} sidecar that Hadoop's default local file system would refuse.
+ *
+ * <p>Memory: the whole table and the whole lake are held in the driver, about 700 bytes per
+ * order for both sides together (measured with 1M orders): the script's default 2 GB heap is
+ * fine to about 2 million orders; a few million need {@code SPARK_DRIVER_MEMORY=4g} or
+ * more. Reading is streamed (a server-side cursor, Spark's local iterator), so only the
+ * compared values take room.
  */
 public final class PipelineValidator {
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineValidator.class);
+    static final int EXIT_CANNOT_READ = 3;
+    /** Kafka calls and the wait for the next record: a broker that does not answer ends the run. */
+    static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(30);
+
     private PipelineValidator() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
         PipelineConfig config = ConfigCli.loadFromArgsOrExit(args, "validate_pipeline.sh");
         TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
-        SparkSession spark = SparkSession.builder().appName("orders-cdc-validate").getOrCreate();
-        spark.conf().set("spark.sql.session.timeZone", "UTC");
-        boolean consistent;
+        System.exit(run(config));
+    }
+
+    /** The exit code: validates and prints the report, or one line saying what could not be done. */
+    static int run(PipelineConfig config) {
+        Steps steps = new Steps();
+        SparkSession spark = null;
         try {
-            List<String> report = reconcile(spark, config).report();
+            spark = steps.run("Spark start", "start Spark", PipelineValidator::session);
+            SparkSession s = spark;
+            Reconciliation r = reconcile(spark, config, steps);
+            List<String> report = steps.run("comparison", "compare", r::report);
+            String watermark = steps.run("watermark", "read the producer's watermark in "
+                    + config.streaming().lastProcessedTimestampLocation(), () -> watermark(s, config));
+            String lag = steps.run("lag", "read the consumer's checkpoint in " + config.streaming().checkpointLocation()
+                    + " and the topic's end", () -> consumerLag(s, config));
             report.forEach(System.out::println);
-            System.out.println("Watermark (producer): " + watermark(spark, config));
-            System.out.println("Consumer lag: " + consumerLag(spark, config));
-            consistent = Reconciliation.isConsistent(report);
+            System.out.println("Watermark (producer): " + watermark);
+            System.out.println("Consumer lag: " + lag);
+            LOG.info("Validated in {}", steps);
+            return Reconciliation.isConsistent(report) ? 0 : 1;
+        } catch (Steps.Failed e) {
+            System.err.println("validate_pipeline.sh cannot validate: " + e.getMessage());
+            return EXIT_CANNOT_READ;
         } finally {
-            spark.stop();
+            stopQuietly(spark);
         }
-        System.exit(consistent ? 0 : 1);
     }
 
-    static Reconciliation reconcile(SparkSession spark, PipelineConfig config) throws IOException, SQLException {
-        SortedMap<Integer, Reconciliation.Values> source = SourceTable.read(config.postgres());
+    /** The answer is already known: a failure to stop Spark must not turn it into a stack trace. */
+    private static void stopQuietly(SparkSession spark) {
+        if (spark == null) {
+            return;
+        }
+        try {
+            spark.stop();
+        } catch (RuntimeException e) {
+            LOG.warn("Spark did not stop cleanly: {}", FailureMessage.of(e));
+        }
+    }
+
+    /**
+     * A local-file-friendly, UTC Spark session. Spark's own logging is silenced once it runs: a
+     * failed read would otherwise print the same failure as stack traces from several of its
+     * components, burying the one line that says what happened.
+     */
+    private static SparkSession session() {
+        SparkSession.Builder builder = SparkSession.builder().appName("orders-cdc-validate")
+                .config("spark.sql.session.timeZone", "UTC")
+                .config("spark.ui.enabled", "false");
+        PlainFiles.SPARK_CONF.forEach(builder::config);
+        SparkSession spark = builder.getOrCreate();
+        spark.sparkContext().setLogLevel("OFF");
+        return spark;
+    }
+
+    static Reconciliation reconcile(SparkSession spark, PipelineConfig config, Steps steps) throws Steps.Failed {
+        var pg = config.postgres();
+        SortedMap<Integer, Reconciliation.Values> source = steps.run("PostgreSQL", "read PostgreSQL table " + pg.table() + " at "
+                + pg.host() + ":" + pg.port() + "/" + pg.db(), () -> SourceTable.read(pg));
         Set<Integer> keys = new HashSet<>();
-        long events = topicKeys(config.kafka(), keys);
+        long events = steps.run("Kafka", "read Kafka topic " + config.kafka().topic() + " at " + config.kafka().brokers(),
+                () -> topicKeys(config.kafka(), keys));
         String lake = config.datalake().path();
-        return new Reconciliation(source, events, keys, LakeReader.lakeRows(spark, lake),
-                LakeReader.quarantine(spark, lake + "_quarantine"));
+        List<Reconciliation.LakeRow> lakeRows = steps.run("lake", "read the lake at " + lake,
+                () -> LakeReader.lakeRows(spark, lake));
+        List<Reconciliation.Quarantined> quarantine = steps.run("quarantine", "read the quarantine at " + lake + "_quarantine",
+                () -> LakeReader.quarantine(spark, lake + "_quarantine"));
+        return new Reconciliation(source, events, keys, lakeRows, quarantine);
     }
 
-    /** Reads the whole topic; returns the number of events and fills the distinct keys. */
-    static long topicKeys(PipelineConfig.Kafka kafka, Set<Integer> keys) {
+    /** Settings of every Kafka client of the validator: each call bounded (see {@link #KAFKA_TIMEOUT}). */
+    private static Properties kafkaProperties(String brokers) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.brokers());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(KAFKA_TIMEOUT.toMillis()));
+        p.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(KAFKA_TIMEOUT.toMillis()));
+        return p;
+    }
+
+    /**
+     * Reads the whole topic; returns the number of events and fills the distinct keys. Fails
+     * when the broker sends nothing for {@link #KAFKA_TIMEOUT} before the end is reached.
+     */
+    static long topicKeys(PipelineConfig.Kafka kafka, Set<Integer> keys) {
+        Properties p = kafkaProperties(kafka.brokers());
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
         long events = 0;
         try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(kafka.topic(), Duration.ofSeconds(30)).stream()
+            List<TopicPartition> partitions = consumer.partitionsFor(kafka.topic(), KAFKA_TIMEOUT).stream()
                     .map(i -> new TopicPartition(kafka.topic(), i.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, KAFKA_TIMEOUT);
+            long lastProgress = System.nanoTime();
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                for (var record : consumer.poll(Duration.ofMillis(500))) {
+                var records = consumer.poll(Duration.ofMillis(500));
+                if (!records.isEmpty()) {
+                    lastProgress = System.nanoTime();
+                } else if (System.nanoTime() - lastProgress > KAFKA_TIMEOUT.toNanos()) {
+                    throw new TimeoutException("no record from the broker for " + KAFKA_TIMEOUT.toSeconds()
+                            + " s before the end of topic " + kafka.topic() + " (" + events + " read)");
+                }
+                for (var record : records) {
                     events++;
                     if (record.key() != null && record.key().matches("-?\\d{1,10}")) {
                         keys.add(Integer.parseInt(record.key()));
@@ -117,13 +202,12 @@ public final class PipelineValidator {
         }
         JsonNode reached = new ObjectMapper().readTree(text.lines().reduce((a, b) -> b).orElse("{}"))
                 .path(config.kafka().topic());
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().brokers());
+        Properties p = kafkaProperties(config.kafka().brokers());
         try (var consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(config.kafka().topic(), Duration.ofSeconds(30))
+            List<TopicPartition> partitions = consumer.partitionsFor(config.kafka().topic(), KAFKA_TIMEOUT)
                     .stream().map(i -> new TopicPartition(config.kafka().topic(), i.partition())).toList();
             long lag = 0;
-            for (var e : consumer.endOffsets(partitions, Duration.ofSeconds(30)).entrySet()) {
+            for (var e : consumer.endOffsets(partitions, KAFKA_TIMEOUT).entrySet()) {
                 lag += e.getValue() - reached.path(Integer.toString(e.getKey().partition())).asLong(0);
             }
             return lag + " events (checkpoint batch " + latest.get().getName() + ")";

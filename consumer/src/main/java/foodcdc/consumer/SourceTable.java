@@ -25,6 +25,10 @@ final class SourceTable {
         Properties props = new Properties();
         props.setProperty("user", pg.user());
         props.setProperty("password", pg.password());
+        // Seconds. A database behind a network black hole must end the validator with a message,
+        // not hang it: connecting, and every later read (a fetch of FETCH_SIZE rows), is bounded.
+        props.setProperty("connectTimeout", "10");
+        props.setProperty("socketTimeout", "60");
         SortedMap<Integer, Values> rows = new TreeMap<>();
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), props)) {
             // pgjdbc reads through a server-side cursor (FETCH_SIZE rows a round trip) only
