@@ -1,24 +1,13 @@
 package foodcdc.consumer;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.get_json_object;
-import static org.apache.spark.sql.functions.input_file_name;
-import static org.apache.spark.sql.functions.regexp_extract;
-import static org.apache.spark.sql.functions.to_date;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
+import foodcdc.storage.PlainFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -27,112 +16,152 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TimeZone;
-import java.util.TreeMap;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code validate_pipeline.sh [--config FILE]}: reconciles PostgreSQL, Kafka and the lake and
- * says, in plain words, what is missing, duplicated or quarantined. Exit 0 only when every
- * valid row is in the lake exactly once (in its own date partition) and every invalid one is
- * quarantined; 1 otherwise. The lake is read by listing its files, as any reader would.
+ * says, in plain words, what is missing, duplicated, different or quarantined (see
+ * {@link Reconciliation} for the checks). Exit 0 only when consistent; 1 when not (the
+ * differences are listed); 2 for a bad config; 3 when a store cannot be read (one line says
+ * which and why, never a stack trace, since a half-read pipeline proves nothing).
+ *
+ * <p>The lake is read by listing its files, as any reader would, with Spark on the raw local
+ * file system ({@link PlainFiles#SPARK_CONF}): a file rewritten by another tool has a stale
+ * {@code .crc} sidecar that Hadoop's default local file system would refuse.
+ *
+ * <p>Memory: the whole table and the whole lake are held in the driver, about 700 bytes per
+ * order for both sides together (measured with 1M orders): the script's default 2 GB heap is
+ * fine to about 2 million orders; a few million need {@code SPARK_DRIVER_MEMORY=4g} or
+ * more. Reading is streamed (a server-side cursor, Spark's local iterator), so only the
+ * compared values take room.
  */
 public final class PipelineValidator {
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineValidator.class);
+    static final int EXIT_CANNOT_READ = 3;
+    /** Kafka calls and the wait for the next record: a broker that does not answer ends the run. */
+    static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(30);
+
     private PipelineValidator() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
         PipelineConfig config = ConfigCli.loadFromArgsOrExit(args, "validate_pipeline.sh");
         TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
-        SparkSession spark = SparkSession.builder().appName("orders-cdc-validate").getOrCreate();
-        spark.conf().set("spark.sql.session.timeZone", "UTC");
-        boolean consistent;
+        System.exit(run(config));
+    }
+
+    /** The exit code: validates and prints the report, or one line saying what could not be done. */
+    static int run(PipelineConfig config) {
+        Steps steps = new Steps();
+        SparkSession spark = null;
         try {
-            Reconciliation r = reconcile(spark, config);
-            r.report().forEach(System.out::println);
-            System.out.println("Watermark (producer): " + watermark(spark, config));
-            System.out.println("Consumer lag: " + consumerLag(spark, config));
-            consistent = r.consistent();
+            spark = steps.run("Spark start", "start Spark", PipelineValidator::session);
+            SparkSession s = spark;
+            Reconciliation r = reconcile(spark, config, steps);
+            List<String> report = steps.run("comparison", "compare", r::report);
+            String watermark = steps.run("watermark", "read the producer's watermark in "
+                    + config.streaming().lastProcessedTimestampLocation(), () -> watermark(s, config));
+            String lag = steps.run("lag", "read the consumer's checkpoint in " + config.streaming().checkpointLocation()
+                    + " and the topic's end", () -> consumerLag(s, config));
+            report.forEach(System.out::println);
+            System.out.println("Watermark (producer): " + watermark);
+            System.out.println("Consumer lag: " + lag);
+            LOG.info("Validated in {}", steps);
+            return Reconciliation.isConsistent(report) ? 0 : 1;
+        } catch (Steps.Failed e) {
+            System.err.println("validate_pipeline.sh cannot validate: " + e.getMessage());
+            return EXIT_CANNOT_READ;
         } finally {
+            stopQuietly(spark);
+        }
+    }
+
+    /** The answer is already known: a failure to stop Spark must not turn it into a stack trace. */
+    private static void stopQuietly(SparkSession spark) {
+        if (spark == null) {
+            return;
+        }
+        try {
             spark.stop();
+        } catch (RuntimeException e) {
+            LOG.warn("Spark did not stop cleanly: {}", FailureMessage.of(e));
         }
-        System.exit(consistent ? 0 : 1);
     }
 
-    static Reconciliation reconcile(SparkSession spark, PipelineConfig config) throws IOException, SQLException {
-        SortedMap<Integer, String> invalid = new TreeMap<>();
-        Set<Integer> valid = new HashSet<>();
-        sourceRows(config.postgres(), valid, invalid);
+    /**
+     * A local-file-friendly, UTC Spark session. Spark's own logging is silenced once it runs: a
+     * failed read would otherwise print the same failure as stack traces from several of its
+     * components, burying the one line that says what happened.
+     */
+    private static SparkSession session() {
+        SparkSession.Builder builder = SparkSession.builder().appName("orders-cdc-validate")
+                .config("spark.sql.session.timeZone", "UTC")
+                .config("spark.ui.enabled", "false");
+        PlainFiles.SPARK_CONF.forEach(builder::config);
+        SparkSession spark = builder.getOrCreate();
+        spark.sparkContext().setLogLevel("OFF");
+        return spark;
+    }
 
+    static Reconciliation reconcile(SparkSession spark, PipelineConfig config, Steps steps) throws Steps.Failed {
+        var pg = config.postgres();
+        SortedMap<Integer, Reconciliation.Values> source = steps.run("PostgreSQL", "read PostgreSQL table " + pg.table() + " at "
+                + pg.host() + ":" + pg.port() + "/" + pg.db(), () -> SourceTable.read(pg));
         Set<Integer> keys = new HashSet<>();
-        long events = topicKeys(config.kafka(), keys);
-
-        SortedMap<String, Long> perDate = new TreeMap<>();
-        List<Integer> lakeIds = new ArrayList<>();
-        List<Integer> wrongPartition = new ArrayList<>();
-        for (Row r : lakeRows(spark, config.datalake().path())) {
-            lakeIds.add(r.getInt(0));
-            perDate.merge("date=" + r.getString(1), 1L, Long::sum);
-            if (!r.getString(1).equals(r.getString(2))) {
-                wrongPartition.add(r.getInt(0));
-            }
-        }
-        SortedMap<Integer, String> quarantined = new TreeMap<>();
-        SortedMap<String, Long> reasons = new TreeMap<>();
-        for (Row r : quarantineRows(spark, config.datalake().path() + "_quarantine")) {
-            reasons.merge(r.getString(0), 1L, Long::sum);
-            if (!r.isNullAt(1)) {
-                quarantined.put(r.getInt(1), r.getString(0));
-            }
-        }
-        return new Reconciliation(invalid, valid, events, keys, perDate, lakeIds, wrongPartition, quarantined, reasons);
+        long events = steps.run("Kafka", "read Kafka topic " + config.kafka().topic() + " at " + config.kafka().brokers(),
+                () -> topicKeys(config.kafka(), keys));
+        String lake = config.datalake().path();
+        List<Reconciliation.LakeRow> lakeRows = steps.run("lake", "read the lake at " + lake,
+                () -> LakeReader.lakeRows(spark, lake));
+        List<Reconciliation.Quarantined> quarantine = steps.run("quarantine", "read the quarantine at " + lake + "_quarantine",
+                () -> LakeReader.quarantine(spark, lake + "_quarantine"));
+        return new Reconciliation(source, events, keys, lakeRows, quarantine);
     }
 
-    /** Every order of the table, valid or with the cleaning rule it breaks. */
-    private static void sourceRows(PipelineConfig.Postgres pg, Set<Integer> valid, Map<Integer, String> invalid)
-            throws SQLException {
-        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
-             Statement s = c.createStatement()) {
-            s.setFetchSize(10_000);
-            c.setAutoCommit(false);
-            try (ResultSet rs = s.executeQuery("SELECT order_id, CASE WHEN amount IS NULL THEN 'null_amount' "
-                    + "WHEN amount < 0 THEN 'negative_amount' END FROM \"" + pg.table() + "\"")) {
-                while (rs.next()) {
-                    if (rs.getString(2) == null) {
-                        valid.add(rs.getInt(1));
-                    } else {
-                        invalid.put(rs.getInt(1), rs.getString(2));
-                    }
-                }
-            }
-        }
-    }
-
-    /** Reads the whole topic; returns the number of events and fills the distinct keys. */
-    static long topicKeys(PipelineConfig.Kafka kafka, Set<Integer> keys) {
+    /** Settings of every Kafka client of the validator: each call bounded (see {@link #KAFKA_TIMEOUT}). */
+    private static Properties kafkaProperties(String brokers) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.brokers());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(KAFKA_TIMEOUT.toMillis()));
+        p.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(KAFKA_TIMEOUT.toMillis()));
+        return p;
+    }
+
+    /**
+     * Reads the whole topic; returns the number of events and fills the distinct keys. Fails
+     * when the broker sends nothing for {@link #KAFKA_TIMEOUT} before the end is reached.
+     */
+    static long topicKeys(PipelineConfig.Kafka kafka, Set<Integer> keys) {
+        Properties p = kafkaProperties(kafka.brokers());
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
         long events = 0;
         try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(kafka.topic(), Duration.ofSeconds(30)).stream()
+            List<TopicPartition> partitions = consumer.partitionsFor(kafka.topic(), KAFKA_TIMEOUT).stream()
                     .map(i -> new TopicPartition(kafka.topic(), i.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, KAFKA_TIMEOUT);
+            long lastProgress = System.nanoTime();
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                for (var record : consumer.poll(Duration.ofMillis(500))) {
+                var records = consumer.poll(Duration.ofMillis(500));
+                if (!records.isEmpty()) {
+                    lastProgress = System.nanoTime();
+                } else if (System.nanoTime() - lastProgress > KAFKA_TIMEOUT.toNanos()) {
+                    throw new TimeoutException("no record from the broker for " + KAFKA_TIMEOUT.toSeconds()
+                            + " s before the end of topic " + kafka.topic() + " (" + events + " read)");
+                }
+                for (var record : records) {
                     events++;
                     if (record.key() != null && record.key().matches("-?\\d{1,10}")) {
                         keys.add(Integer.parseInt(record.key()));
@@ -141,40 +170,6 @@ public final class PipelineValidator {
             }
         }
         return events;
-    }
-
-    /** order_id, the date folder and created_at's UTC day of every lake row, found by listing files. */
-    private static List<Row> lakeRows(SparkSession spark, String lake) throws IOException {
-        List<String> files = parquetFiles(spark.sparkContext().hadoopConfiguration(), lake);
-        return files.isEmpty() ? List.of() : spark.read().parquet(files.toArray(String[]::new)).select(
-                col("order_id"),
-                regexp_extract(input_file_name(), "date=([0-9-]+)/", 1),
-                to_date(col("created_at")).cast("string")).collectAsList();
-    }
-
-    /** The reason and, when the payload had one, the order_id of every quarantined record. */
-    private static List<Row> quarantineRows(SparkSession spark, String quarantine) throws IOException {
-        List<String> files = parquetFiles(spark.sparkContext().hadoopConfiguration(), quarantine);
-        return files.isEmpty() ? List.of() : spark.read().parquet(files.toArray(String[]::new)).select(
-                col("reason"),
-                get_json_object(col("payload"), "$.order_id").cast("int")).collectAsList();
-    }
-
-    static List<String> parquetFiles(Configuration conf, String dir) throws IOException {
-        Path root = new Path(dir);
-        FileSystem fs = root.getFileSystem(conf);
-        List<String> files = new ArrayList<>();
-        if (!fs.exists(root)) {
-            return files;
-        }
-        RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
-        while (it.hasNext()) {
-            Path p = it.next().getPath();
-            if (p.getName().endsWith(".parquet")) {
-                files.add(p.toString());
-            }
-        }
-        return files;
     }
 
     private static String watermark(SparkSession spark, PipelineConfig config) throws IOException {
@@ -207,13 +202,12 @@ public final class PipelineValidator {
         }
         JsonNode reached = new ObjectMapper().readTree(text.lines().reduce((a, b) -> b).orElse("{}"))
                 .path(config.kafka().topic());
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().brokers());
+        Properties p = kafkaProperties(config.kafka().brokers());
         try (var consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(config.kafka().topic(), Duration.ofSeconds(30))
+            List<TopicPartition> partitions = consumer.partitionsFor(config.kafka().topic(), KAFKA_TIMEOUT)
                     .stream().map(i -> new TopicPartition(config.kafka().topic(), i.partition())).toList();
             long lag = 0;
-            for (var e : consumer.endOffsets(partitions, Duration.ofSeconds(30)).entrySet()) {
+            for (var e : consumer.endOffsets(partitions, KAFKA_TIMEOUT).entrySet()) {
                 lag += e.getValue() - reached.path(Integer.toString(e.getKey().partition())).asLong(0);
             }
             return lag + " events (checkpoint batch " + latest.get().getName() + ")";

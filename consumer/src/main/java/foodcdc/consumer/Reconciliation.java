@@ -1,80 +1,265 @@
 package foodcdc.consumer;
 
+import java.math.BigDecimal;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * What the three stages hold, compared, as a pure function: which orders are missing from the
- * lake, duplicated in it, in the wrong date partition, or rejected without a trace in the
- * quarantine. The pipeline is consistent when every valid row is in the lake exactly once, in
- * its own date partition, and every invalid row is quarantined.
+ * lake, duplicated in it, unknown to PostgreSQL, holding other values than PostgreSQL's, in the
+ * wrong date partition, or rejected without their reason in the quarantine. The pipeline is
+ * consistent when every valid row is in the lake exactly once, with PostgreSQL's seven values,
+ * in the date partition of PostgreSQL's created_at, the lake holds nothing else, and every
+ * invalid row is quarantined with the reason the consumer's cleaning rules give it.
+ *
+ * <p>PostgreSQL is the truth: the lake's own created_at and order_id are not trusted (another
+ * tool may have rewritten a file), so partitions and values are judged from the table's row.
  */
 record Reconciliation(
-        SortedMap<Integer, String> invalidInSource,   // order_id -> rule, rows the lake must not get
-        Set<Integer> validInSource,
+        SortedMap<Integer, Values> source,   // every row of the table, by order_id
         long kafkaEvents,
         Set<Integer> kafkaKeys,
-        SortedMap<String, Long> lakeRowsPerDate,
-        List<Integer> lakeIds,                          // one entry per lake row
-        List<Integer> wrongPartition,
-        SortedMap<Integer, String> quarantinedIds,    // order_id (when the payload had one) -> reason
-        SortedMap<String, Long> quarantineReasons) {
+        List<LakeRow> lake,                  // every row of every lake file, duplicates included
+        List<Quarantined> quarantine) {      // every quarantined record
 
     static final int SHOWN = 10;
+    private static final String PROBLEM = "PROBLEM: ";
+    private static final String CONSISTENT = "CONSISTENT";
+    /** Orders whose differing columns (or reasons) the report spells out. */
+    static final int DETAILED = 5;
+    /** Lake ids as a sorted set that also holds null (a lake row without order_id), shown first. */
+    private static final Comparator<Integer> IDS = Comparator.nullsFirst(Comparator.naturalOrder());
+    /** The compared columns besides order_id, in table order. */
+    private static final List<String> COLUMNS =
+            List.of("customer_name", "restaurant_name", "item", "amount", "order_status", "created_at");
+
+    /** An order's six columns besides order_id, as PostgreSQL and the lake hold them (created_at in UTC). */
+    record Values(String customerName, String restaurantName, String item, BigDecimal amount, String orderStatus,
+                  LocalDateTime createdAt) {
+    }
+
+    /**
+     * One row of a lake file: the name of the folder holding the file ({@code date=2025-11-18}),
+     * and the row's order_id (null when a file has none) and values.
+     */
+    record LakeRow(String folder, Integer orderId, Values values) {
+    }
+
+    /** One quarantined record: the order_id its payload names (null when none can be read), and why. */
+    record Quarantined(Integer orderId, String reason) {
+    }
+
+    /**
+     * The consumer's cleaning rule a row of the table breaks, or null when it is valid: the rules
+     * of {@link OrderCleaning} that a row's values can break, checked in the same order, so the
+     * reason is the one the consumer records. (order_id is the table's key, never null; the
+     * shipped table's created_at cannot be null either, a user's table might.)
+     */
+    static String rule(Values v) {
+        if (v.amount() == null) {
+            return OrderCleaning.NULL_AMOUNT;
+        }
+        if (v.amount().signum() < 0) {
+            return OrderCleaning.NEGATIVE_AMOUNT;
+        }
+        return v.createdAt() == null ? OrderCleaning.NULL_CREATED_AT : null;
+    }
+
+    /**
+     * The columns in which a lake row's values differ from PostgreSQL's, in table order. Strings
+     * exactly (NULL is not ''), amounts as numbers (220.0 = 220.00), created_at to the
+     * microsecond (both sides hold microseconds).
+     */
+    static List<String> differingColumns(Values source, Values lake) {
+        List<String> columns = new ArrayList<>();
+        if (!Objects.equals(source.customerName(), lake.customerName())) {
+            columns.add("customer_name");
+        }
+        if (!Objects.equals(source.restaurantName(), lake.restaurantName())) {
+            columns.add("restaurant_name");
+        }
+        if (!Objects.equals(source.item(), lake.item())) {
+            columns.add("item");
+        }
+        boolean sameAmount = source.amount() == null ? lake.amount() == null
+                : lake.amount() != null && source.amount().compareTo(lake.amount()) == 0;
+        if (!sameAmount) {
+            columns.add("amount");
+        }
+        if (!Objects.equals(source.orderStatus(), lake.orderStatus())) {
+            columns.add("order_status");
+        }
+        if (!Objects.equals(source.createdAt(), lake.createdAt())) {
+            columns.add("created_at");
+        }
+        return columns;
+    }
+
+    /** The lake folder a row of the table belongs in: its created_at's day (UTC wall-clock). */
+    static String expectedFolder(Values source) {
+        return source.createdAt() == null ? null : "date=" + source.createdAt().toLocalDate();
+    }
+
+    /** order_id -> the rule it breaks, for the rows the lake must not get. */
+    SortedMap<Integer, String> invalidInSource() {
+        SortedMap<Integer, String> invalid = new TreeMap<>();
+        source.forEach((id, v) -> {
+            String rule = rule(v);
+            if (rule != null) {
+                invalid.put(id, rule);
+            }
+        });
+        return invalid;
+    }
+
+    Set<Integer> validInSource() {
+        return source.entrySet().stream().filter(e -> rule(e.getValue()) == null).map(Map.Entry::getKey)
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private List<Integer> lakeIds() {
+        return lake.stream().map(LakeRow::orderId).filter(Objects::nonNull).toList();
+    }
 
     Set<Integer> missingFromLake() {
-        Set<Integer> missing = new TreeSet<>(validInSource);
-        missing.removeAll(lakeIds);
+        // A hash set: removeAll of a List would scan the list for every order (quadratic).
+        Set<Integer> inLake = new HashSet<>(lakeIds());
+        Set<Integer> missing = validInSource();
+        missing.removeIf(inLake::contains);
         return missing;
     }
 
     Set<Integer> duplicatedInLake() {
         Set<Integer> seen = new TreeSet<>();
-        return lakeIds.stream().filter(id -> !seen.add(id)).collect(Collectors.toCollection(TreeSet::new));
+        return lakeIds().stream().filter(id -> !seen.add(id)).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /** Lake rows of a known order whose folder is not the day of PostgreSQL's created_at. */
+    Set<Integer> wrongPartition() {
+        return lake.stream().filter(r -> r.orderId() != null && source.containsKey(r.orderId()))
+                .filter(r -> !Objects.equals(r.folder(), expectedFolder(source.get(r.orderId()))))
+                .map(LakeRow::orderId).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /** Lake rows whose order_id the table does not have (or that have none). */
+    Set<Integer> notInSource() {
+        return lake.stream().map(LakeRow::orderId).filter(id -> id == null || !source.containsKey(id))
+                .collect(Collectors.toCollection(() -> new TreeSet<>(IDS)));
+    }
+
+    /** order_id -> the columns that differ from PostgreSQL, over every lake row of a known order. */
+    SortedMap<Integer, List<String>> differingValues() {
+        SortedMap<Integer, List<String>> differing = new TreeMap<>();
+        for (LakeRow r : lake) {
+            Values expected = r.orderId() == null ? null : source.get(r.orderId());
+            if (expected == null) {
+                continue;
+            }
+            List<String> columns = differingColumns(expected, r.values());
+            if (!columns.isEmpty()) {
+                // A duplicated order may differ in other columns in each copy: name them all.
+                differing.merge(r.orderId(), columns, (a, b) -> Stream.concat(a.stream(), b.stream()).distinct()
+                        .sorted(Comparator.comparingInt(COLUMNS::indexOf)).toList());
+            }
+        }
+        return differing;
     }
 
     Set<Integer> invalidInLake() {
-        return lakeIds.stream().filter(invalidInSource::containsKey).collect(Collectors.toCollection(TreeSet::new));
+        SortedMap<Integer, String> invalid = invalidInSource();
+        return lakeIds().stream().filter(invalid::containsKey).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /** order_id -> every reason the quarantine holds for it (it may hold several records of one order). */
+    private SortedMap<Integer, Set<String>> quarantineReasons() {
+        return quarantine.stream().filter(q -> q.orderId() != null).collect(Collectors.groupingBy(
+                Quarantined::orderId, TreeMap::new, Collectors.mapping(q -> String.valueOf(q.reason()),
+                        Collectors.toCollection(TreeSet::new))));
     }
 
     Set<Integer> invalidNotQuarantined() {
-        Set<Integer> notQuarantined = new TreeSet<>(invalidInSource.keySet());
-        notQuarantined.removeAll(quarantinedIds.keySet());
+        Set<Integer> quarantined = quarantineReasons().keySet();
+        Set<Integer> notQuarantined = new TreeSet<>(invalidInSource().keySet());
+        notQuarantined.removeIf(quarantined::contains);
         return notQuarantined;
     }
 
+    /** Invalid order_id -> "rule expected, found reasons": quarantined, but never with the rule it breaks. */
+    SortedMap<Integer, String> quarantinedUnderAnotherReason() {
+        SortedMap<Integer, Set<String>> reasons = quarantineReasons();
+        SortedMap<Integer, String> wrong = new TreeMap<>();
+        invalidInSource().forEach((id, rule) -> {
+            Set<String> found = reasons.get(id);
+            if (found != null && !found.contains(rule)) {
+                wrong.put(id, rule + " expected, found " + String.join(", ", found));
+            }
+        });
+        return wrong;
+    }
+
+    /** Valid order_id missing from the lake -> the reasons it was quarantined for. */
+    SortedMap<Integer, String> validOnlyInQuarantine() {
+        SortedMap<Integer, Set<String>> reasons = quarantineReasons();
+        SortedMap<Integer, String> found = new TreeMap<>();
+        for (Integer id : missingFromLake()) {
+            if (reasons.containsKey(id)) {
+                found.put(id, String.join(", ", reasons.get(id)));
+            }
+        }
+        return found;
+    }
+
+    /** Consistent exactly when the report names no problem: the exit code and the report cannot disagree. */
     boolean consistent() {
-        return missingFromLake().isEmpty() && duplicatedInLake().isEmpty() && wrongPartition.isEmpty()
-                && invalidInLake().isEmpty() && invalidNotQuarantined().isEmpty();
+        return isConsistent(report());
+    }
+
+    static boolean isConsistent(List<String> report) {
+        return report.get(report.size() - 1).startsWith(CONSISTENT);
     }
 
     /** The plain-words report, one fact a line. */
     List<String> report() {
         List<String> out = new ArrayList<>();
-        Map<String, Long> byRule = invalidInSource.values().stream()
+        SortedMap<Integer, String> invalid = invalidInSource();
+        Map<String, Long> byRule = invalid.values().stream()
                 .collect(Collectors.groupingBy(r -> r, TreeMap::new, Collectors.counting()));
-        out.add("PostgreSQL: " + (validInSource.size() + invalidInSource.size()) + " rows, " + validInSource.size()
-                + " valid, " + invalidInSource.size() + " invalid" + (byRule.isEmpty() ? "" : " " + byRule));
+        out.add("PostgreSQL: " + source.size() + " rows, " + (source.size() - invalid.size())
+                + " valid, " + invalid.size() + " invalid" + (byRule.isEmpty() ? "" : " " + byRule));
         out.add("Kafka: " + kafkaEvents + " events, " + kafkaKeys.size() + " distinct order_ids, "
                 + (kafkaEvents - kafkaKeys.size()) + " duplicate events (the producer is at-least-once; "
                 + "the consumer removes them)");
-        out.add("Lake: " + lakeIds.size() + " rows" + (lakeRowsPerDate.isEmpty() ? "" : " " + lakeRowsPerDate));
-        out.add("Quarantine: " + quarantineReasons.values().stream().mapToLong(Long::longValue).sum() + " records"
-                + (quarantineReasons.isEmpty() ? "" : " " + quarantineReasons));
+        Map<String, Long> perFolder = lake.stream()
+                .collect(Collectors.groupingBy(LakeRow::folder, TreeMap::new, Collectors.counting()));
+        out.add("Lake: " + lake.size() + " rows" + (perFolder.isEmpty() ? "" : " " + perFolder));
+        Map<String, Long> reasons = quarantine.stream()
+                .collect(Collectors.groupingBy(q -> String.valueOf(q.reason()), TreeMap::new, Collectors.counting()));
+        out.add("Quarantine: " + quarantine.size() + " records" + (reasons.isEmpty() ? "" : " " + reasons));
         problem(out, "valid orders missing from the lake", missingFromLake());
         problem(out, "orders more than once in the lake", duplicatedInLake());
-        problem(out, "lake rows in the wrong date partition", new TreeSet<>(wrongPartition));
+        problem(out, "lake rows in the wrong date partition", wrongPartition());
         problem(out, "invalid orders that reached the lake", invalidInLake());
         problem(out, "invalid orders not in the quarantine", invalidNotQuarantined());
-        out.add(consistent()
-                ? "CONSISTENT: every valid order is in the lake exactly once and every invalid one is quarantined."
+        problem(out, "lake orders PostgreSQL does not have", notInSource());
+        detailedProblem(out, "lake orders whose values differ from PostgreSQL", differingValues().entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> String.join(", ", e.getValue()),
+                        (a, b) -> a, TreeMap::new)));
+        detailedProblem(out, "invalid orders quarantined under another reason", quarantinedUnderAnotherReason());
+        detailedProblem(out, "valid orders found only in the quarantine", validOnlyInQuarantine());
+        out.add(out.stream().noneMatch(line -> line.startsWith(PROBLEM))
+                ? CONSISTENT + ": every valid order is in the lake exactly once and every invalid one is quarantined."
                 : "NOT CONSISTENT: see the differences above.");
         return out;
     }
@@ -84,7 +269,24 @@ record Reconciliation(
             out.add("OK: no " + what);
             return;
         }
-        String first = ids.stream().limit(SHOWN).map(String::valueOf).collect(Collectors.joining(", "));
-        out.add("PROBLEM: " + ids.size() + " " + what + ": " + first + (ids.size() > SHOWN ? ", ..." : ""));
+        out.add(PROBLEM + ids.size() + " " + what + ": " + first(ids));
+    }
+
+    /** A problem with a detail per order, spelled out for the first {@link #DETAILED} orders. */
+    private static void detailedProblem(List<String> out, String what, SortedMap<Integer, String> details) {
+        if (details.isEmpty()) {
+            out.add("OK: no " + what);
+            return;
+        }
+        String shown = details.entrySet().stream().limit(DETAILED).map(e -> e.getKey() + ": " + e.getValue())
+                .collect(Collectors.joining("; "));
+        out.add(PROBLEM + details.size() + " " + what + ": " + first(details.keySet()) + " (" + shown
+                + (details.size() > DETAILED ? "; ..." : "") + ")");
+    }
+
+    /** The first {@link #SHOWN} order_ids, then "..." when there are more. */
+    private static String first(Collection<Integer> ids) {
+        return ids.stream().limit(SHOWN).map(String::valueOf).collect(Collectors.joining(", "))
+                + (ids.size() > SHOWN ? ", ..." : "");
     }
 }

@@ -1,0 +1,192 @@
+package foodcdc.consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import foodcdc.config.PipelineConfig;
+import foodcdc.stack.ScriptProcess;
+import foodcdc.stack.TestStack;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * validate_pipeline.sh against the real stack, fed by the real producer and consumer: it says
+ * CONSISTENT for what the pipeline wrote, and it is not fooled by lake files that another tool
+ * changed. The files are changed as a user's tool would: DuckDB writes a new file, which is
+ * then moved over the original (leaving Hadoop's stale .crc sidecar beside it), keeping the
+ * lake's column types so that the lake stays readable.
+ */
+class ValidatorIT {
+    private static final Duration WAIT = Duration.ofSeconds(180);
+    private static final Duration VALIDATE_TIMEOUT = Duration.ofSeconds(180);
+    private static final TestStack STACK = TestStack.shared();
+    /** An order_id the table never reaches (SERIAL from 1; the test inserts 11 rows). */
+    private static final int UNKNOWN_ORDER = 999_999;
+
+    record Run(int exit, String stdout, String stderr) {
+        String all() {
+            return stdout + stderr;
+        }
+    }
+
+    @Test
+    void shouldSayNotConsistentForAValueChangedByAnotherToolAndForAnOrderPostgresDoesNotHave() throws Exception {
+        PipelineConfig c = STACK.isolated("validator", 100_000);
+        Path config = TestStack.writeConfig(c, STACK.dir().resolve("validator.yml"));
+        Path log = STACK.dir().resolve("validator.log");
+        String lake = c.datalake().path();
+        ScriptProcess producer = null;
+        ScriptProcess consumer = null;
+        boolean stopped;
+        try {
+            producer = ScriptProcess.launch("producer_spark_submit.sh", config, log);
+            consumer = ScriptProcess.launch("consumer_spark_submit.sh", config, log);
+            LakeFiles.awaitOrders(lake, 10, WAIT); // the sample orders
+            try (Connection db = STACK.connect(); Statement s = db.createStatement()) {
+                s.execute("INSERT INTO \"" + c.postgres().table() + "\" (customer_name, amount) VALUES ('Refund', -5.00)");
+            }
+            awaitQuarantined(lake, 1);
+        } finally {
+            stopped = stop(producer) & stop(consumer);
+        }
+        assertTrue(stopped, "a job did not stop on SIGTERM within 60 s (killed):\n" + Files.readString(log));
+
+        // What the pipeline wrote: every one of the seven values equal to PostgreSQL's.
+        Run ok = validate(config);
+        assertEquals(0, ok.exit(), ok.all());
+        assertTrue(ok.stdout().contains("\nCONSISTENT: "), ok.all());
+        assertTrue(ok.stdout().contains("PostgreSQL: 11 rows, 10 valid, 1 invalid {negative_amount=1}"), ok.all());
+        assertTrue(ok.stdout().contains("Quarantine: 1 records {negative_amount=1}"), ok.all());
+
+        // (a) One customer_name changed in a lake file by another tool.
+        Path file = firstParquetFile(lake);
+        assertTrue(Files.exists(file.resolveSibling("." + file.getFileName() + ".crc")),
+                "no .crc sidecar: the test would not show that the validator reads past a stale one");
+        byte[] original = Files.readAllBytes(file);
+        int order = firstOrderIn(file);
+        rewrite(file, "SELECT * REPLACE (CASE WHEN order_id = " + order + " THEN 'Changed by another tool' "
+                + "ELSE customer_name END AS customer_name) FROM " + source(file));
+        Run changed = validate(config);
+        assertEquals(1, changed.exit(), changed.all());
+        assertTrue(changed.stdout().contains("\nNOT CONSISTENT: "), changed.all());
+        assertTrue(changed.stdout().contains("PROBLEM: 1 lake orders whose values differ from PostgreSQL: " + order
+                + " (" + order + ": customer_name)\n"), changed.all());
+        assertFalse(changed.all().contains("Exception"), changed.all());
+        replace(file, original);
+
+        // (b) An extra file in a date folder with an order PostgreSQL does not have.
+        Path extra = file.resolveSibling("extra.parquet");
+        copyTypesFrom(file, extra, "SELECT * REPLACE (" + UNKNOWN_ORDER + "::INTEGER AS order_id) FROM "
+                + source(file) + " LIMIT 1");
+        Run unknown = validate(config);
+        assertEquals(1, unknown.exit(), unknown.all());
+        assertTrue(unknown.stdout().contains("PROBLEM: 1 lake orders PostgreSQL does not have: " + UNKNOWN_ORDER + "\n"),
+                unknown.all());
+        // The restored file is PostgreSQL's again.
+        assertTrue(unknown.stdout().contains("OK: no lake orders whose values differ from PostgreSQL\n"), unknown.all());
+        assertFalse(unknown.all().contains("Exception"), unknown.all());
+        Files.delete(extra);
+    }
+
+    /** SIGTERM, then SIGKILL if it did not end within 60 s; true when it ended on SIGTERM. */
+    private static boolean stop(ScriptProcess job) throws InterruptedException {
+        if (job == null || job.stop(Duration.ofSeconds(60))) {
+            return true;
+        }
+        job.kill();
+        return false;
+    }
+
+    /** Runs validate_pipeline.sh to its end (bounded), its output kept in files. */
+    private static Run validate(Path config) throws Exception {
+        Path out = Files.createTempFile(STACK.dir(), "validate", ".out");
+        Path err = Files.createTempFile(STACK.dir(), "validate", ".err");
+        Process p = new ProcessBuilder("bash", TestStack.home().resolve("scripts/validate_pipeline.sh").toString(),
+                "--config", config.toString()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        try {
+            assertTrue(p.waitFor(VALIDATE_TIMEOUT.toSeconds(), TimeUnit.SECONDS),
+                    "validate_pipeline.sh did not finish within " + VALIDATE_TIMEOUT.toSeconds() + " s");
+        } finally {
+            p.destroyForcibly();
+        }
+        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    private static Path firstParquetFile(String lake) throws Exception {
+        String[] files = LakeFiles.parquetFiles(lake);
+        assertTrue(files.length > 0, "no file in the lake");
+        return Path.of(files[0]);
+    }
+
+    /** The file as DuckDB reads it, without a column for the date folder. */
+    private static String source(Path file) {
+        return "read_parquet('" + file + "', hive_partitioning = false)";
+    }
+
+    private static int firstOrderIn(Path file) throws Exception {
+        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement s = duck.createStatement();
+             ResultSet rs = s.executeQuery("SELECT min(order_id) FROM " + source(file))) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /** Replaces {@code file} by the result of {@code query} (written beside it, then moved over it). */
+    private static void rewrite(Path file, String query) throws Exception {
+        copyTypesFrom(file, file, query);
+    }
+
+    /**
+     * Writes the result of {@code query} to {@code target} through a temporary file moved into
+     * place, and checks that it has exactly the columns and types of {@code model}, the lake's.
+     */
+    private static void copyTypesFrom(Path model, Path target, String query) throws Exception {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        List<String> expected = columns(model);
+        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement s = duck.createStatement()) {
+            s.execute("COPY (" + query + ") TO '" + tmp + "' (FORMAT parquet)");
+        }
+        assertEquals(expected, columns(tmp), "DuckDB changed the lake's column types");
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Name and type of every column of a Parquet file, as DuckDB reads it (INTEGER, DECIMAL(10,2), ...). */
+    private static List<String> columns(Path file) throws Exception {
+        List<String> columns = new ArrayList<>();
+        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement s = duck.createStatement();
+             ResultSet rs = s.executeQuery("DESCRIBE SELECT * FROM " + source(file))) {
+            while (rs.next()) {
+                columns.add(rs.getString("column_name") + " " + rs.getString("column_type"));
+            }
+        }
+        return columns;
+    }
+
+    /** Puts the original bytes back, the same way (temporary file, then a replacing move). */
+    private static void replace(Path file, byte[] bytes) throws Exception {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(tmp, bytes);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static void awaitQuarantined(String lake, long n) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (LakeFiles.count(lake + "_quarantine", "count(*)")[0] < n) {
+            assertTrue(System.nanoTime() < deadline, "nothing quarantined within " + WAIT.toSeconds() + " s");
+            Thread.sleep(500);
+        }
+    }
+}
