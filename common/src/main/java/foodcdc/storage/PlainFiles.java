@@ -1,7 +1,9 @@
 package foodcdc.storage;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -13,9 +15,9 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
 
 /**
- * The lake's and the watermark's files are plain files: other tools (DuckDB, pyarrow, an
- * operator's editor) may read and rewrite them, and a replacing move never leaves an instant
- * without the file.
+ * The files under one storage location (the lake, the watermark folder) as plain files: other
+ * tools (DuckDB, pyarrow, an operator's editor) may read and rewrite them, and a replacing move
+ * never leaves an instant without the file.
  *
  * <p>Hadoop's default local file system writes a {@code .crc} sidecar beside every file and
  * verifies it on read, so a file rewritten by another tool fails every later Spark read with a
@@ -24,40 +26,65 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
  * <ul>
  *   <li>{@link #SPARK_CONF}: the jobs' Spark sessions use the raw local file system (no
  *       sidecars written or checked) for {@code file:} paths;</li>
- *   <li>{@link #replace}: on local disk one {@code rename(2)} (atomic: a reader opens the old
- *       file or the new one); on HDFS {@code rename(OVERWRITE)}, which the NameNode does
- *       atomically too. On S3A a rename is a copy and a delete, and a replacing one deletes the
- *       target first: there a reader may find the file missing for a moment (see README).</li>
+ *   <li>{@link #replace}: on local disk one {@code rename(2)} of a file forced to disk (atomic:
+ *       a reader opens the old file or the new one); on HDFS {@code rename(OVERWRITE)}, which the
+ *       NameNode does atomically too. On S3A a rename is a copy and a delete, and a replacing one
+ *       deletes the target first: there a reader may find the file missing for a moment.</li>
  * </ul>
+ * Whether a location is local is decided on its qualified path: a path without a scheme is on
+ * the cluster's default file system ({@code fs.defaultFS}), which is HDFS on a Hadoop cluster.
  */
 public final class PlainFiles {
     /**
      * Spark settings for every job: {@code file:} paths through Hadoop's raw local file system.
      * The cache is off for it, because Hadoop caches file systems by scheme alone: one created
      * earlier in the JVM with the default settings (spark-submit resolving jars, say) would
-     * otherwise be handed back.
+     * otherwise be handed back. A raw local file system holds no threads or sockets.
      */
     public static final Map<String, String> SPARK_CONF = Map.of(
             "spark.hadoop.fs.file.impl", RawLocalFileSystem.class.getName(),
             "spark.hadoop.fs.file.impl.disable.cache", "true");
 
-    private PlainFiles() {
+    private final boolean local;
+    /** For other file systems only; one per location, since every FileContext opens its own client. */
+    private final FileContext files;
+
+    /** The files under {@code root} (a folder of the config). */
+    public PlainFiles(Path root, Configuration conf) throws IOException {
+        Path qualified = root.getFileSystem(conf).makeQualified(root);
+        String scheme = qualified.toUri().getScheme();
+        this.local = scheme == null || scheme.equals("file");
+        this.files = local ? null : FileContext.getFileContext(qualified.toUri(), conf);
     }
 
-    /** Whether {@code path} is on local disk (no scheme, or {@code file:}). */
-    public static boolean isLocal(Path path) {
-        String scheme = path.toUri().getScheme();
-        return scheme == null || scheme.equals("file");
+    /** Whether the location is on local disk. */
+    public boolean isLocal() {
+        return local;
     }
 
     /** Moves {@code from} to {@code to}, replacing {@code to} atomically where the file system can (see above). */
-    public static void replace(Path from, Path to, Configuration conf) throws IOException {
-        if (isLocal(to)) {
-            // With ATOMIC_MOVE, Linux's rename(2) replaces an existing target in one step.
-            Files.move(local(from), local(to), StandardCopyOption.ATOMIC_MOVE);
-        } else {
-            FileContext.getFileContext(to.toUri(), conf).rename(from, to, Options.Rename.OVERWRITE);
+    public void replace(Path from, Path to) throws IOException {
+        if (!local) {
+            files.rename(from, to, Options.Rename.OVERWRITE);
+            return;
         }
+        java.nio.file.Path source = local(from);
+        java.nio.file.Path target = local(to);
+        // The rename is atomic, not durable: the data and the folder entry are forced to disk too,
+        // or a power cut could leave an empty file under a batch Spark has committed.
+        force(source);
+        try {
+            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException otherDisk) {
+            // The staging folder on another file system than the target (a mounted volume):
+            // copy beside the target first, then rename there, still in one step.
+            java.nio.file.Path beside = target.resolveSibling("." + target.getFileName() + ".tmp");
+            Files.copy(source, beside, StandardCopyOption.REPLACE_EXISTING);
+            force(beside);
+            Files.move(beside, target, StandardCopyOption.ATOMIC_MOVE);
+            Files.delete(source);
+        }
+        force(target.getParent());
     }
 
     /**
@@ -70,17 +97,21 @@ public final class PlainFiles {
         Files.createDirectories(to.getParent());
         try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            out.write(java.nio.ByteBuffer.wrap(bytes));
+            out.write(ByteBuffer.wrap(bytes));
             out.force(true);
         }
         Files.move(tmp, to, StandardCopyOption.ATOMIC_MOVE);
-        try (FileChannel dir = FileChannel.open(to.getParent(), StandardOpenOption.READ)) {
-            dir.force(true);
-        }
+        force(to.getParent());
     }
 
-    /** The local path of a {@code file:} (or scheme-less) Hadoop path. */
+    /** The local path of a {@code file:} (or scheme-less, local) Hadoop path. */
     public static java.nio.file.Path local(Path path) {
         return java.nio.file.Path.of(Path.getPathWithoutSchemeAndAuthority(path).toString());
+    }
+
+    private static void force(java.nio.file.Path fileOrFolder) throws IOException {
+        try (FileChannel c = FileChannel.open(fileOrFolder, StandardOpenOption.READ)) {
+            c.force(true);
+        }
     }
 }

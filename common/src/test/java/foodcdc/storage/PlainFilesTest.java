@@ -64,14 +64,14 @@ class PlainFilesTest {
         Path file = tmp.resolve("lake/date=2025-11-18/batch-1.parquet");
         Files.createDirectories(file.getParent());
         Files.write(file, version(0));
-        Configuration conf = new Configuration();
+        PlainFiles plain = new PlainFiles(new org.apache.hadoop.fs.Path(tmp.toString()), new Configuration());
         Reader reader = new Reader(file);
         try (reader) {
             for (int i = 1; i <= 3000; i++) {
                 Path staged = tmp.resolve("staging-" + i);
                 Files.write(staged, version(i));
-                PlainFiles.replace(new org.apache.hadoop.fs.Path(staged.toString()),
-                        new org.apache.hadoop.fs.Path("file://" + file), conf);
+                plain.replace(new org.apache.hadoop.fs.Path(staged.toString()),
+                        new org.apache.hadoop.fs.Path("file://" + file));
             }
         }
         assertEquals(0, reader.missing.get(), "reads that found no file, of " + reader.reads.get());
@@ -102,11 +102,40 @@ class PlainFilesTest {
     }
 
     @Test
-    void shouldTellLocalPathsFromOthers() {
-        assertTrue(PlainFiles.isLocal(new org.apache.hadoop.fs.Path("var/lake")));
-        assertTrue(PlainFiles.isLocal(new org.apache.hadoop.fs.Path("file:///tmp/lake")));
-        assertFalse(PlainFiles.isLocal(new org.apache.hadoop.fs.Path("hdfs://nn:8020/lake")));
-        assertFalse(PlainFiles.isLocal(new org.apache.hadoop.fs.Path("s3a://bucket/lake")));
+    void shouldTellLocalLocationsFromOthersByTheirQualifiedPath() throws Exception {
+        Configuration local = new Configuration();
+        assertTrue(new PlainFiles(new org.apache.hadoop.fs.Path("var/lake"), local).isLocal());
+        assertTrue(new PlainFiles(new org.apache.hadoop.fs.Path("file:///tmp/lake"), local).isLocal());
+        assertFalse(new PlainFiles(new org.apache.hadoop.fs.Path("hdfs://127.0.0.1:1/lake"), local).isLocal());
+        // On a Hadoop cluster a path without a scheme is on HDFS, not on the driver's disk.
+        Configuration cluster = new Configuration();
+        cluster.set("fs.defaultFS", "hdfs://127.0.0.1:1");
+        assertFalse(new PlainFiles(new org.apache.hadoop.fs.Path("/datalake/food/orders"), cluster).isLocal());
         assertEquals(Path.of("/tmp/lake/x"), PlainFiles.local(new org.apache.hadoop.fs.Path("file:///tmp/lake/x")));
+    }
+
+    @Test
+    void shouldReplaceAcrossFileSystemsInOneStepAtTheTarget() throws Exception {
+        // /dev/shm is a tmpfs: another file system than the temp folder's disk, as a mounted volume is.
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(Path.of("/dev/shm")), "no /dev/shm here");
+        Path otherDisk = Files.createTempDirectory(Path.of("/dev/shm"), "plainfiles-");
+        try {
+            Path staged = otherDisk.resolve("part-0.parquet");
+            Files.write(staged, version(2));
+            Path file = tmp.resolve("date=2025-11-18/batch-1.parquet");
+            Files.createDirectories(file.getParent());
+            Files.write(file, version(1));
+            new PlainFiles(new org.apache.hadoop.fs.Path(tmp.toString()), new Configuration())
+                    .replace(new org.apache.hadoop.fs.Path(staged.toString()), new org.apache.hadoop.fs.Path(file.toString()));
+            assertEquals("version 2 of a complete file\n", Files.readString(file));
+            assertFalse(Files.exists(staged));
+            try (Stream<Path> left = Files.list(file.getParent())) {
+                assertEquals(List.of("batch-1.parquet"), left.map(p -> p.getFileName().toString()).toList());
+            }
+        } finally {
+            try (Stream<Path> left = Files.walk(otherDisk)) {
+                left.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
     }
 }

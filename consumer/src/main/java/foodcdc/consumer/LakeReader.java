@@ -37,14 +37,8 @@ final class LakeReader {
      * take one file's schema for all. Given, a file lacking a column reads it as NULL (a value
      * difference the report names) and a file with another type for it fails the read.
      */
-    static final StructType LAKE = new StructType()
-            .add("order_id", DataTypes.IntegerType)
-            .add("customer_name", DataTypes.StringType)
-            .add("restaurant_name", DataTypes.StringType)
-            .add("item", DataTypes.StringType)
-            .add("amount", DataTypes.createDecimalType(10, 2))
-            .add("order_status", DataTypes.StringType)
-            .add("created_at", DataTypes.TimestampType);
+    static final StructType LAKE = new StructType(java.util.Arrays.stream(OrderCleaning.EVENT.fields())
+            .filter(f -> !f.name().equals(OrderCleaning.CORRUPT)).toArray(org.apache.spark.sql.types.StructField[]::new));
     static final StructType QUARANTINE = new StructType()
             .add("reason", DataTypes.StringType)
             .add("payload", DataTypes.StringType);

@@ -60,13 +60,14 @@ final class LakeWriter {
     private final Path quarantine;
     private final Path staging;
     private final FileSystem fs;
-    private final Configuration conf;
+    private final PlainFiles plain;
 
     LakeWriter(SparkSession spark, String lakePath) throws IOException {
         this.spark = spark;
-        this.conf = spark.sparkContext().hadoopConfiguration();
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
         this.lake = new Path(lakePath);
         this.fs = lake.getFileSystem(conf);
+        this.plain = new PlainFiles(lake, conf);   // the quarantine and staging folders are beside it
         this.quarantine = new Path(lakePath + "_quarantine");
         this.staging = new Path(lakePath + "_staging");
     }
@@ -178,7 +179,7 @@ final class LakeWriter {
      */
     private void moveReplacing(Path from, Path to) throws IOException {
         fs.mkdirs(to.getParent());
-        PlainFiles.replace(from, to, conf);
+        plain.replace(from, to);
     }
 
     /**

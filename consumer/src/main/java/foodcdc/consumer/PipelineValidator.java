@@ -113,18 +113,24 @@ public final class PipelineValidator {
         return spark;
     }
 
+    /**
+     * Reads the lake first, PostgreSQL last: while orders keep coming, an order the lake holds
+     * was then committed before PostgreSQL is read, so "in the lake, not in PostgreSQL" is never
+     * an order still travelling; the reverse (committed, not yet in the lake) can be: README
+     * says to run it again a few seconds later.
+     */
     static Reconciliation reconcile(SparkSession spark, PipelineConfig config, Steps steps) throws Steps.Failed {
-        var pg = config.postgres();
-        SortedMap<Integer, Reconciliation.Values> source = steps.run("PostgreSQL", "read PostgreSQL table " + pg.table() + " at "
-                + pg.host() + ":" + pg.port() + "/" + pg.db(), () -> SourceTable.read(pg));
-        Set<Integer> keys = new HashSet<>();
-        long events = steps.run("Kafka", "read Kafka topic " + config.kafka().topic() + " at " + config.kafka().brokers(),
-                () -> topicKeys(config.kafka(), keys));
         String lake = config.datalake().path();
         List<Reconciliation.LakeRow> lakeRows = steps.run("lake", "read the lake at " + lake,
                 () -> LakeReader.lakeRows(spark, lake));
         List<Reconciliation.Quarantined> quarantine = steps.run("quarantine", "read the quarantine at " + lake + "_quarantine",
                 () -> LakeReader.quarantine(spark, lake + "_quarantine"));
+        Set<Integer> keys = new HashSet<>();
+        long events = steps.run("Kafka", "read Kafka topic " + config.kafka().topic() + " at " + config.kafka().brokers(),
+                () -> topicKeys(config.kafka(), keys));
+        var pg = config.postgres();
+        SortedMap<Integer, Reconciliation.Values> source = steps.run("PostgreSQL", "read PostgreSQL table " + pg.table() + " at "
+                + pg.host() + ":" + pg.port() + "/" + pg.db(), () -> SourceTable.read(pg));
         return new Reconciliation(source, events, keys, lakeRows, quarantine);
     }
 

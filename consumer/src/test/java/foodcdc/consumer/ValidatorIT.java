@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * validate_pipeline.sh against the real stack, fed by the real producer and consumer: it says
  * CONSISTENT for what the pipeline wrote, and it is not fooled by lake files that another tool
  * changed. The files are changed as a user's tool would: DuckDB writes a new file, which is
- * then moved over the original (leaving Hadoop's stale .crc sidecar beside it), keeping the
+ * then moved over the original (beside a .crc sidecar as an earlier version left them), keeping the
  * lake's column types so that the lake stays readable.
  */
 class ValidatorIT {
@@ -72,9 +72,15 @@ class ValidatorIT {
 
         // (a) One customer_name changed in a lake file by another tool.
         Path file = firstParquetFile(lake);
-        assertTrue(Files.exists(file.resolveSibling("." + file.getFileName() + ".crc")),
-                "no .crc sidecar: the test would not show that the validator reads past a stale one");
+        assertFalse(Files.exists(file.resolveSibling("." + file.getFileName() + ".crc")), "lake files are plain files");
         byte[] original = Files.readAllBytes(file);
+        // As an earlier version left it: the same bytes written through Hadoop's checksummed
+        // local file system, which puts a .crc sidecar beside the file (stale once DuckDB rewrites it).
+        try (var out = org.apache.hadoop.fs.FileSystem.getLocal(new org.apache.hadoop.conf.Configuration())
+                .create(new org.apache.hadoop.fs.Path(file.toString()), true)) {
+            out.write(original);
+        }
+        assertTrue(Files.exists(file.resolveSibling("." + file.getFileName() + ".crc")));
         int order = firstOrderIn(file);
         rewrite(file, "SELECT * REPLACE (CASE WHEN order_id = " + order + " THEN 'Changed by another tool' "
                 + "ELSE customer_name END AS customer_name) FROM " + source(file));

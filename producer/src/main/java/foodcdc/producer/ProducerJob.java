@@ -193,7 +193,9 @@ public final class ProducerJob implements AutoCloseable {
                 .option("fetchsize", "10000")
                 // TIMESTAMP without time zone stays a wall-clock value, whatever the JVM's zone.
                 .option("preferTimestampNTZ", "true")
-                .options(SourceDatabase.NETWORK_BOUNDS)
+                .options(SourceDatabase.WAIT_BOUNDS)
+                // With a multi-host URL, never read a batch from a replica that has not replayed it yet.
+                .option("targetServerType", "primary")
                 .load();
         OrderEvents.toKafkaRecords(rows).write().format("kafka")
                 .option("kafka.bootstrap.servers", config.kafka().brokers())

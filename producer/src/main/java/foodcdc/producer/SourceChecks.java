@@ -30,6 +30,9 @@ import java.util.Optional;
 final class SourceChecks {
     /** Zones far apart (UTC+14 and UTC-10/-9): a session-dependent default differs by hours between them. */
     private static final List<String> PROBE_ZONES = List.of("Pacific/Kiritimati", "America/Adak");
+    /** The column types that keep a transaction start exactly. */
+    private static final java.util.Set<String> MICROSECOND_TIMESTAMP =
+            java.util.Set.of("timestamp without time zone", "timestamp(6) without time zone");
     /** A UTC default evaluated now is within a clock tick of UTC now; a zone's offset is at least 15 min. */
     private static final int TOLERANCE_SECONDS = 60;
 
@@ -110,7 +113,8 @@ final class SourceChecks {
         return problems;
     }
 
-    private static final String DEFAULT_OF_CREATED_AT = "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a"
+    private static final String DEFAULT_OF_CREATED_AT = "SELECT pg_get_expr(d.adbin, d.adrelid),"
+            + " format_type(a.atttypid, a.atttypmod) FROM pg_attribute a"
             + " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
             + " WHERE a.attrelid = to_regclass(?) AND a.attname = 'created_at' AND NOT a.attisdropped";
 
@@ -122,6 +126,7 @@ final class SourceChecks {
      */
     private Optional<String> createdAtDefault(Connection c) throws SQLException {
         String expression;
+        String type;
         try (PreparedStatement s = c.prepareStatement(DEFAULT_OF_CREATED_AT)) {
             s.setString(1, quote(table));
             try (ResultSet rs = s.executeQuery()) {
@@ -130,7 +135,15 @@ final class SourceChecks {
                             + "in this database; create it with db/orders.sql");
                 }
                 expression = rs.getString(1);
+                type = rs.getString(2);
             }
+        }
+        if (!MICROSECOND_TIMESTAMP.contains(type)) {
+            // Fewer digits round a row's time, possibly to before its transaction's start: it
+            // could then sort behind rows already published, and be skipped.
+            return Optional.of("created_at is " + type + ", not timestamp without time zone with microseconds, so "
+                    + "rows could carry a time before their transaction's start and be skipped; run: ALTER TABLE "
+                    + quote(table) + " ALTER COLUMN created_at TYPE timestamp");
         }
         if (expression == null) {
             return Optional.empty();   // no default: see warning()
@@ -141,13 +154,21 @@ final class SourceChecks {
             s.execute("SET TRANSACTION READ ONLY");
             for (String zone : PROBE_ZONES) {
                 s.execute("SET LOCAL TimeZone = '" + zone + "'");
-                try (ResultSet rs = s.executeQuery("SELECT abs(extract(epoch FROM ((" + expression
-                        + ")::timestamp - (now() AT TIME ZONE 'UTC'))))")) {
+                try (ResultSet rs = s.executeQuery("SELECT extract(epoch FROM ((" + expression
+                        + ")::timestamp - (now() AT TIME ZONE 'UTC')))")) {
                     rs.next();
-                    if (rs.getDouble(1) > TOLERANCE_SECONDS) {
+                    double ahead = rs.getDouble(1);
+                    if (Math.abs(ahead) > TOLERANCE_SECONDS) {
                         return Optional.of("created_at's default " + expression + " is not UTC time in a session "
                                 + "whose TimeZone is " + zone + ", so orders inserted from sessions outside UTC would "
                                 + "be skipped or misdated; run: " + fixDefault());
+                    }
+                    if (ahead < 0) {
+                        // The horizon is a transaction's start: a row stamped earlier may land
+                        // behind rows already published (date_trunc, a rounding cast ...).
+                        return Optional.of("created_at's default " + expression + " gives a time before its "
+                                + "transaction's start, so a row committed late could sort behind rows already "
+                                + "published and be skipped; run: " + fixDefault());
                     }
                 }
             }

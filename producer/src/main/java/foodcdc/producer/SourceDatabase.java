@@ -36,18 +36,23 @@ final class SourceDatabase implements AutoCloseable {
      * firewall, a NAT table expiring, a cable) would block a poll for good, silently. With these
      * bounds (seconds) every wait ends in an error, so the poll loop says "Waiting for
      * PostgreSQL" and retries. No statement of a poll sits 30 s without sending a row (Spark's
-     * read streams in fetches of 10,000). Used by the driver's connection and Spark's read.
+     * read streams in fetches of 10,000). A poll that waits for a table lock (an ALTER TABLE,
+     * a VACUUM FULL) gives up on the server after 20 s, before the socket does: otherwise each
+     * abandoned poll would leave a server process waiting in the lock queue. Used by the
+     * driver's connection and Spark's read.
      */
-    static final Map<String, String> NETWORK_BOUNDS = Map.of(
+    static final Map<String, String> WAIT_BOUNDS = Map.of(
             "connectTimeout", "10",
             "loginTimeout", "15",
             "socketTimeout", "30",
-            "tcpKeepAlive", "true");
+            "tcpKeepAlive", "true",
+            "options", "-c lock_timeout=20s");
 
     private final PipelineConfig.Postgres pg;
     private final IncrementalQuery query;
     private final SourceChecks checks;
     private Connection connection;
+    private boolean primaryChecked;
 
     SourceDatabase(PipelineConfig.Postgres pg) {
         this.pg = pg;
@@ -67,6 +72,18 @@ final class SourceDatabase implements AutoCloseable {
 
     Next nextBatch(Optional<Watermark> after, int maxRows) throws SQLException {
         Connection c = connection();
+        if (!primaryChecked) {
+            // After a failover the same URL may reach a demoted server: its pg_stat_activity
+            // shows none of the primary's writers, so the horizon would pass their rows.
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_is_in_recovery()")) {
+                rs.next();
+                if (rs.getBoolean(1)) {
+                    throw new SQLException("postgres.jdbc_url reaches a standby (a read-only replica) now; "
+                            + "waiting for the primary", "08000");
+                }
+            }
+            primaryChecked = true;
+        }
         LocalDateTime horizon;
         Optional<OpenTransaction> open;
         // Statement 1: the horizon. It must be read before statement 2 takes its snapshot.
@@ -102,10 +119,11 @@ final class SourceDatabase implements AutoCloseable {
             return connection;
         }
         close();
+        primaryChecked = false;
         Properties props = new Properties();
         props.setProperty("user", pg.user());
         props.setProperty("password", pg.password());
-        props.putAll(NETWORK_BOUNDS);
+        props.putAll(WAIT_BOUNDS);
         connection = DriverManager.getConnection(pg.jdbcUrl(), props);
         connection.setAutoCommit(true);
         try (Statement s = connection.createStatement()) {

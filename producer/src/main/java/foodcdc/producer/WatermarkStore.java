@@ -29,14 +29,14 @@ final class WatermarkStore {
     static final String FILE_NAME = "watermark.properties";
 
     private final FileContext fs;
-    private final Configuration conf;
+    private final PlainFiles plain;
     private final Path file;
     private final Path tmp;
 
     WatermarkStore(String location, Configuration hadoopConf) throws IOException {
         Path dir = new Path(location);
         this.fs = FileContext.getFileContext(dir.toUri(), hadoopConf);
-        this.conf = hadoopConf;
+        this.plain = new PlainFiles(dir, hadoopConf);
         this.file = new Path(dir, FILE_NAME);
         this.tmp = new Path(dir, "." + FILE_NAME + ".tmp");
     }
@@ -58,7 +58,7 @@ final class WatermarkStore {
     }
 
     private Optional<byte[]> read() throws IOException {
-        if (PlainFiles.isLocal(file)) {
+        if (plain.isLocal()) {
             java.nio.file.Path local = PlainFiles.local(file);
             // A sidecar left by an earlier version would no longer match once the file is edited.
             Files.deleteIfExists(local.resolveSibling("." + FILE_NAME + ".crc"));
@@ -74,7 +74,7 @@ final class WatermarkStore {
 
     void save(Watermark watermark) throws IOException {
         byte[] bytes = watermark.encode().getBytes(StandardCharsets.UTF_8);
-        if (PlainFiles.isLocal(file)) {
+        if (plain.isLocal()) {
             PlainFiles.writeLocalAtomically(PlainFiles.local(file), PlainFiles.local(tmp), bytes);
             return;
         }
@@ -83,7 +83,7 @@ final class WatermarkStore {
                 Options.CreateOpts.createParent())) {
             out.write(bytes);
         }
-        PlainFiles.replace(tmp, file, conf);
+        plain.replace(tmp, file);
     }
 
     @Override

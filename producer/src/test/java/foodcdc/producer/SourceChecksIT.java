@@ -68,6 +68,20 @@ class SourceChecksIT {
             sql("ALTER TABLE " + table + " ALTER COLUMN created_at SET DEFAULT " + utc);
             assertEquals(List.of(), problems(c), utc);
         }
+        // Stamped before the transaction's start (a truncated or rounded time): a late commit could sort behind.
+        sql("ALTER TABLE " + table + " ALTER COLUMN created_at SET DEFAULT date_trunc('second', now() AT TIME ZONE 'UTC')");
+        List<String> truncated = problems(c);
+        assertEquals(1, truncated.size(), truncated.toString());
+        assertTrue(truncated.get(0).startsWith("created_at's default date_trunc('second'::text, "), truncated.get(0));
+        assertTrue(truncated.get(0).endsWith(" gives a time before its transaction's start, so a row committed late "
+                + "could sort behind rows already published and be skipped; run: " + fix(c)), truncated.get(0));
+        sql("ALTER TABLE " + table + " ALTER COLUMN created_at SET DEFAULT (now() AT TIME ZONE 'UTC')",
+                "ALTER TABLE " + table + " ALTER COLUMN created_at TYPE timestamp(0)");
+        assertEquals(List.of("created_at is timestamp(0) without time zone, not timestamp without time zone with "
+                + "microseconds, so rows could carry a time before their transaction's start and be skipped; run: "
+                + "ALTER TABLE " + table + " ALTER COLUMN created_at TYPE timestamp"), problems(c));
+        sql("ALTER TABLE " + table + " ALTER COLUMN created_at TYPE timestamp");
+        assertEquals(List.of(), problems(c));
         sql("ALTER TABLE " + table + " ALTER COLUMN created_at DROP DEFAULT");
         assertEquals(List.of(), problems(c));
         try (SourceDatabase db = new SourceDatabase(c.postgres())) {
@@ -146,6 +160,13 @@ class SourceChecksIT {
             assertEquals(List.of("postgres.jdbc_url points at a standby (a read-only replica): the primary's open "
                     + "transactions are invisible there, so late commits could be missed; point it at the primary"),
                     problems(standby.config()));
+            // A running producer whose connection comes back to a standby (after a failover) waits for the primary.
+            try (SourceDatabase db = new SourceDatabase(standby.config().postgres())) {
+                java.sql.SQLException e = org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
+                        () -> db.nextBatch(Optional.empty(), 10));
+                assertEquals("postgres.jdbc_url reaches a standby (a read-only replica) now; waiting for the primary",
+                        e.getMessage());
+            }
         }
     }
 }

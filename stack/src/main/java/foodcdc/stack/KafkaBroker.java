@@ -45,7 +45,12 @@ final class KafkaBroker {
         Path props = dir().resolve("server.properties");
         Path log4j = dir().resolve("log4j.properties");
         Files.createDirectories(dir());
-        Files.writeString(props, serverProperties(Ports.freePort(), advertisedPort), StandardCharsets.UTF_8);
+        int controllerPort;
+        do {
+            // The broker's own port is not bound yet, so a free port may be that very one.
+            controllerPort = Ports.freePort();
+        } while (controllerPort == kafka.firstBrokerPort());
+        Files.writeString(props, serverProperties(controllerPort, advertisedPort), StandardCharsets.UTF_8);
         Files.writeString(log4j, String.join("\n",
                 "log4j.rootLogger=INFO, stdout",
                 "log4j.appender.stdout=org.apache.log4j.ConsoleAppender",
