@@ -32,7 +32,7 @@ final class ConfigSchema {
             ConfigKey.required("kafka.topic", STRING, Rules.kafkaTopic(), "topic of order events"),
             ConfigKey.optional("kafka.topic_partitions", INTEGER, 3, Rules.between(1, 1000),
                     "partitions of the topic when the stack creates it"),
-            ConfigKey.required("datalake.path", STRING, Rules.nonBlank(),
+            ConfigKey.required("datalake.path", STRING, Rules.folderWithSiblings(),
                     "root of the Parquet lake (local path, hdfs://, s3a://)"),
             ConfigKey.required("datalake.format", STRING, Rules.oneOf("parquet"), "file format of the lake"),
             ConfigKey.required("streaming.checkpoint_location", STRING, Rules.nonBlank(),

@@ -24,6 +24,28 @@ final class Rules {
         return v -> ((String) v).isBlank() ? Optional.of("must not be empty") : Optional.empty();
     }
 
+    /** A scheme and authority ({@code s3a://bucket}, {@code hdfs://nn:8020}, {@code file://}) in front of a path. */
+    private static final Pattern SCHEME_AUTHORITY = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://[^/]*");
+
+    /**
+     * The lake's root: a folder below a root, without a trailing {@code /}, since its quarantine
+     * and staging folders are named by appending to it ({@code <path>_quarantine}): with a
+     * trailing slash they would land inside the lake (and be read as lake files), at a bucket's
+     * root they would name another bucket.
+     */
+    static Function<Object, Optional<String>> folderWithSiblings() {
+        return v -> {
+            String path = (String) v;
+            String inside = SCHEME_AUTHORITY.matcher(path).replaceFirst("");
+            if (path.isBlank() || path.endsWith("/") || inside.isEmpty()) {
+                return Optional.of("'" + path + "' must name a folder below the root, without a trailing / "
+                        + "(the quarantine and staging folders go beside it, e.g. " + path.replaceAll("/+$", "")
+                        + "_quarantine)");
+            }
+            return Optional.empty();
+        };
+    }
+
     static Function<Object, Optional<String>> between(int min, int max) {
         return v -> {
             int i = (Integer) v;

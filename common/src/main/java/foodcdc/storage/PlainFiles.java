@@ -84,7 +84,7 @@ public final class PlainFiles {
             Files.move(beside, target, StandardCopyOption.ATOMIC_MOVE);
             Files.delete(source);
         }
-        force(target.getParent());
+        forceFolder(target.getParent());
     }
 
     /**
@@ -101,7 +101,7 @@ public final class PlainFiles {
             out.force(true);
         }
         Files.move(tmp, to, StandardCopyOption.ATOMIC_MOVE);
-        force(to.getParent());
+        forceFolder(to.getParent());
     }
 
     /** The local path of a {@code file:} (or scheme-less, local) Hadoop path. */
@@ -109,9 +109,22 @@ public final class PlainFiles {
         return java.nio.file.Path.of(Path.getPathWithoutSchemeAndAuthority(path).toString());
     }
 
-    private static void force(java.nio.file.Path fileOrFolder) throws IOException {
-        try (FileChannel c = FileChannel.open(fileOrFolder, StandardOpenOption.READ)) {
+    private static void force(java.nio.file.Path file) throws IOException {
+        try (FileChannel c = FileChannel.open(file, StandardOpenOption.READ)) {
             c.force(true);
+        }
+    }
+
+    /**
+     * Makes a rename in {@code folder} durable where the file system can. Some mounts (FUSE,
+     * a container's bind mount of a host folder) refuse to sync a folder: the rename is still
+     * atomic there, so that is no reason to fail the batch.
+     */
+    private static void forceFolder(java.nio.file.Path folder) {
+        try {
+            force(folder);
+        } catch (IOException notSupported) {
+            // Durability of the folder entry is then the mount's; atomicity does not depend on it.
         }
     }
 }

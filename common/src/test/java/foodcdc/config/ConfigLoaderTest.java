@@ -148,6 +148,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldRefuseALakePathWhoseQuarantineFolderWouldNotBeBesideIt() throws ConfigException {
+        for (String bad : List.of("/tmp/lake/orders/", "s3a://bucket", "s3a://bucket/", "/")) {
+            assertEquals(List.of("datalake.path: '" + bad + "' must name a folder below the root, without a trailing / "
+                            + "(the quarantine and staging folders go beside it, e.g. " + bad.replaceAll("/+$", "")
+                            + "_quarantine)"),
+                    problems(VALID.replace("/tmp/lake/orders", bad)), bad);
+        }
+        assertEquals("s3a://bucket/lake", parse(VALID.replace("/tmp/lake/orders", "s3a://bucket/lake")).datalake().path());
+    }
+
+    @Test
     void shouldRefuseAJdbcUrlThatDisagreesWithHostPortAndDb() {
         assertEquals(List.of("postgres.jdbc_url: names localhost:5433/other_db but postgres.host/port/db say "
                         + "127.0.0.1:5433/food_delivery_db; make them agree (override both from the environment if needed)"),

@@ -194,8 +194,7 @@ public final class ProducerJob implements AutoCloseable {
                 // TIMESTAMP without time zone stays a wall-clock value, whatever the JVM's zone.
                 .option("preferTimestampNTZ", "true")
                 .options(SourceDatabase.WAIT_BOUNDS)
-                // With a multi-host URL, never read a batch from a replica that has not replayed it yet.
-                .option("targetServerType", "primary")
+                .option("sessionInitStatement", SourceDatabase.SESSION_SETUP)
                 .load();
         OrderEvents.toKafkaRecords(rows).write().format("kafka")
                 .option("kafka.bootstrap.servers", config.kafka().brokers())

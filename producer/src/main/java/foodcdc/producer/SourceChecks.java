@@ -33,6 +33,8 @@ final class SourceChecks {
     /** The column types that keep a transaction start exactly. */
     private static final java.util.Set<String> MICROSECOND_TIMESTAMP =
             java.util.Set.of("timestamp without time zone", "timestamp(6) without time zone");
+    /** Transactions the default is evaluated in (see createdAtDefault). */
+    private static final int PROBES = 16;
     /** A UTC default evaluated now is within a clock tick of UTC now; a zone's offset is at least 15 min. */
     private static final int TOLERANCE_SECONDS = 60;
 
@@ -141,9 +143,11 @@ final class SourceChecks {
         if (!MICROSECOND_TIMESTAMP.contains(type)) {
             // Fewer digits round a row's time, possibly to before its transaction's start: it
             // could then sort behind rows already published, and be skipped.
+            // From a time zone type, existing rows convert at the session's zone unless told UTC.
+            String using = type.contains("with time zone") ? " USING created_at AT TIME ZONE 'UTC'" : "";
             return Optional.of("created_at is " + type + ", not timestamp without time zone with microseconds, so "
                     + "rows could carry a time before their transaction's start and be skipped; run: ALTER TABLE "
-                    + quote(table) + " ALTER COLUMN created_at TYPE timestamp");
+                    + quote(table) + " ALTER COLUMN created_at TYPE timestamp" + using);
         }
         if (expression == null) {
             return Optional.empty();   // no default: see warning()
@@ -151,25 +155,13 @@ final class SourceChecks {
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
-            s.execute("SET TRANSACTION READ ONLY");
-            for (String zone : PROBE_ZONES) {
-                s.execute("SET LOCAL TimeZone = '" + zone + "'");
-                try (ResultSet rs = s.executeQuery("SELECT extract(epoch FROM ((" + expression
-                        + ")::timestamp - (now() AT TIME ZONE 'UTC')))")) {
-                    rs.next();
-                    double ahead = rs.getDouble(1);
-                    if (Math.abs(ahead) > TOLERANCE_SECONDS) {
-                        return Optional.of("created_at's default " + expression + " is not UTC time in a session "
-                                + "whose TimeZone is " + zone + ", so orders inserted from sessions outside UTC would "
-                                + "be skipped or misdated; run: " + fixDefault());
-                    }
-                    if (ahead < 0) {
-                        // The horizon is a transaction's start: a row stamped earlier may land
-                        // behind rows already published (date_trunc, a rounding cast ...).
-                        return Optional.of("created_at's default " + expression + " gives a time before its "
-                                + "transaction's start, so a row committed late could sort behind rows already "
-                                + "published and be skipped; run: " + fixDefault());
-                    }
+            // A rounding default stamps before its transaction's start only some of the time:
+            // several transactions, each with its own now(), catch it all but surely.
+            for (int probe = 0; probe < PROBES; probe++) {
+                Optional<String> problem = probe(s, expression);
+                c.rollback();
+                if (problem.isPresent()) {
+                    return problem;
                 }
             }
         } catch (SQLException e) {
@@ -181,6 +173,32 @@ final class SourceChecks {
         } finally {
             c.rollback();
             c.setAutoCommit(autoCommit);
+        }
+        return Optional.empty();
+    }
+
+    /** One read-only transaction: the default evaluated in each probe zone, against UTC now. */
+    private Optional<String> probe(Statement s, String expression) throws SQLException {
+        s.execute("SET TRANSACTION READ ONLY");
+        for (String zone : PROBE_ZONES) {
+            s.execute("SET LOCAL TimeZone = '" + zone + "'");
+            try (ResultSet rs = s.executeQuery("SELECT extract(epoch FROM ((" + expression
+                    + ")::timestamp - (now() AT TIME ZONE 'UTC')))")) {
+                rs.next();
+                double ahead = rs.getDouble(1);
+                if (Math.abs(ahead) > TOLERANCE_SECONDS) {
+                    return Optional.of("created_at's default " + expression + " is not UTC time in a session "
+                            + "whose TimeZone is " + zone + ", so orders inserted from sessions outside UTC would "
+                            + "be skipped or misdated; run: " + fixDefault());
+                }
+                if (ahead < 0) {
+                    // The horizon is a transaction's start: a row stamped earlier may land
+                    // behind rows already published (date_trunc, a rounding cast ...).
+                    return Optional.of("created_at's default " + expression + " gives a time before its "
+                            + "transaction's start, so a row committed late could sort behind rows already "
+                            + "published and be skipped; run: " + fixDefault());
+                }
+            }
         }
         return Optional.empty();
     }

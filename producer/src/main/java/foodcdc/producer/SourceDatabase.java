@@ -36,17 +36,21 @@ final class SourceDatabase implements AutoCloseable {
      * firewall, a NAT table expiring, a cable) would block a poll for good, silently. With these
      * bounds (seconds) every wait ends in an error, so the poll loop says "Waiting for
      * PostgreSQL" and retries. No statement of a poll sits 30 s without sending a row (Spark's
-     * read streams in fetches of 10,000). A poll that waits for a table lock (an ALTER TABLE,
-     * a VACUUM FULL) gives up on the server after 20 s, before the socket does: otherwise each
-     * abandoned poll would leave a server process waiting in the lock queue. Used by the
-     * driver's connection and Spark's read.
+     * read streams in fetches of 10,000). Used by the driver's connection and Spark's read.
      */
     static final Map<String, String> WAIT_BOUNDS = Map.of(
             "connectTimeout", "10",
             "loginTimeout", "15",
             "socketTimeout", "30",
-            "tcpKeepAlive", "true",
-            "options", "-c lock_timeout=20s");
+            "tcpKeepAlive", "true");
+
+    /**
+     * Run in every session of the producer: a poll that waits for a table lock (an ALTER TABLE,
+     * a VACUUM FULL) gives up on the server after 20 s, before the socket does (30 s); otherwise
+     * each abandoned poll would leave a server process waiting in the lock queue. A SET, not a
+     * startup option, so connection poolers that refuse startup options (PgBouncer) still work.
+     */
+    static final String SESSION_SETUP = "SET lock_timeout = '20s'";
 
     private final PipelineConfig.Postgres pg;
     private final IncrementalQuery query;
@@ -130,6 +134,7 @@ final class SourceDatabase implements AutoCloseable {
             // created_at is UTC wall-clock; the horizon is compared with it in UTC too.
             s.execute("SET TIME ZONE 'UTC'");
             s.execute("SET application_name = 'orders-cdc-producer'");
+            s.execute(SESSION_SETUP);
         }
         return connection;
     }

@@ -223,6 +223,22 @@ class ProducerIT {
         assertEquals(5, keys.size());
     }
 
+    @Test
+    void shouldGiveUpWaitingForATableLockOnTheServerBeforeTheSocketTimesOut() throws Exception {
+        PipelineConfig c = STACK.isolated("locked", 100_000);
+        try (Connection locker = STACK.connect(); Statement s = locker.createStatement();
+             SourceDatabase db = new SourceDatabase(c.postgres())) {
+            locker.setAutoCommit(false);
+            s.execute("LOCK TABLE " + table(c) + " IN ACCESS EXCLUSIVE MODE");   // as ALTER TABLE or VACUUM FULL do
+            long t0 = System.nanoTime();
+            SQLException e = assertThrows(SQLException.class, () -> db.nextBatch(java.util.Optional.empty(), 10));
+            long seconds = java.time.Duration.ofNanos(System.nanoTime() - t0).toSeconds();
+            assertEquals("55P03", e.getSQLState(), "lock_timeout on the server, not the socket: " + e.getMessage());
+            assertTrue(seconds >= 19 && seconds < 30, "gave up after " + seconds + " s");
+            locker.rollback();
+        }
+    }
+
     private static Set<Integer> run(Connection conn, String insert, String name) throws Exception {
         try (PreparedStatement p = conn.prepareStatement(insert)) {
             p.setString(1, name);

@@ -82,6 +82,18 @@ class SourceChecksIT {
                 + "ALTER TABLE " + table + " ALTER COLUMN created_at TYPE timestamp"), problems(c));
         sql("ALTER TABLE " + table + " ALTER COLUMN created_at TYPE timestamp");
         assertEquals(List.of(), problems(c));
+        // Rounded to whole seconds: before the transaction's start half of the time, caught all but surely.
+        sql("ALTER TABLE " + table + " ALTER COLUMN created_at SET DEFAULT (CURRENT_TIMESTAMP(0) AT TIME ZONE 'UTC')");
+        assertEquals(1, problems(c).size(), "a rounding default");
+        sql("ALTER TABLE " + table + " ALTER COLUMN created_at SET DEFAULT (now() AT TIME ZONE 'UTC')",
+                "ALTER TABLE " + table + " ALTER COLUMN created_at TYPE timestamptz");
+        String fromTimeZoneType = "ALTER TABLE " + table + " ALTER COLUMN created_at TYPE timestamp USING created_at "
+                + "AT TIME ZONE 'UTC'";
+        assertEquals(List.of("created_at is timestamp with time zone, not timestamp without time zone with "
+                + "microseconds, so rows could carry a time before their transaction's start and be skipped; run: "
+                + fromTimeZoneType), problems(c));
+        sql(fromTimeZoneType);
+        assertEquals(List.of(), problems(c));
         sql("ALTER TABLE " + table + " ALTER COLUMN created_at DROP DEFAULT");
         assertEquals(List.of(), problems(c));
         try (SourceDatabase db = new SourceDatabase(c.postgres())) {
