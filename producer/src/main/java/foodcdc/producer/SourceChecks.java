@@ -33,8 +33,9 @@ final class SourceChecks {
     /** The column types that keep a transaction start exactly. */
     private static final java.util.Set<String> MICROSECOND_TIMESTAMP =
             java.util.Set.of("timestamp without time zone", "timestamp(6) without time zone");
-    /** Transactions the default is evaluated in (see createdAtDefault). */
+    /** Transactions the default is evaluated in, spread over a little more than a second (see createdAtDefault). */
     private static final int PROBES = 16;
+    private static final java.time.Duration PROBE_SPREAD = java.time.Duration.ofMillis(1_200);
     /** A UTC default evaluated now is within a clock tick of UTC now; a zone's offset is at least 15 min. */
     private static final int TOLERANCE_SECONDS = 60;
 
@@ -155,14 +156,16 @@ final class SourceChecks {
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
-            // A rounding default stamps before its transaction's start only some of the time:
-            // several transactions, each with its own now(), catch it all but surely.
+            // A rounding default stamps before its transaction's start only when now()'s
+            // fraction rounds down: transactions spread over a second each see another
+            // fraction, so one of them catches it.
             for (int probe = 0; probe < PROBES; probe++) {
                 Optional<String> problem = probe(s, expression);
                 c.rollback();
                 if (problem.isPresent()) {
                     return problem;
                 }
+                pause(PROBE_SPREAD.dividedBy(PROBES));
             }
         } catch (SQLException e) {
             if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
@@ -201,6 +204,14 @@ final class SourceChecks {
             }
         }
         return Optional.empty();
+    }
+
+    private static void pause(java.time.Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();   // stopping: the remaining probes run without pauses
+        }
     }
 
     private String fixDefault() {
