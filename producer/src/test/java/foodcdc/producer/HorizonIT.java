@@ -30,14 +30,6 @@ class HorizonIT {
         return new TreeSet<>(ProducerIT.keysInTopic(c));
     }
 
-    private static void awaitKeys(PipelineConfig c, Set<Integer> expected) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!keysInTopic(c).equals(expected)) {
-            assertTrue(System.nanoTime() < deadline, "topic holds " + keysInTopic(c) + ", not " + expected);
-            Thread.sleep(500);
-        }
-    }
-
     @Test
     void shouldWaitForAWalsendersOpenTransactionAndSayWhichOneHoldsRowsBack() throws Exception {
         PipelineConfig c = STACK.isolated("walsender", 100_000);
@@ -53,7 +45,7 @@ class HorizonIT {
         replication.setProperty("assumeMinServerVersion", "9.4");
         replication.setProperty("ApplicationName", "it-replication-client");
         try {
-            awaitKeys(c, ProducerIT.idsInTable(c));   // the sample orders
+            ProducerIT.awaitTopicHoldsTheTable(c, WAIT);   // the sample orders
             try (Connection wal = DriverManager.getConnection(c.postgres().jdbcUrl(), replication);
                  Statement w = wal.createStatement(); Connection other = STACK.connect();
                  Statement o = other.createStatement()) {
@@ -80,7 +72,7 @@ class HorizonIT {
                 assertEquals(10, keysInTopic(c).size(), "still waiting after a minute");
                 w.execute("COMMIT");
             }
-            awaitKeys(c, ProducerIT.idsInTable(c));
+            ProducerIT.awaitTopicHoldsTheTable(c, WAIT);
             assertEquals(14, ProducerIT.keysInTopic(c).size(), "each order once");
         } finally {
             producer.stop(Duration.ofSeconds(60));

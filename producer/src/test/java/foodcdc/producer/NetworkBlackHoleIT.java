@@ -11,8 +11,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Set;
-import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,7 +34,7 @@ class NetworkBlackHoleIT {
             ScriptProcess producer = ScriptProcess.launch("producer_spark_submit.sh", config,
                     STACK.dir().resolve("black_hole.log"));
             try {
-                awaitTopicHoldsTheTable(c, Duration.ofSeconds(90));
+                ProducerIT.awaitTopicHoldsTheTable(c, Duration.ofSeconds(90));
                 // Catch a poll with a statement in flight: an exclusive lock holds its SELECT
                 // until the network is dark, then the lock goes and the answer never arrives.
                 try (Connection locker = STACK.connect(); Statement s = locker.createStatement()) {
@@ -53,7 +51,7 @@ class NetworkBlackHoleIT {
                         Duration.ofNanos(System.nanoTime() - dark).toSeconds());
                 assertEquals(10, ProducerIT.keysInTopic(c).size(), "nothing could be read in the dark");
                 relay.restore();
-                awaitTopicHoldsTheTable(c, Duration.ofSeconds(90));
+                ProducerIT.awaitTopicHoldsTheTable(c, Duration.ofSeconds(90));
                 assertEquals(11, ProducerIT.keysInTopic(c).size());
             } finally {
                 producer.stop(Duration.ofSeconds(60));
@@ -73,15 +71,6 @@ class NetworkBlackHoleIT {
             }
             assertTrue(System.nanoTime() < deadline, "the producer's poll never reached the locked table");
             Thread.sleep(100);
-        }
-    }
-
-    private static void awaitTopicHoldsTheTable(PipelineConfig c, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Set<Integer> table = ProducerIT.idsInTable(c);
-        while (!new TreeSet<>(ProducerIT.keysInTopic(c)).equals(table)) {
-            assertTrue(System.nanoTime() < deadline, "the topic does not hold " + table + " after " + timeout);
-            Thread.sleep(500);
         }
     }
 }

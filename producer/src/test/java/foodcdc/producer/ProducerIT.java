@@ -63,6 +63,17 @@ class ProducerIT {
         return STACK.readTopic(c.kafka().topic()).stream().map(r -> Integer.parseInt(r.key())).toList();
     }
 
+    /** Waits until the topic's distinct keys are exactly the table's order_ids (a running producer script). */
+    static void awaitTopicHoldsTheTable(PipelineConfig c, java.time.Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Set<Integer> table = idsInTable(c);
+        while (!new TreeSet<>(keysInTopic(c)).equals(table)) {
+            assertTrue(System.nanoTime() < deadline, "the topic holds " + new TreeSet<>(keysInTopic(c))
+                    + ", not the table's " + table + ", after " + timeout.toSeconds() + " s");
+            Thread.sleep(500);
+        }
+    }
+
     /** Polls until a poll finds nothing; returns the row counts of the polls that found rows. */
     static List<Long> drain(ProducerJob job) throws Exception {
         List<Long> polls = new ArrayList<>();
