@@ -11,22 +11,26 @@ import java.util.List;
  * @param seconds        duration of the latency scenario's insert stream
  * @param batchIntervals the producer's {@code streaming.batch_interval} values, one latency run each
  * @param backlog        orders already in the table when the jobs start (0: no backlog run)
+ * @param grownFiles     files of 250 orders in today's partition before the grown-lake latency run (0: none)
  * @param keep           keep the temporary folder (job logs, lakes) for inspection
  */
-record BenchOptions(boolean cluster, int rate, int seconds, List<Integer> batchIntervals, int backlog, boolean keep) {
+record BenchOptions(boolean cluster, int rate, int seconds, List<Integer> batchIntervals, int backlog, int grownFiles,
+                    boolean keep) {
 
     static final String USAGE = """
-            usage: scripts/bench.sh [--cluster] [--rate N] [--seconds N] [--batch-intervals 5,1] [--backlog N] [--keep]
+            usage: scripts/bench.sh [--cluster] [--rate N] [--seconds N] [--batch-intervals 5,1] [--backlog N] [--grown-files N] [--keep]
               --cluster           run both jobs on a local Spark standalone cluster (master + worker)
               --rate N            latency scenario: orders per second, one transaction each (default 20)
               --seconds N         latency scenario: how long to insert (default 60; 0 skips it)
               --batch-intervals   latency scenario: batch_interval values to run (default 5,1)
               --backlog N         backlog scenario: orders in the table before the jobs start
                                   (default 1000000; 0 skips it)
+              --grown-files N     grown lake: today's partition pre-filled with N files of 250 orders,
+                                  then the latency scenario at the last batch interval (default 20000; 0 skips it)
               --keep              keep the temporary folder (job logs, lakes) and print where""";
 
     static BenchOptions defaults() {
-        return new BenchOptions(false, 20, 60, List.of(5, 1), 1_000_000, false);
+        return new BenchOptions(false, 20, 60, List.of(5, 1), 1_000_000, 20_000, false);
     }
 
     /** Parses the command line; an IllegalArgumentException names the bad argument. */
@@ -36,7 +40,8 @@ record BenchOptions(boolean cluster, int rate, int seconds, List<Integer> batchI
             String arg = args[i];
             if (arg.equals("--cluster") || arg.equals("--keep")) {
                 boolean cluster = o.cluster || arg.equals("--cluster");
-                o = new BenchOptions(cluster, o.rate, o.seconds, o.batchIntervals, o.backlog, o.keep || arg.equals("--keep"));
+                o = new BenchOptions(cluster, o.rate, o.seconds, o.batchIntervals, o.backlog, o.grownFiles,
+                        o.keep || arg.equals("--keep"));
                 continue;
             }
             if (i + 1 >= args.length) {
@@ -44,11 +49,16 @@ record BenchOptions(boolean cluster, int rate, int seconds, List<Integer> batchI
             }
             String value = args[++i];
             o = switch (arg) {
-                case "--rate" -> new BenchOptions(o.cluster, number(arg, value, 1, 10_000), o.seconds, o.batchIntervals, o.backlog, o.keep);
-                case "--seconds" -> new BenchOptions(o.cluster, o.rate, number(arg, value, 0, 3_600), o.batchIntervals, o.backlog, o.keep);
-                case "--batch-intervals" -> new BenchOptions(o.cluster, o.rate, o.seconds, intervals(value), o.backlog, o.keep);
+                case "--rate" -> new BenchOptions(o.cluster, number(arg, value, 1, 10_000), o.seconds, o.batchIntervals,
+                        o.backlog, o.grownFiles, o.keep);
+                case "--seconds" -> new BenchOptions(o.cluster, o.rate, number(arg, value, 0, 3_600), o.batchIntervals,
+                        o.backlog, o.grownFiles, o.keep);
+                case "--batch-intervals" -> new BenchOptions(o.cluster, o.rate, o.seconds, intervals(value), o.backlog,
+                        o.grownFiles, o.keep);
                 case "--backlog" -> new BenchOptions(o.cluster, o.rate, o.seconds, o.batchIntervals,
-                        number(arg, value, 0, 100_000_000), o.keep);
+                        number(arg, value, 0, 100_000_000), o.grownFiles, o.keep);
+                case "--grown-files" -> new BenchOptions(o.cluster, o.rate, o.seconds, o.batchIntervals, o.backlog,
+                        number(arg, value, 0, 1_000_000), o.keep);
                 default -> throw new IllegalArgumentException("unknown argument " + arg);
             };
         }

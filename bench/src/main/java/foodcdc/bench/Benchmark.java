@@ -94,7 +94,11 @@ public final class Benchmark {
         Report report = new Report(options, machine());
         if (options.seconds() > 0) {
             for (int interval : options.batchIntervals()) {
-                report.latency.add(latency(interval));
+                report.latency.add(latency(interval, 0));
+            }
+            if (options.grownFiles() > 0) {
+                report.latency.add(latency(options.batchIntervals().get(options.batchIntervals().size() - 1),
+                        options.grownFiles()));
             }
         }
         if (options.backlog() > 0) {
@@ -103,16 +107,27 @@ public final class Benchmark {
         return report;
     }
 
-    /** Steady inserts; for each order, commit → visible to a reader listing the lake. */
-    private Report.Latency latency(int batchInterval) throws Exception {
-        String name = "latency_" + batchInterval + "s";
+    /**
+     * Steady inserts; for each order, commit → visible to a reader listing the lake. With
+     * {@code prefilledFiles}, today's partition first gets that many files of an earlier day's
+     * traffic ({@link GrownLake}).
+     */
+    private Report.Latency latency(int batchInterval, int prefilledFiles) throws Exception {
+        String name = (prefilledFiles == 0 ? "latency_" : "grown_latency_") + batchInterval + "s";
         PipelineConfig c = scenario(name, batchInterval);
+        long prefilledOrders = 0;
+        if (prefilledFiles > 0) {
+            System.out.printf("%s: today's partition gets %,d files of %d orders%n", name, prefilledFiles,
+                    GrownLake.ORDERS_PER_FILE);
+            prefilledOrders = GrownLake.fill(Path.of(c.datalake().path()), prefilledFiles, dir.resolve(name));
+        }
         System.out.printf("%s: %d orders/s for %d s, batch_interval %d s%n", name, options.rate(), options.seconds(),
                 batchInterval);
         Set<Long> timed = ConcurrentHashMap.newKeySet();
-        try (RssSampler rss = new RssSampler(); LakeWatcher lake = new LakeWatcher(Path.of(c.datalake().path()), timed);
-             Jobs jobs = Jobs.start(this, c, rss)) {
-            lake.awaitOrders(SAMPLE_ORDERS, Duration.ofMinutes(3)); // both jobs warmed up
+        try (RssSampler rss = new RssSampler();
+             LakeWatcher lake = new LakeWatcher(Path.of(c.datalake().path()), timed, GrownLake::isPrefilled);
+             Jobs jobs = Jobs.start(this, c, rss, List.of("producer", "consumer"))) {
+            lake.awaitOrders(SAMPLE_ORDERS, Duration.ofMinutes(10)); // both jobs warmed up (a grown lake indexed)
             Map<Long, Long> committed;
             try (Connection db = connect(c)) {
                 // Ids are known only once inserted: time every id the table can hand out next.
@@ -139,7 +154,7 @@ public final class Benchmark {
             }
             jobs.close();
             rss.close();
-            return new Report.Latency(batchInterval, committed.size(),
+            return new Report.Latency(batchInterval, prefilledFiles, prefilledOrders, committed.size(),
                     Percentiles.of(millis.stream().mapToLong(Long::longValue).toArray()), missing, lake.duplicates(),
                     rss.peaksMb());
         }
@@ -158,7 +173,7 @@ public final class Benchmark {
             long start = System.nanoTime();
             double producedSeconds;
             double lakeSeconds;
-            try (Jobs jobs = Jobs.start(this, c, rss)) {
+            try (Jobs jobs = Jobs.start(this, c, rss, List.of("producer", "consumer"))) {
                 producedSeconds = (awaitTopicRecords(c, total, Duration.ofMinutes(10)) - start) / 1e9;
                 System.out.printf("backlog: all in Kafka after %.1f s%n", producedSeconds);
                 lakeSeconds = (lake.awaitOrders(total, Duration.ofMinutes(10)) - start) / 1e9;
@@ -166,7 +181,33 @@ public final class Benchmark {
             }
             lake.close();
             rss.close();
-            return new Report.Backlog(total, producedSeconds, lakeSeconds, lake.files(), lake.duplicates(), rss.peaksMb());
+            double consumerAlone = consumerAlone(c, total);
+            System.out.printf("backlog: the floor, with plain clients on the same table%n");
+            PlainToolsFloor.Result floor = PlainToolsFloor.measure(c, total, dir.resolve("floor"));
+            System.out.printf("backlog: floor %.1f s to Kafka, %.1f s to the lake%n", floor.toKafkaSeconds(),
+                    floor.toLakeSeconds());
+            return new Report.Backlog(total, producedSeconds, lakeSeconds, consumerAlone, floor, lake.files(),
+                    lake.duplicates(), rss.peaksMb());
+        }
+    }
+
+    /** The consumer alone, from a new checkpoint into a new lake, on the topic the backlog filled. */
+    private double consumerAlone(PipelineConfig c, long total) throws Exception {
+        Path d = dir.resolve("consumer_alone");
+        PipelineConfig alone = new PipelineConfig(c.postgres(), c.kafka(),
+                new PipelineConfig.Datalake(d.resolve("lake").toString(), "parquet"),
+                new PipelineConfig.Streaming(d.resolve("checkpoints").toString(), d.resolve("lastprocess").toString(),
+                        c.streaming().batchIntervalSeconds(), c.streaming().maxRowsPerPoll(),
+                        c.streaming().triggerIntervalMs(), c.streaming().maxOffsetsPerTrigger()));
+        Files.createDirectories(d);
+        TestStack.writeConfig(alone, d.resolve("orders_stream.yml"));
+        try (RssSampler rss = new RssSampler(); LakeWatcher lake = new LakeWatcher(d.resolve("lake"), Set.of())) {
+            long start = System.nanoTime();
+            try (Jobs jobs = Jobs.start(this, alone, rss, List.of("consumer"))) {
+                double seconds = (lake.awaitOrders(total, Duration.ofMinutes(10)) - start) / 1e9;
+                System.out.printf("backlog: the consumer alone wrote the topic to a new lake in %.1f s%n", seconds);
+                return seconds;
+            }
         }
     }
 
@@ -258,7 +299,7 @@ public final class Benchmark {
         private final List<ScriptProcess> processes = new ArrayList<>();
         private boolean closed;
 
-        static Jobs start(Benchmark bench, PipelineConfig c, RssSampler rss) throws Exception {
+        static Jobs start(Benchmark bench, PipelineConfig c, RssSampler rss, List<String> names) throws Exception {
             Path d = Path.of(c.datalake().path()).getParent();
             Path config = d.resolve("orders_stream.yml");
             Path log = d.resolve("jobs.log");
@@ -268,7 +309,7 @@ public final class Benchmark {
             Jobs jobs = new Jobs();
             Set<Long> executors = new HashSet<>();
             bench.stack.pid(LocalStack.KAFKA).ifPresent(pid -> rss.watch("kafka broker", pid));
-            for (String job : List.of("producer", "consumer")) {
+            for (String job : names) {
                 ScriptProcess p = ScriptProcess.launch(job + "_spark_submit.sh", config, log, env);
                 jobs.processes.add(p);
                 rss.watch(job + " driver", p.pid());

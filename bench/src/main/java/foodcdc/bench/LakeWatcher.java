@@ -12,38 +12,53 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.BitSet;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
  * The lake as an outside reader sees it: every ~100 ms it lists the lake's Parquet files and
  * reads the order_ids of each file it has not seen (DuckDB, no Spark), noting when each order
  * first became visible. A file replaced under the same name (a replayed micro-batch) is not
- * read again: its orders were already visible.
+ * read again: its orders were already visible. Files that a merge replaced are forgotten, so a
+ * duplicate is an order in two files of one listing, as a reader would see it. Files whose name
+ * {@code ignore} accepts (the benchmark's pre-filled ones) are not read.
  */
 final class LakeWatcher implements AutoCloseable {
     private static final long POLL_MILLIS = 100;
 
     private final Path lake;
     private final Set<Long> timed;
+    private final Predicate<String> ignore;
     private final Map<Long, Long> visibleAtNanos = new ConcurrentHashMap<>();
-    private final Set<Path> filesSeen = new HashSet<>();
-    private final BitSet orders = new BitSet();
+    /** The order_ids of each file of the last listing. */
+    private final Map<Path, int[]> filesSeen = new HashMap<>();
+    /** order_id → in how many files of the last listing. */
+    private final Map<Integer, Integer> copies = new HashMap<>();
+    private final BitSet everSeen = new BitSet();
     private final Thread thread;
     private final Connection duck;
     private volatile long distinct;
     private volatile long duplicates;
+    private volatile int mostFiles;
     private volatile RuntimeException failure;
     private volatile boolean stopped;
 
     /** Watches {@code lake}; the first-visible time is kept for the orders in {@code timed}. */
     LakeWatcher(Path lake, Set<Long> timed) throws SQLException {
+        this(lake, timed, name -> false);
+    }
+
+    LakeWatcher(Path lake, Set<Long> timed, Predicate<String> ignore) throws SQLException {
         this.lake = lake;
         this.timed = timed;
+        this.ignore = ignore;
         this.duck = DriverManager.getConnection("jdbc:duckdb:");
         this.thread = new Thread(this::run, "lake-watcher");
         thread.setDaemon(true);
@@ -54,9 +69,21 @@ final class LakeWatcher implements AutoCloseable {
         try {
             while (!stopped) {
                 long listedAt = System.nanoTime();
-                for (Path file : newFiles()) {
-                    readOrders(file, listedAt);
+                List<Path> listed = list();
+                Set<Path> now = new HashSet<>(listed);
+                for (Path gone : new ArrayList<>(filesSeen.keySet())) {
+                    if (!now.contains(gone)) {
+                        for (int id : filesSeen.remove(gone)) {
+                            copies.merge(id, -1, (a, b) -> a + b == 0 ? null : a + b);
+                        }
+                    }
                 }
+                for (Path file : listed) {
+                    if (!filesSeen.containsKey(file)) {
+                        readOrders(file, listedAt);
+                    }
+                }
+                mostFiles = Math.max(mostFiles, listed.size());
                 Thread.sleep(POLL_MILLIS);
             }
         } catch (InterruptedException e) {
@@ -66,16 +93,16 @@ final class LakeWatcher implements AutoCloseable {
         }
     }
 
-    private List<Path> newFiles() {
+    private List<Path> list() {
         if (!Files.isDirectory(lake)) {
             return List.of();
         }
         try (Stream<Path> files = Files.walk(lake)) {
             return files.filter(f -> f.getFileName().toString().endsWith(".parquet"))
-                    .filter(f -> !filesSeen.contains(f)).sorted().toList();
+                    .filter(f -> !ignore.test(f.getFileName().toString())).sorted().toList();
         } catch (UncheckedIOException e) {
             if (e.getCause() instanceof NoSuchFileException) {
-                return List.of(); // a folder vanished while listing: list again next time
+                return List.copyOf(filesSeen.keySet()); // a folder vanished while listing: list again next time
             }
             throw e;
         } catch (IOException e) {
@@ -84,24 +111,31 @@ final class LakeWatcher implements AutoCloseable {
     }
 
     private void readOrders(Path file, long listedAt) {
+        List<Integer> ids = new ArrayList<>();
         try (Statement s = duck.createStatement();
              ResultSet rs = s.executeQuery("SELECT order_id FROM read_parquet('" + file + "')")) {
             while (rs.next()) {
-                long id = rs.getLong(1);
-                if (orders.get((int) id)) {
-                    duplicates++;
-                    continue;
-                }
-                orders.set((int) id);
-                distinct++;
-                if (timed.contains(id)) {
-                    visibleAtNanos.put(id, listedAt);
-                }
+                ids.add(rs.getInt(1));
             }
-            filesSeen.add(file);
         } catch (SQLException e) {
+            if (Files.notExists(file)) {
+                return;   // merged away since the listing: the next listing has its replacement
+            }
             throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
         }
+        for (int id : ids) {
+            if (copies.merge(id, 1, Integer::sum) > 1) {
+                duplicates++;
+            }
+            if (!everSeen.get(id)) {
+                everSeen.set(id);
+                distinct++;
+                if (timed.contains((long) id)) {
+                    visibleAtNanos.put((long) id, listedAt);
+                }
+            }
+        }
+        filesSeen.put(file, ids.stream().mapToInt(Integer::intValue).toArray());
     }
 
     /** Waits until {@code n} distinct orders are visible; returns when that was first seen (nanoTime). */
@@ -133,8 +167,9 @@ final class LakeWatcher implements AutoCloseable {
         return duplicates;
     }
 
+    /** The most Parquet files one listing found. */
     int files() {
-        return filesSeen.size();
+        return mostFiles;
     }
 
     @Override

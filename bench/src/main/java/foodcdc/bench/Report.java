@@ -16,14 +16,23 @@ import java.util.TreeSet;
 /** The benchmark's results: printed as a table, written as JSON. */
 final class Report {
 
-    /** Commit-to-visible latency of a steady insert stream at one batch_interval. */
-    record Latency(int batchInterval, int orders, Percentiles millis, long missing, long duplicates,
-                   Map<String, Long> peakRssMb) {
+    /**
+     * Commit-to-visible latency of a steady insert stream at one batch_interval, on a lake that
+     * held {@code prefilledFiles} files ({@code prefilledOrders} orders) in today's partition.
+     */
+    record Latency(int batchInterval, int prefilledFiles, long prefilledOrders, int orders, Percentiles millis,
+                   long missing, long duplicates, Map<String, Long> peakRssMb) {
+        String label() {
+            return batchInterval + " s" + (prefilledFiles == 0 ? "" : String.format(Locale.ROOT, ", grown lake"));
+        }
     }
 
-    /** A backlog drained by freshly started jobs. */
-    record Backlog(long orders, double toKafkaSeconds, double toLakeSeconds, int files, long duplicates,
-                   Map<String, Long> peakRssMb) {
+    /**
+     * A backlog drained by freshly started jobs; {@code consumerAloneSeconds}: the consumer alone
+     * on the topic the backlog filled; {@code floor}: the same moves with plain clients.
+     */
+    record Backlog(long orders, double toKafkaSeconds, double toLakeSeconds, double consumerAloneSeconds,
+                   PlainToolsFloor.Result floor, int files, long duplicates, Map<String, Long> peakRssMb) {
         long kafkaRowsPerSecond() {
             return Math.round(orders / toKafkaSeconds);
         }
@@ -51,22 +60,39 @@ final class Report {
         if (!latency.isEmpty()) {
             out.append(String.format(Locale.ROOT, "%nLatency, commit -> visible to a reader listing the lake (%d orders/s for %d s, one transaction each)%n",
                     options.rate(), options.seconds()));
-            out.append(String.format(Locale.ROOT, "%-16s %7s %8s %8s %8s %8s %8s %6s%n",
+            out.append(String.format(Locale.ROOT, "%-20s %7s %8s %8s %8s %8s %8s %6s%n",
                     "batch_interval", "orders", "p50 ms", "p95 ms", "p99 ms", "max ms", "missing", "dup"));
             for (Latency l : latency) {
-                out.append(String.format(Locale.ROOT, "%-16s %7d %8d %8d %8d %8d %8d %6d%n", l.batchInterval() + " s",
+                out.append(String.format(Locale.ROOT, "%-20s %7d %8d %8d %8d %8d %8d %6d%n", l.label(),
                         l.orders(), l.millis().p50(), l.millis().p95(), l.millis().p99(), l.millis().max(), l.missing(),
                         l.duplicates()));
+            }
+            for (Latency grown : latency) {
+                latency.stream().filter(l -> l.prefilledFiles() == 0 && l.batchInterval() == grown.batchInterval()
+                        && grown.prefilledFiles() > 0).findFirst().ifPresent(empty -> out.append(String.format(Locale.ROOT,
+                        "Grown lake (today's partition pre-filled with %,d files, %,d orders) vs empty lake at "
+                                + "batch_interval %d s: p50 x%.2f, p99 x%.2f%n", grown.prefilledFiles(),
+                        grown.prefilledOrders(), grown.batchInterval(), ratio(grown.millis().p50(), empty.millis().p50()),
+                        ratio(grown.millis().p99(), empty.millis().p99()))));
             }
         }
         if (backlog != null) {
             out.append(String.format(Locale.ROOT, "%nBacklog: %,d orders in the table when both jobs start%n", backlog.orders()));
-            out.append(String.format(Locale.ROOT, "%-34s %10s %12s%n", "stage", "seconds", "rows/s"));
-            out.append(String.format(Locale.ROOT, "%-34s %10.1f %,12d%n", "all published to Kafka",
-                    backlog.toKafkaSeconds(), backlog.kafkaRowsPerSecond()));
-            out.append(String.format(Locale.ROOT, "%-34s %10.1f %,12d%n", "all visible in the lake",
-                    backlog.toLakeSeconds(), backlog.lakeRowsPerSecond()));
-            out.append(String.format(Locale.ROOT, "Parquet files written: %d; duplicates seen: %d%n", backlog.files(),
+            PlainToolsFloor.Result f = backlog.floor();
+            out.append(String.format(Locale.ROOT, "%-38s %10s %12s %10s %8s%n", "stage", "pipeline s", "rows/s",
+                    "floor s", "ratio"));
+            out.append(String.format(Locale.ROOT, "%-38s %10.1f %,12d %10.1f %7.1fx%n", "table -> Kafka (all published)",
+                    backlog.toKafkaSeconds(), backlog.kafkaRowsPerSecond(), f.toKafkaSeconds(),
+                    backlog.toKafkaSeconds() / f.toKafkaSeconds()));
+            out.append(String.format(Locale.ROOT, "%-38s %10.1f %,12d %10.1f %7.1fx%n", "Kafka -> lake (consumer alone)",
+                    backlog.consumerAloneSeconds(), Math.round(backlog.orders() / backlog.consumerAloneSeconds()),
+                    f.toLakeSeconds(), backlog.consumerAloneSeconds() / f.toLakeSeconds()));
+            out.append(String.format(Locale.ROOT, "%-38s %10.1f %,12d %10.1f %7.1fx%n", "table -> lake (both jobs at once)",
+                    backlog.toLakeSeconds(), backlog.lakeRowsPerSecond(), f.totalSeconds(),
+                    backlog.toLakeSeconds() / f.totalSeconds()));
+            out.append("floor: JDBC cursor -> Kafka producer; Kafka consumer -> JSON lines -> DuckDB COPY "
+                    + "PARTITION_BY date; one after the other\n");
+            out.append(String.format(Locale.ROOT, "Most Parquet files in one listing: %d; duplicates seen: %d%n", backlog.files(),
                     backlog.duplicates()));
         }
         out.append(String.format(Locale.ROOT, "%nPeak RSS (MB)%n"));
@@ -76,7 +102,8 @@ final class Report {
             processes.addAll(backlog.peakRssMb().keySet());
         }
         out.append(String.format(Locale.ROOT, "%-20s", "process"));
-        latency.forEach(l -> out.append(String.format(Locale.ROOT, " %16s", "latency " + l.batchInterval() + " s")));
+        latency.forEach(l -> out.append(String.format(Locale.ROOT, " %16s", l.prefilledFiles() == 0
+                ? "latency " + l.batchInterval() + " s" : "grown " + l.batchInterval() + " s")));
         if (backlog != null) {
             out.append(String.format(Locale.ROOT, " %16s", "backlog"));
         }
@@ -96,15 +123,18 @@ final class Report {
         StringJoiner lat = new StringJoiner(",\n    ", "[\n    ", "\n  ]");
         for (Latency l : latency) {
             lat.add(String.format(Locale.ROOT,
-                    "{\"batch_interval_s\": %d, \"orders\": %d, \"p50_ms\": %d, \"p95_ms\": %d, \"p99_ms\": %d, "
+                    "{\"batch_interval_s\": %d, \"prefilled_files\": %d, \"prefilled_orders\": %d, \"orders\": %d, "
+                            + "\"p50_ms\": %d, \"p95_ms\": %d, \"p99_ms\": %d, "
                             + "\"max_ms\": %d, \"missing\": %d, \"duplicates\": %d, \"peak_rss_mb\": %s}",
-                    l.batchInterval(), l.orders(), l.millis().p50(), l.millis().p95(), l.millis().p99(), l.millis().max(),
+                    l.batchInterval(), l.prefilledFiles(), l.prefilledOrders(), l.orders(), l.millis().p50(), l.millis().p95(), l.millis().p99(), l.millis().max(),
                     l.missing(), l.duplicates(), json(l.peakRssMb())));
         }
         String back = backlog == null ? "null" : String.format(Locale.ROOT,
-                "{\"orders\": %d, \"to_kafka_s\": %.2f, \"to_lake_s\": %.2f, \"kafka_rows_per_s\": %d, "
+                "{\"orders\": %d, \"to_kafka_s\": %.2f, \"to_lake_s\": %.2f, \"consumer_alone_s\": %.2f, "
+                        + "\"floor_to_kafka_s\": %.2f, \"floor_to_lake_s\": %.2f, \"kafka_rows_per_s\": %d, "
                         + "\"lake_rows_per_s\": %d, \"files\": %d, \"duplicates\": %d, \"peak_rss_mb\": %s}",
-                backlog.orders(), backlog.toKafkaSeconds(), backlog.toLakeSeconds(), backlog.kafkaRowsPerSecond(),
+                backlog.orders(), backlog.toKafkaSeconds(), backlog.toLakeSeconds(), backlog.consumerAloneSeconds(),
+                backlog.floor().toKafkaSeconds(), backlog.floor().toLakeSeconds(), backlog.kafkaRowsPerSecond(),
                 backlog.lakeRowsPerSecond(), backlog.files(), backlog.duplicates(), json(backlog.peakRssMb()));
         return String.format(Locale.ROOT, "{%n  \"machine\": %s,%n  \"mode\": \"%s\",%n  \"rate_per_s\": %d,%n"
                         + "  \"seconds\": %d,%n  \"latency\": %s,%n  \"backlog\": %s%n}%n",
@@ -119,6 +149,10 @@ final class Report {
         Path file = dir.resolve("bench-" + (options.cluster() ? "cluster-" : "local-") + stamp + ".json");
         Files.writeString(file, json(), StandardCharsets.UTF_8);
         return file;
+    }
+
+    private static double ratio(long value, long base) {
+        return base == 0 ? Double.NaN : (double) value / base;
     }
 
     private static String json(Map<String, Long> values) {

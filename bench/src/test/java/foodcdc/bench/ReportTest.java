@@ -10,22 +10,28 @@ import org.junit.jupiter.api.Test;
 class ReportTest {
 
     private static Report sample() {
-        Report r = new Report(new BenchOptions(false, 20, 60, List.of(5), 1000, false), "2 cores \"test\"");
-        r.latency.add(new Report.Latency(5, 1200, new Percentiles(1200, 3100, 5200, 5900, 6100), 0, 0,
+        Report r = new Report(new BenchOptions(false, 20, 60, List.of(5), 1000, 2, false), "2 cores \"test\"");
+        r.latency.add(new Report.Latency(5, 0, 0, 1200, new Percentiles(1200, 3100, 5200, 5900, 6100), 0, 0,
                 Map.of("producer driver", 400L, "consumer driver", 900L)));
-        r.backlog = new Report.Backlog(1010, 2.0, 4.0, 3, 0, Map.of("producer driver", 500L));
+        r.latency.add(new Report.Latency(5, 2, 500, 1200, new Percentiles(1200, 3410, 5200, 6490, 7000), 0, 0,
+                Map.of("consumer driver", 950L)));
+        r.backlog = new Report.Backlog(1010, 2.0, 4.0, 3.0, new PlainToolsFloor.Result(0.5, 1.5), 3, 0,
+                Map.of("producer driver", 500L));
         return r;
     }
 
     @Test
     void shouldPrintEveryNumberInTheTable() {
         String table = sample().table();
-        assertTrue(table.contains("5 s                 1200     3100     5200     5900     6100        0      0"), table);
-        assertTrue(table.contains("all published to Kafka                    2.0          505"), table);
-        assertTrue(table.contains("all visible in the lake                   4.0          253"), table);
-        assertTrue(table.contains("Parquet files written: 3; duplicates seen: 0"), table);
-        assertTrue(table.contains("consumer driver                   900                0"), table);
-        assertTrue(table.contains("producer driver                   400              500"), table);
+        assertTrue(table.contains("5 s                     1200     3100     5200     5900     6100        0      0"), table);
+        assertTrue(table.contains("5 s, grown lake         1200     3410     5200     6490     7000        0      0"), table);
+        assertTrue(table.contains("vs empty lake at batch_interval 5 s: p50 x1.10, p99 x1.10"), table);
+        assertTrue(table.contains("table -> Kafka (all published)                2.0          505        0.5     4.0x"), table);
+        assertTrue(table.contains("Kafka -> lake (consumer alone)                3.0          337        1.5     2.0x"), table);
+        assertTrue(table.contains("table -> lake (both jobs at once)             4.0          253        2.0     2.0x"), table);
+        assertTrue(table.contains("Most Parquet files in one listing: 3; duplicates seen: 0"), table);
+        assertTrue(table.contains("consumer driver                   900              950                0"), table);
+        assertTrue(table.contains("producer driver                   400                0              500"), table);
     }
 
     @Test
@@ -37,10 +43,15 @@ class ReportTest {
                   "rate_per_s": 20,
                   "seconds": 60,
                   "latency": [
-                    {"batch_interval_s": 5, "orders": 1200, "p50_ms": 3100, "p95_ms": 5200, "p99_ms": 5900, \
-                "max_ms": 6100, "missing": 0, "duplicates": 0, "peak_rss_mb": {"consumer driver": 900, "producer driver": 400}}
+                    {"batch_interval_s": 5, "prefilled_files": 0, "prefilled_orders": 0, "orders": 1200, \
+                "p50_ms": 3100, "p95_ms": 5200, "p99_ms": 5900, \
+                "max_ms": 6100, "missing": 0, "duplicates": 0, "peak_rss_mb": {"consumer driver": 900, "producer driver": 400}},
+                    {"batch_interval_s": 5, "prefilled_files": 2, "prefilled_orders": 500, "orders": 1200, \
+                "p50_ms": 3410, "p95_ms": 5200, "p99_ms": 6490, \
+                "max_ms": 7000, "missing": 0, "duplicates": 0, "peak_rss_mb": {"consumer driver": 950}}
                   ],
-                  "backlog": {"orders": 1010, "to_kafka_s": 2.00, "to_lake_s": 4.00, "kafka_rows_per_s": 505, \
+                  "backlog": {"orders": 1010, "to_kafka_s": 2.00, "to_lake_s": 4.00, "consumer_alone_s": 3.00, \
+                "floor_to_kafka_s": 0.50, "floor_to_lake_s": 1.50, "kafka_rows_per_s": 505, \
                 "lake_rows_per_s": 253, "files": 3, "duplicates": 0, "peak_rss_mb": {"producer driver": 500}}
                 }
                 """, sample().json());

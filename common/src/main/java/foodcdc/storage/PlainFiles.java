@@ -1,14 +1,17 @@
 package foodcdc.storage;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.EnumSet;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.CreateFlag;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
@@ -85,6 +88,24 @@ public final class PlainFiles {
             Files.delete(source);
         }
         forceFolder(target.getParent());
+    }
+
+    /**
+     * Writes a small file ({@code bytes}) so that a crash leaves the old content or the new, never
+     * a missing or half-written file: through {@code .<name>.tmp} beside it, then {@link #replace}.
+     */
+    public void write(Path to, byte[] bytes) throws IOException {
+        Path tmp = new Path(to.getParent(), "." + to.getName() + ".tmp");
+        if (local) {
+            writeLocalAtomically(local(to), local(tmp), bytes);
+            return;
+        }
+        files.mkdir(to.getParent(), null, true);
+        try (OutputStream out = files.create(tmp, EnumSet.of(CreateFlag.CREATE, CreateFlag.OVERWRITE),
+                Options.CreateOpts.createParent())) {
+            out.write(bytes);
+        }
+        replace(tmp, to);
     }
 
     /**

@@ -108,6 +108,11 @@ public final class ConsumerJob {
     /** Starts the streaming query; the caller owns it (tests stop it in {@code finally}). */
     public static StreamingQuery start(SparkSession spark, PipelineConfig config)
             throws IOException, TimeoutException {
+        return start(spark, config, Compactor.Steps.NONE);
+    }
+
+    static StreamingQuery start(SparkSession spark, PipelineConfig config, Compactor.Steps steps)
+            throws IOException, TimeoutException {
         // Dates and the lake's timestamps are UTC whatever the JVM's zone; timestamps are
         // written as INT64 microseconds, which every Parquet reader understands (not INT96).
         spark.conf().set("spark.sql.session.timeZone", "UTC");
@@ -118,7 +123,7 @@ public final class ConsumerJob {
         if (!spark.sparkContext().getConf().contains("spark.sql.shuffle.partitions")) {
             spark.conf().set("spark.sql.shuffle.partitions", Math.max(2, spark.sparkContext().defaultParallelism()));
         }
-        LakeWriter writer = new LakeWriter(spark, config.datalake().path());
+        LakeWriter writer = new LakeWriter(spark, config.datalake().path(), steps);
         Dataset<Row> events = spark.readStream().format("kafka")
                 .option("kafka.bootstrap.servers", config.kafka().brokers())
                 .option("subscribe", config.kafka().topic())

@@ -231,7 +231,7 @@ class ChaosIT {
                 + "  drained " + drainSeconds + " s after the last fault\n"
                 + "  job log lines: producer " + linesWith(producerLog, "Waiting for PostgreSQL", "Waiting for Kafka",
                         "=== launch") + "; consumer " + linesWith(consumerLog, "Waiting for Kafka", "Stream failed",
-                        "=== launch"));
+                        "=== launch", "Merged ", "Finishing the merge"));
 
         int crashes = faults - injected.getOrDefault(Fault.RESEND_EVENTS, 0);
         assertTrue(crashes >= 20, "only " + crashes + " kills and restarts");
@@ -243,6 +243,7 @@ class ChaosIT {
         assertEquals(Set.of(), differing, "lake rows whose values differ from PostgreSQL");
         assertEquals(List.of(), wronglyQuarantined, "invalid rows not quarantined with their reason");
         assertEquals(0, reader.duplicateSightings(), "a reader saw duplicates while the pipeline ran");
+        assertTrue(linesWith(consumerLog, "Merged ").get("Merged ") > 0, "no compaction ran during the chaos");
     }
 
     private List<OrderRow> validInPostgres() throws Exception {

@@ -3,15 +3,11 @@ package foodcdc.producer;
 import foodcdc.storage.PlainFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.util.EnumSet;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.CreateFlag;
 import org.apache.hadoop.fs.FileContext;
-import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -31,14 +27,12 @@ final class WatermarkStore {
     private final FileContext fs;
     private final PlainFiles plain;
     private final Path file;
-    private final Path tmp;
 
     WatermarkStore(String location, Configuration hadoopConf) throws IOException {
         Path dir = new Path(location);
         this.fs = FileContext.getFileContext(dir.toUri(), hadoopConf);
         this.plain = new PlainFiles(dir, hadoopConf);
         this.file = new Path(dir, FILE_NAME);
-        this.tmp = new Path(dir, "." + FILE_NAME + ".tmp");
     }
 
     /** Empty on a first run: then every existing row is published. */
@@ -73,17 +67,7 @@ final class WatermarkStore {
     }
 
     void save(Watermark watermark) throws IOException {
-        byte[] bytes = watermark.encode().getBytes(StandardCharsets.UTF_8);
-        if (plain.isLocal()) {
-            PlainFiles.writeLocalAtomically(PlainFiles.local(file), PlainFiles.local(tmp), bytes);
-            return;
-        }
-        fs.mkdir(file.getParent(), null, true);
-        try (OutputStream out = fs.create(tmp, EnumSet.of(CreateFlag.CREATE, CreateFlag.OVERWRITE),
-                Options.CreateOpts.createParent())) {
-            out.write(bytes);
-        }
-        plain.replace(tmp, file);
+        plain.write(file, watermark.encode().getBytes(StandardCharsets.UTF_8));
     }
 
     @Override

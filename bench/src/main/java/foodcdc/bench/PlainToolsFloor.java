@@ -1,0 +1,136 @@
+package foodcdc.bench;
+
+import foodcdc.config.PipelineConfig;
+import java.io.BufferedOutputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The same two moves as the pipeline, with plain clients and no Spark, on the same table and
+ * the same machine, so the pipeline is judged against what the hardware does today rather than
+ * against absolute times: (1) a JDBC cursor over the table, each row turned into the contract's
+ * JSON by PostgreSQL, into a Kafka producer (keyed, acks=all, idempotent); (2) a Kafka consumer
+ * reading that topic to its end into a JSON-lines file, then DuckDB writing it as Parquet
+ * partitioned by date. No cleaning and no de-duplication: a floor, not a rival.
+ */
+final class PlainToolsFloor {
+    /** Seconds for each move. */
+    record Result(double toKafkaSeconds, double toLakeSeconds) {
+        double totalSeconds() {
+            return toKafkaSeconds + toLakeSeconds;
+        }
+    }
+
+    private PlainToolsFloor() {
+    }
+
+    static Result measure(PipelineConfig c, long rows, Path dir) throws Exception {
+        String topic = c.kafka().topic() + "_floor";
+        Properties admin = new Properties();
+        admin.put("bootstrap.servers", c.kafka().brokers());
+        try (Admin a = Admin.create(admin)) {
+            a.createTopics(List.of(new NewTopic(topic, c.kafka().topicPartitions(), (short) 1))).all().get();
+        }
+        long t0 = System.nanoTime();
+        long sent = tableToKafka(c, topic);
+        double toKafka = (System.nanoTime() - t0) / 1e9;
+        if (sent != rows) {
+            throw new IllegalStateException("the floor read " + sent + " rows, expected " + rows);
+        }
+        long t1 = System.nanoTime();
+        Path lines = dir.resolve("floor.jsonl");
+        long read = kafkaToFile(c, topic, lines);
+        fileToParquet(lines, dir.resolve("floor_lake"));
+        double toLake = (System.nanoTime() - t1) / 1e9;
+        if (read != rows) {
+            throw new IllegalStateException("the floor consumed " + read + " records, expected " + rows);
+        }
+        Files.delete(lines);
+        return new Result(toKafka, toLake);
+    }
+
+    private static long tableToKafka(PipelineConfig c, String topic) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", c.kafka().brokers());
+        p.put("acks", "all");
+        p.put("enable.idempotence", "true");
+        p.put("linger.ms", "5");
+        p.put("batch.size", Integer.toString(256 * 1024));
+        long n = 0;
+        try (Connection db = DriverManager.getConnection(c.postgres().jdbcUrl(), c.postgres().user(), c.postgres().password());
+             KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            db.setAutoCommit(false);   // a cursor: rows stream in fetches of 10,000
+            try (Statement s = db.createStatement()) {
+                s.setFetchSize(10_000);
+                try (ResultSet rs = s.executeQuery("SELECT order_id::text, json_build_object('order_id', order_id, "
+                        + "'customer_name', customer_name, 'restaurant_name', restaurant_name, 'item', item, "
+                        + "'amount', amount, 'order_status', order_status, 'created_at', "
+                        + "to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'))::text FROM \"" + c.postgres().table() + "\"")) {
+                    while (rs.next()) {
+                        producer.send(new ProducerRecord<>(topic, rs.getString(1), rs.getString(2)));
+                        n++;
+                    }
+                }
+            }
+            producer.flush();   // every record acknowledged
+        }
+        return n;
+    }
+
+    private static long kafkaToFile(PipelineConfig c, String topic, Path file) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", c.kafka().brokers());
+        p.put("max.poll.records", "10000");
+        long n = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer()); OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    out.write(r.value());
+                    out.write('\n');
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    private static void fileToParquet(Path lines, Path lake) throws Exception {
+        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement s = duck.createStatement()) {
+            s.execute("COPY (SELECT order_id, customer_name, restaurant_name, item, amount, order_status, created_at, "
+                    + "strftime(created_at, '%Y-%m-%d') AS date FROM read_json('" + lines + "', format = 'newline_delimited', "
+                    + "columns = {order_id: 'INTEGER', customer_name: 'VARCHAR', restaurant_name: 'VARCHAR', item: 'VARCHAR', "
+                    + "amount: 'DECIMAL(10,2)', order_status: 'VARCHAR', created_at: 'TIMESTAMP'})) TO '" + lake
+                    + "' (FORMAT parquet, PARTITION_BY (date))");
+        }
+        try (Stream<Path> folders = Files.list(lake)) {
+            if (folders.noneMatch(f -> f.getFileName().toString().startsWith("date="))) {
+                throw new IllegalStateException("DuckDB wrote no date folders in " + lake);
+            }
+        }
+    }
+}

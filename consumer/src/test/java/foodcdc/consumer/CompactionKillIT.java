@@ -1,0 +1,218 @@
+package foodcdc.consumer;
+
+import static foodcdc.consumer.ConsumerIT.event;
+import static foodcdc.consumer.ConsumerIT.send;
+import static foodcdc.consumer.ConsumerIT.utf8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import foodcdc.config.ConfigLoader;
+import foodcdc.config.PipelineConfig;
+import foodcdc.stack.TestStack;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TimeZone;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Kills the consumer (SIGKILL) at every step of a merge, then starts it again: a reader listing
+ * the lake's files the whole time must never see an order twice, and the lake must end with
+ * every order exactly once, in a bounded number of files, with nothing of the merges left over.
+ */
+class CompactionKillIT {
+    private static final TestStack STACK = TestStack.shared();
+    private static final String DAY = "2025-11-18";
+    private static final List<String> STEPS =
+            List.of("merged file in place", "journal written", "first input deleted", "inputs deleted");
+
+    @Test
+    void shouldLoseNothingAndNeverDoubleAnOrderWhenKilledInTheMiddleOfAMerge() throws Exception {
+        PipelineConfig c = STACK.isolated("compaction_kill", 100_000);
+        Path lake = Path.of(c.datalake().path());
+        Files.createDirectories(lake);
+        Path config = TestStack.writeConfig(c, lake.resolveSibling("orders_stream.yml"));
+        List<Integer> expected = new ArrayList<>();
+        int next = 1;
+        try (ListingReader reader = new ListingReader(lake)) {
+            for (String step : STEPS) {
+                // Ten small files of the day, as an earlier run left them, and one micro-batch:
+                // the consumer writes it, then merges the day's small files and is killed at `step`.
+                for (int f = 0; f < CompactionPolicy.FANOUT; f++, next += 3) {
+                    earlierRunFile(lake, next, 3);
+                    IntStream.range(next, next + 3).forEach(expected::add);
+                }
+                sendOrders(c, next, 5);
+                IntStream.range(next, next + 5).forEach(expected::add);
+                next += 5;
+                try (Child child = Child.start(config, step, lake.resolveSibling("consumer-" + expected.size() + ".log"))) {
+                    child.awaitLine("REACHED " + step, Duration.ofMinutes(2));
+                }
+            }
+            // Started once more, with nothing stopping it: it finishes the interrupted merge and goes on.
+            sendOrders(c, next, 5);
+            IntStream.range(next, next + 5).forEach(expected::add);
+            try (Child child = Child.start(config, "", lake.resolveSibling("consumer-last.log"))) {
+                LakeFiles.awaitOrders(lake.toString(), expected.size(), Duration.ofMinutes(2));
+            }
+            assertEquals(0, reader.duplicates(), "a reader listing the files saw an order twice");
+            assertTrue(reader.reads() > 50, "the reader kept reading: " + reader.reads()
+                    + " reads; last failed one: " + reader.lastError());
+        }
+        assertEquals(expected, OrderRows.inLake(lake.toString()).stream().map(OrderRows.OrderRow::orderId).toList());
+        try (Stream<Path> left = Files.list(lake.resolve("date=" + DAY))) {
+            List<String> names = left.map(p -> p.getFileName().toString()).sorted().toList();
+            assertTrue(names.stream().noneMatch(n -> n.startsWith(LakeLayout.MERGING_PREFIX)), names.toString());
+            assertTrue(names.size() < CompactionPolicy.FANOUT, "small files were merged: " + names);
+        }
+        assertTrue(Files.notExists(Path.of(c.datalake().path() + "_staging", "compaction.journal")));
+    }
+
+    /** {@code count} orders from {@code from} in one small Parquet file, named as a micro-batch's. */
+    private static void earlierRunFile(Path lake, int from, int count) throws Exception {
+        Path folder = Files.createDirectories(lake.resolve("date=" + DAY));
+        Path tmp = folder.resolveSibling("tmp-" + from + ".parquet");
+        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement s = duck.createStatement()) {
+            s.execute("COPY (SELECT i::INTEGER AS order_id, 'c' AS customer_name, 'r' AS restaurant_name, 'i' AS item, "
+                    + "1.00::DECIMAL(10,2) AS amount, 'PLACED' AS order_status, "
+                    + "(TIMESTAMPTZ '" + DAY + " 12:00:00+00' + to_microseconds(i)) AS created_at "
+                    + "FROM range(" + from + ", " + (from + count) + ") t(i)) TO '" + tmp + "' (FORMAT parquet)");
+        }
+        Files.move(tmp, folder.resolve(LakeLayout.batchFile(UUID.randomUUID().toString(), 0)));
+    }
+
+    private static void sendOrders(PipelineConfig c, int from, int count) throws Exception {
+        send(c, IntStream.range(from, from + count)
+                .mapToObj(id -> utf8(event(id, "1.00", DAY + "T12:00:00." + String.format("%06d", id) + "Z")))
+                .toList());
+    }
+
+    /** Reads the lake as a plain tool does, as often as it can: list the files, read them all. */
+    private static final class ListingReader implements AutoCloseable {
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final AtomicLong reads = new AtomicLong();
+        private final AtomicLong duplicates = new AtomicLong();
+        private volatile String lastError = "none";
+        private final Thread thread;
+
+        ListingReader(Path lake) {
+            thread = new Thread(() -> {
+                try (Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
+                    while (running.get()) {
+                        // A statement per read: DuckDB closes one whose query failed.
+                        try (Statement s = duck.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) - count(DISTINCT order_id) FROM read_parquet('"
+                                + lake + "/*/*.parquet', hive_partitioning = false)")) {
+                            rs.next();
+                            duplicates.addAndGet(rs.getLong(1));
+                            reads.incrementAndGet();
+                        } catch (java.sql.SQLException fileGone) {
+                            // A file deleted between the listing and the read: a plain reader's retry.
+                            lastError = fileGone.getMessage();
+                        }
+                    }
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "listing-reader");
+            thread.start();
+        }
+
+        long reads() {
+            return reads.get();
+        }
+
+        String lastError() {
+            return lastError;
+        }
+
+        long duplicates() {
+            return duplicates.get();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            thread.join(10_000);
+        }
+    }
+
+    /** The consumer in a JVM of its own, so that it can be killed; it stops dead at {@code step}. */
+    private static final class Child implements AutoCloseable {
+        private final Process process;
+        private final Path log;
+
+        private Child(Process process, Path log) {
+            this.process = process;
+            this.log = log;
+        }
+
+        static Child start(Path config, String step, Path log) throws Exception {
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                    .filter(a -> !a.startsWith("-agentlib") && !a.startsWith("-javaagent")).toList());
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), ChildMain.class.getName(),
+                    config.toString(), step));
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            return new Child(p, log);
+        }
+
+        void awaitLine(String line, Duration timeout) throws Exception {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                if (Files.exists(log) && Files.readAllLines(log).contains(line)) {
+                    return;
+                }
+                if (!process.isAlive()) {
+                    throw new AssertionError("the consumer ended before '" + line + "':\n" + Files.readString(log));
+                }
+                Thread.sleep(20);
+            }
+            throw new AssertionError("no '" + line + "' within " + timeout.toSeconds() + " s:\n" + Files.readString(log));
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroyForcibly();   // SIGKILL
+            process.waitFor();
+        }
+    }
+
+    /** The child JVM: the consumer's query with a merge that stops dead at the step named by args[1]. */
+    public static final class ChildMain {
+        private ChildMain() {
+        }
+
+        public static void main(String[] args) throws Exception {
+            TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
+            PipelineConfig config = ConfigLoader.load(Path.of(args[0]));
+            String stopAt = args[1];
+            SparkSession spark = TestSpark.start("CompactionKillIT-child", 1);
+            Compactor.Steps steps = step -> {
+                if (step.equals(stopAt)) {
+                    System.out.println("REACHED " + step);
+                    System.out.flush();
+                    try {
+                        Thread.sleep(Long.MAX_VALUE);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            };
+            ConsumerJob.start(spark, config, steps).awaitTermination();
+        }
+    }
+}

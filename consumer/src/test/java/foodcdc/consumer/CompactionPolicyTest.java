@@ -1,0 +1,111 @@
+package foodcdc.consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import foodcdc.consumer.CompactionPolicy.Merge;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+class CompactionPolicyTest {
+    private static final String Q = "3f2c0a5e-0000-4000-8000-000000000001";
+    private static final LocalDate TODAY = LocalDate.parse("2025-11-18");
+
+    private static Map<String, Long> batches(int from, int to, long bytes) {
+        Map<String, Long> files = new TreeMap<>();
+        for (int b = from; b < to; b++) {
+            files.put(LakeLayout.batchFile(Q, b), bytes);
+        }
+        return files;
+    }
+
+    @Test
+    void shouldMergeNothingBelowTheFanout() {
+        assertEquals(Optional.empty(), CompactionPolicy.next(Map.of("2025-11-18", batches(0, 9, 1_000)), TODAY));
+    }
+
+    @Test
+    void shouldMergeTenMicroBatchFilesIntoOneOfLevelOne() {
+        Merge m = CompactionPolicy.next(Map.of("2025-11-18", batches(0, 10, 1_000)), TODAY).orElseThrow();
+        assertEquals("2025-11-18", m.date());
+        assertEquals(1, m.level());
+        assertEquals(batches(0, 10, 1_000).keySet().stream().toList(), m.inputs());
+    }
+
+    @Test
+    void shouldMergeTenLevelOneFilesIntoLevelTwo() {
+        Map<String, Long> files = batches(0, 3, 1_000);
+        for (int i = 0; i < 10; i++) {
+            files.put(LakeLayout.mergedFile(1), 10_000L);
+        }
+        Merge m = CompactionPolicy.next(Map.of("2025-11-18", files), TODAY).orElseThrow();
+        assertEquals(2, m.level());
+        assertEquals(10, m.inputs().size());
+        assertTrue(m.inputs().stream().allMatch(n -> LakeLayout.level(n) == 1));
+    }
+
+    @Test
+    void shouldBoundAnOpenDayByTheFanoutPerLevelAfterADayOfMicroBatches() {
+        Map<String, Long> files = new HashMap<>();
+        Map<String, Map<String, Long>> folders = Map.of("2025-11-18", files);
+        int most = 0;
+        for (int b = 0; b < 86_400; b++) {
+            files.put(LakeLayout.batchFile(Q, b), 2_000L);
+            Optional<Merge> m = CompactionPolicy.next(folders, TODAY);   // one merge per micro-batch
+            if (m.isPresent()) {
+                long bytes = m.get().inputs().stream().mapToLong(files::remove).sum();
+                files.put(LakeLayout.mergedFile(m.get().level()), bytes);
+            }
+            most = Math.max(most, files.size());
+        }
+        assertTrue(most <= 50, "at most " + most + " files");
+    }
+
+    @Test
+    void shouldMergeAClosedDayIntoOneFileAndLeaveTheDayBeforeTodayOpen() {
+        Map<String, Long> small = new TreeMap<>(batches(0, 3, 1_000));
+        small.put(LakeLayout.mergedFile(3), 5_000_000L);
+        Map<String, Map<String, Long>> folders = new TreeMap<>(Map.of("2025-11-16", small, "2025-11-17",
+                batches(0, 3, 1_000), "2025-11-18", batches(0, 3, 1_000)));
+        Merge m = CompactionPolicy.next(folders, TODAY).orElseThrow();
+        assertEquals("2025-11-16", m.date());
+        assertEquals(4, m.inputs().size());
+        assertEquals(4, m.level());
+        assertEquals(Optional.empty(), CompactionPolicy.next(Map.of("2025-11-17", batches(0, 3, 1_000)), TODAY));
+    }
+
+    @Test
+    void shouldLeaveBigFilesForeignFilesAndOtherFoldersAlone() {
+        Map<String, Long> files = new TreeMap<>(batches(0, 9, 1_000));
+        files.put(LakeLayout.batchFile(Q, 99), CompactionPolicy.BIG_BYTES);
+        files.put("part-00000-from-duckdb.parquet", 1_000L);
+        files.put("batch-notes.parquet", 1_000L);
+        assertEquals(Optional.empty(), CompactionPolicy.next(Map.of("2025-11-18", files), TODAY));
+        assertEquals(Optional.empty(), CompactionPolicy.next(Map.of("__HIVE_DEFAULT_PARTITION__", batches(0, 20, 1)),
+                TODAY));
+    }
+
+    @Test
+    void shouldTakeAtMostAHundredFilesOrAboutOneBigFileOfInputAtOnce() {
+        assertEquals(CompactionPolicy.MAX_INPUTS, CompactionPolicy.next(Map.of("2025-11-18", batches(0, 20_000, 250)),
+                TODAY).orElseThrow().inputs().size());
+        long third = CompactionPolicy.BIG_BYTES / 3 + 1;
+        Merge m = CompactionPolicy.next(Map.of("2025-11-18", batches(0, 10, third)), TODAY).orElseThrow();
+        assertEquals(3, m.inputs().size());
+    }
+
+    @Test
+    void shouldReadLevelsFromNames() {
+        assertEquals(0, LakeLayout.level(LakeLayout.batchFile(Q, 12)));
+        assertEquals(7, LakeLayout.level(LakeLayout.mergedFile(7)));
+        assertEquals(LakeLayout.FOREIGN, LakeLayout.level(LakeLayout.mergingFile()));
+        assertEquals(LakeLayout.FOREIGN, LakeLayout.level("merged-L1-not-ours.parquet.bak"));
+        assertEquals(List.of("2025-11-18"), java.util.stream.Stream.of("date=2025-11-18", "other")
+                .map(LakeLayout::dateOf).filter(java.util.Objects::nonNull).toList());
+    }
+}
