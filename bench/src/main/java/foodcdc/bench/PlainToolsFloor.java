@@ -56,6 +56,7 @@ final class PlainToolsFloor {
         if (sent != rows) {
             throw new IllegalStateException("the floor read " + sent + " rows, expected " + rows);
         }
+        Files.createDirectories(dir);
         long t1 = System.nanoTime();
         Path lines = dir.resolve("floor.jsonl");
         long read = kafkaToFile(c, topic, lines);

@@ -10,15 +10,21 @@ import java.util.TreeMap;
 
 /**
  * Which files of the lake to merge next, as a pure function of the files per date folder (name
- * and size). Tiered, so that every order is rewritten only a few times however long the day:
- * every {@value #FANOUT} files of one level become one file of the next level (a micro-batch's
- * file is level 0). An open day (traffic every second) therefore holds at most
- * {@code (FANOUT − 1) × levels} files, about 45 after 86,400 micro-batches. A closed day (two
- * days behind the newest one written) is merged into one file. Files of {@value #BIG_BYTES}
- * bytes or more, and files this consumer did not write, are left alone.
+ * and size) and today's date. Tiered, so that every order is rewritten only a few times however
+ * long the day: every {@value #FANOUT} files of one level become one file of the next level (a
+ * micro-batch's file is level 0). A day with traffic every second therefore holds at most
+ * {@code (FANOUT − 1) × levels} files, about 45 after 86,400 micro-batches. A closed day (before
+ * yesterday, by the clock: a stray far-future date closes nothing) has its files of lower levels
+ * merged into one file of level {@value #CLOSED}; late orders for it gather the same way, and
+ * {@value #FANOUT} such files are merged again, so the big file is not rewritten for every
+ * straggler. Tier merges go first, the fullest folder first, so a closed day that keeps getting
+ * stragglers cannot starve today's folder. Files of {@value #BIG_BYTES} bytes or more, and files
+ * this consumer did not write, are left alone.
  */
 final class CompactionPolicy {
     static final int FANOUT = 10;
+    /** The level of a closed day's merged file. */
+    static final int CLOSED = 9;
     /** Most files in one merge: a lake grown by an earlier version is worked off in steps. */
     static final int MAX_INPUTS = 100;
     /** A file this large is big enough for any reader; merges stop adding to it. */
@@ -31,11 +37,10 @@ final class CompactionPolicy {
     private CompactionPolicy() {
     }
 
-    /**
-     * The next merge, if any. {@code folders}: date → file name → bytes; {@code newest}: the
-     * newest date any micro-batch wrote.
-     */
-    static Optional<Merge> next(Map<String, Map<String, Long>> folders, LocalDate newest) {
+    /** The next merge, if any. {@code folders}: date → file name → bytes. */
+    static Optional<Merge> next(Map<String, Map<String, Long>> folders, LocalDate today) {
+        Merge fullest = null;
+        Merge closed = null;
         for (var folder : new TreeMap<>(folders).entrySet()) {
             LocalDate date = parse(folder.getKey());
             if (date == null) {
@@ -48,21 +53,18 @@ final class CompactionPolicy {
                     byLevel.computeIfAbsent(level, l -> new ArrayList<>()).add(name);
                 }
             });
-            boolean closed = newest != null && date.isBefore(newest.minusDays(1));
-            if (closed) {
-                List<String> all = byLevel.values().stream().flatMap(List::stream).toList();
-                if (all.size() >= 2) {
-                    return Optional.of(merge(folder, all, byLevel.lastKey() + 1));
-                }
-                continue;
-            }
             for (var level : byLevel.entrySet()) {
-                if (level.getValue().size() >= FANOUT) {
-                    return Optional.of(merge(folder, level.getValue(), level.getKey() + 1));
+                if (level.getValue().size() >= FANOUT
+                        && (fullest == null || level.getValue().size() > fullest.inputs().size())) {
+                    fullest = merge(folder, level.getValue(), level.getKey() + 1);
                 }
+            }
+            List<String> belowClosed = byLevel.headMap(CLOSED).values().stream().flatMap(List::stream).toList();
+            if (closed == null && date.isBefore(today.minusDays(1)) && belowClosed.size() >= 2) {
+                closed = merge(folder, belowClosed, CLOSED);
             }
         }
-        return Optional.empty();
+        return Optional.ofNullable(fullest != null ? fullest : closed);
     }
 
     /** The first files of {@code candidates}, up to {@link #MAX_INPUTS} and about {@link #BIG_BYTES} in all. */

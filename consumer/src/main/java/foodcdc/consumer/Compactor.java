@@ -5,6 +5,7 @@ import foodcdc.storage.PlainFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,23 +29,24 @@ import org.slf4j.LoggerFactory;
  * writer) so that neither needs a listing per micro-batch.
  *
  * <p>A merge must never let a reader listing the files see an order twice, and a crash at any
- * moment must lose nothing. Its steps:
+ * moment must lose nothing. Its steps, all inside the date folder:
  * <ol>
  *   <li>the merged file is written to the staging folder, then renamed into the date folder as
- *       {@code .merging-<uuid>.tmp} (no reader lists it);</li>
- *   <li>a journal naming it, its final name and its inputs is written durably;</li>
+ *       {@code .merging-<id>.tmp} (no reader lists it);</li>
+ *   <li>a journal, {@code .merging-<id>.journal}, names its final name and its inputs;</li>
  *   <li>the inputs are deleted; then the merged file is renamed to its final name;</li>
  *   <li>the journal is deleted.</li>
  * </ol>
  * A crash before the journal leaves the inputs untouched (the {@code .tmp} is deleted at the next
- * start); after it, the next start finishes the merge ({@link #recover}) before anything else.
+ * start); after it, the next start finishes the merge ({@link #start}) before anything else.
  * Between the first deletion and the final rename (a few unlinks and one rename, well under a
- * millisecond on local disk), a listing reader can miss the merged orders; it never sees them twice.
+ * millisecond on local disk), a listing reader can miss the merged orders; it never sees them
+ * twice. One consumer per lake: {@link ConsumerJob} holds a lock on local disk.
  */
 final class Compactor {
     private static final Logger LOG = LoggerFactory.getLogger(Compactor.class);
 
-    /** Where a merge has got to; tests stop a consumer at each to kill it there. */
+    /** Where a new merge has got to; tests stop a consumer at each to kill it there. */
     interface Steps {
         Steps NONE = step -> { };
 
@@ -58,7 +60,6 @@ final class Compactor {
     private final Steps steps;
     /** date → file name → bytes: the lake's files as this consumer knows them. */
     private final Map<String, Map<String, Long>> folders = new HashMap<>();
-    private LocalDate newest;
 
     Compactor(SparkSession spark, LakeLayout layout, FileSystem fs, PlainFiles plain, Steps steps) {
         this.spark = spark;
@@ -69,27 +70,44 @@ final class Compactor {
     }
 
     /**
-     * Finishes a merge a crash interrupted, removes what an unfinished one left, and lists the
-     * lake. Returns every Parquet file in it.
+     * Finishes every merge a crash interrupted after its journal, removes what one interrupted
+     * before it left, and lists the lake. Returns every Parquet file in it.
      */
     List<Path> start() throws IOException {
-        recover();
         folders.clear();
-        List<Path> parquet = new ArrayList<>();
         if (!fs.exists(layout.lake)) {
-            return parquet;
+            return List.of();
         }
-        RemoteIterator<LocatedFileStatus> it = fs.listFiles(layout.lake, true);
-        while (it.hasNext()) {
-            LocatedFileStatus f = it.next();
-            String name = f.getPath().getName();
+        List<Path> journals = new ArrayList<>();
+        List<Path> unjournaled = new ArrayList<>();
+        for (Path p : listAll()) {
+            if (p.getName().startsWith(LakeLayout.MERGING_PREFIX) && p.getName().endsWith(".journal")) {
+                journals.add(p);
+            } else if (p.getName().startsWith(LakeLayout.MERGING_PREFIX)
+                    || p.getName().startsWith("." + LakeLayout.MERGING_PREFIX)) {
+                unjournaled.add(p);   // also a journal's or a cross-disk copy's temporary file
+            }
+        }
+        for (Path journal : journals) {
+            Path merging = new Path(journal.getParent(), LakeLayout.mergingFileOfJournal(journal.getName()));
+            unjournaled.remove(merging);
+            recover(journal, merging);
+        }
+        for (Path p : unjournaled) {
+            deleteIfExists(p);   // a merge stopped before its journal: all its inputs are still there
+        }
+        if (fs.exists(layout.staging)) {
+            for (FileStatus f : fs.listStatus(layout.staging, p -> p.getName().startsWith("merge-"))) {
+                fs.delete(f.getPath(), true);
+            }
+        }
+        List<Path> parquet = new ArrayList<>();
+        for (LocatedFileStatus f : listAllStatus()) {
             String date = LakeLayout.dateOf(f.getPath().getParent().getName());
-            if (name.startsWith(LakeLayout.MERGING_PREFIX)) {
-                fs.delete(f.getPath(), false);   // a merge that crashed before its journal: its inputs are all there
-            } else if (name.endsWith(".parquet")) {
+            if (f.getPath().getName().endsWith(".parquet")) {
                 parquet.add(f.getPath());
                 if (date != null) {
-                    added(date, name, f.getLen());
+                    added(date, f.getPath().getName(), f.getLen());
                 }
             }
         }
@@ -99,15 +117,11 @@ final class Compactor {
     /** A file the writer put (or replaced) in the folder of {@code date}. */
     void added(String date, String name, long bytes) {
         folders.computeIfAbsent(date, d -> new HashMap<>()).put(name, bytes);
-        LocalDate d = CompactionPolicy.parse(date);
-        if (d != null && (newest == null || d.isAfter(newest))) {
-            newest = d;
-        }
     }
 
     /** Runs at most one merge (bounding what it adds to a micro-batch); returns it. */
     Optional<Merge> compactOne() throws IOException {
-        Optional<Merge> next = CompactionPolicy.next(folders, newest);
+        Optional<Merge> next = CompactionPolicy.next(folders, LocalDate.now(ZoneOffset.UTC));
         if (next.isPresent()) {
             merge(next.get());
         }
@@ -117,87 +131,103 @@ final class Compactor {
     private void merge(Merge m) throws IOException {
         long t0 = System.nanoTime();
         Path folder = layout.dateFolder(m.date());
-        String[] inputs = m.inputs().stream().map(name -> new Path(folder, name).toString()).toArray(String[]::new);
-        Path stage = new Path(layout.staging, "merge-" + UUID.randomUUID());
-        spark.read().schema(LakeReader.LAKE).parquet(inputs).coalesce(1)
+        List<String> inputs = m.inputs().stream().map(name -> new Path(folder, name).toString()).toList();
+        String id = UUID.randomUUID().toString();
+        Path stage = new Path(layout.staging, "merge-" + id);
+        spark.read().schema(LakeReader.LAKE).parquet(inputs.toArray(String[]::new)).coalesce(1)
                 .write().mode(SaveMode.Overwrite).parquet(stage.toString());
         FileStatus[] parts = fs.listStatus(stage, p -> p.getName().endsWith(".parquet"));
         if (parts.length != 1) {
             throw new IOException("expected one merged file in " + stage + ", found " + parts.length);
         }
-        Path merging = new Path(folder, LakeLayout.mergingFile());
+        Path merging = new Path(folder, LakeLayout.mergingFile(id));
+        Path journal = new Path(folder, LakeLayout.journalFile(id));
         Path target = new Path(folder, LakeLayout.mergedFile(m.level()));
         plain.replace(parts[0].getPath(), merging);
         fs.delete(stage, true);
         steps.reached("merged file in place");
-        plain.write(layout.compactionJournal(), new Journal(merging, target, List.of(inputs)).encode());
+        plain.write(journal, new Journal(target.getName(), inputs).encode());
         steps.reached("journal written");
-        finish(new Journal(merging, target, List.of(inputs)));
+        finish(journal, merging, new Journal(target.getName(), inputs), steps);
         Map<String, Long> files = folders.get(m.date());
         m.inputs().forEach(files::remove);
         files.put(target.getName(), parts[0].getLen());
-        LOG.info("Merged {} files of {} into {} ({} bytes) in {} ms", inputs.length, m.date(), target.getName(),
+        LOG.info("Merged {} files of {} into {} ({} bytes) in {} ms", inputs.size(), m.date(), target.getName(),
                 parts[0].getLen(), (System.nanoTime() - t0) / 1_000_000);
     }
 
     /** Steps 3 and 4: from a written journal on, the merge only moves forward. */
-    private void finish(Journal j) throws IOException {
-        boolean first = true;
-        for (String input : j.inputs()) {
-            fs.delete(new Path(input), false);
-            if (first) {
-                steps.reached("first input deleted");
-                first = false;
+    private void finish(Path journal, Path merging, Journal j, Steps at) throws IOException {
+        Path target = new Path(merging.getParent(), j.target());
+        if (fs.exists(merging)) {
+            boolean first = true;
+            for (String input : j.inputs()) {
+                deleteIfExists(new Path(input));
+                if (first) {
+                    at.reached("first input deleted");
+                    first = false;
+                }
             }
+            at.reached("inputs deleted");
+            plain.replace(merging, target);
+            at.reached("merged file renamed");
+        } else if (fs.exists(target)) {
+            // Renamed into place already; only deletions may be left.
+            for (String input : j.inputs()) {
+                deleteIfExists(new Path(input));
+            }
+        } else {
+            // Never delete inputs whose merged copy is gone (someone removed it): they are the only copy.
+            LOG.error("Merge journal {} names {} but neither it nor {} exists; leaving its inputs in place",
+                    journal, merging.getName(), target);
         }
-        steps.reached("inputs deleted");
-        plain.replace(j.merging(), j.target());
-        fs.delete(layout.compactionJournal(), false);
+        deleteIfExists(journal);
     }
 
-    /** Completes the merge whose journal a crash left behind. */
-    private void recover() throws IOException {
-        Path journal = layout.compactionJournal();
-        if (!fs.exists(journal)) {
-            return;
-        }
+    private void recover(Path journal, Path merging) throws IOException {
         Journal j;
         try (FSDataInputStream in = fs.open(journal)) {
             j = Journal.decode(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
-        if (fs.exists(j.merging())) {
-            LOG.info("Finishing the merge into {} that a stop interrupted", j.target());
-            finish(j);
-        } else if (fs.exists(j.target())) {
-            // Renamed into place; only the journal was left.
-            for (String input : j.inputs()) {
-                fs.delete(new Path(input), false);
-            }
-            fs.delete(journal, false);
-        } else {
-            // Never delete inputs whose merged copy is gone (someone removed it): they are the only copy.
-            LOG.error("Compaction journal {} names {} but neither it nor {} exists; leaving its inputs in place",
-                    journal, j.merging(), j.target());
-            fs.delete(journal, false);
+        LOG.info("Finishing the merge into {} that a stop interrupted", new Path(journal.getParent(), j.target()));
+        finish(journal, merging, j, Steps.NONE);
+    }
+
+    /** Deletes a file; a delete that reports failure while the file is still there is an error, not a shrug. */
+    private void deleteIfExists(Path p) throws IOException {
+        if (!fs.delete(p, false) && fs.exists(p)) {
+            throw new IOException("could not delete " + p);
         }
     }
 
-    /** The journal's content: one path a line, the merged file, its final name, then the inputs. */
-    record Journal(Path merging, Path target, List<String> inputs) {
+    private List<Path> listAll() throws IOException {
+        return listAllStatus().stream().map(FileStatus::getPath).toList();
+    }
+
+    private List<LocatedFileStatus> listAllStatus() throws IOException {
+        List<LocatedFileStatus> all = new ArrayList<>();
+        RemoteIterator<LocatedFileStatus> it = fs.listFiles(layout.lake, true);
+        while (it.hasNext()) {
+            all.add(it.next());
+        }
+        return all;
+    }
+
+    /** A journal's content: the merged file's final name, then the inputs, one a line. */
+    record Journal(String target, List<String> inputs) {
         byte[] encode() {
             List<String> lines = new ArrayList<>();
-            lines.add(merging.toString());
-            lines.add(target.toString());
+            lines.add(target);
             lines.addAll(inputs);
             return (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
         }
 
         static Journal decode(String text) throws IOException {
             List<String> lines = text.lines().filter(l -> !l.isBlank()).toList();
-            if (lines.size() < 3) {
-                throw new IOException("compaction journal is incomplete: " + lines.size() + " lines");
+            if (lines.size() < 2) {
+                throw new IOException("merge journal is incomplete: " + lines.size() + " lines");
             }
-            return new Journal(new Path(lines.get(0)), new Path(lines.get(1)), lines.subList(2, lines.size()));
+            return new Journal(lines.get(0), lines.subList(1, lines.size()));
         }
     }
 }

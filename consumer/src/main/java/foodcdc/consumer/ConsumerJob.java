@@ -57,6 +57,12 @@ public final class ConsumerJob {
             spark.stop();
             System.exit(WritableLocation.EXIT_CODE);
         }
+        if (!LakeLock.acquire(config.datalake().path(), spark.sparkContext().hadoopConfiguration())) {
+            LOG.error("Consumer cannot start: another consumer is writing to datalake.path {} (it holds {}); "
+                    + "stop it first", config.datalake().path(), LakeLock.fileOf(config.datalake().path()));
+            spark.stop();
+            System.exit(WritableLocation.EXIT_CODE);
+        }
         try (KafkaWatch kafka = new KafkaWatch(config.kafka().brokers()).start()) {
             new ConsumerJob().runUntilStopped(spark, config, kafka);
         }
@@ -117,6 +123,9 @@ public final class ConsumerJob {
         // written as INT64 microseconds, which every Parquet reader understands (not INT96).
         spark.conf().set("spark.sql.session.timeZone", "UTC");
         spark.conf().set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS");
+        // Dates before 1582 are written as they are (proleptic Gregorian, as every other engine
+        // reads them) instead of failing the batch for ever.
+        spark.conf().set("spark.sql.parquet.datetimeRebaseModeInWrite", "CORRECTED");
         // Each micro-batch shuffles (de-duplication, the lake anti-join, one file per date).
         // Spark's default of 200 shuffle tasks, with adaptive execution off in streaming, costs
         // seconds per small batch; the cluster's parallelism is plenty unless the user says otherwise.

@@ -14,8 +14,9 @@ import org.apache.hadoop.fs.Path;
  *   <li>{@code batch-N-<query id>.parquet}: what micro-batch N of a streaming query wrote
  *       (level 0: small, one per micro-batch and date);</li>
  *   <li>{@code merged-L<k>-<uuid>.parquet}: a compaction of files of level k−1 ({@link Compactor});</li>
- *   <li>{@code .merging-<uuid>.tmp}: a compaction's output before it replaces its inputs
- *       (no reader lists it: it does not end in {@code .parquet}).</li>
+ *   <li>{@code .merging-<uuid>.tmp}: a compaction's output before it replaces its inputs, and
+ *       {@code .merging-<uuid>.journal}, the list of those inputs (no reader lists either: they
+ *       do not end in {@code .parquet}).</li>
  * </ul>
  * Any other Parquet file (put there by a person or another tool) is read, never moved or deleted.
  */
@@ -40,11 +41,6 @@ final class LakeLayout {
         return new Path(lake, "date=" + date);
     }
 
-    /** The journal of the compaction in progress, if any ({@link Compactor}). */
-    Path compactionJournal() {
-        return new Path(staging, "compaction.journal");
-    }
-
     static String batchFile(String queryId, long batchId) {
         return "batch-" + batchId + "-" + queryId + ".parquet";
     }
@@ -53,8 +49,19 @@ final class LakeLayout {
         return "merged-L" + level + "-" + UUID.randomUUID() + ".parquet";
     }
 
-    static String mergingFile() {
-        return MERGING_PREFIX + UUID.randomUUID() + ".tmp";
+    /** A merge's output before it replaces its inputs. */
+    static String mergingFile(String mergeId) {
+        return MERGING_PREFIX + mergeId + ".tmp";
+    }
+
+    /** The journal of a merge ({@link Compactor}), beside its output. */
+    static String journalFile(String mergeId) {
+        return MERGING_PREFIX + mergeId + ".journal";
+    }
+
+    /** The output beside a merge's journal. */
+    static String mergingFileOfJournal(String journalName) {
+        return journalName.substring(0, journalName.length() - ".journal".length()) + ".tmp";
     }
 
     /** 0 for a micro-batch's file, k for {@code merged-Lk-…}, {@link #FOREIGN} for anything else. */

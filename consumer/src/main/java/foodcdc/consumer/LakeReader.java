@@ -48,8 +48,32 @@ final class LakeReader {
     private LakeReader() {
     }
 
-    /** Every row of every Parquet file under {@code lake}, duplicates included. */
+    /**
+     * Every row of every Parquet file under {@code lake}, duplicates included. A running
+     * consumer's merge may delete files between the listing and the read: then it lists again.
+     */
     static List<LakeRow> lakeRows(SparkSession spark, String lake) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return lakeRowsOnce(spark, lake);
+            } catch (RuntimeException e) {
+                if (attempt >= 5 || !fileGone(e)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static boolean fileGone(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.io.FileNotFoundException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<LakeRow> lakeRowsOnce(SparkSession spark, String lake) throws IOException {
         List<String> files = parquetFiles(spark.sparkContext().hadoopConfiguration(), lake);
         List<LakeRow> rows = new ArrayList<>();
         if (files.isEmpty()) {

@@ -67,16 +67,38 @@ class CompactionPolicyTest {
     }
 
     @Test
-    void shouldMergeAClosedDayIntoOneFileAndLeaveTheDayBeforeTodayOpen() {
+    void shouldMergeAClosedDayIntoOneFileAndLeaveYesterdayAndFutureDaysOpen() {
         Map<String, Long> small = new TreeMap<>(batches(0, 3, 1_000));
         small.put(LakeLayout.mergedFile(3), 5_000_000L);
         Map<String, Map<String, Long>> folders = new TreeMap<>(Map.of("2025-11-16", small, "2025-11-17",
-                batches(0, 3, 1_000), "2025-11-18", batches(0, 3, 1_000)));
+                batches(0, 3, 1_000), "2025-11-18", batches(0, 3, 1_000), "2099-01-01", batches(0, 3, 1_000)));
         Merge m = CompactionPolicy.next(folders, TODAY).orElseThrow();
         assertEquals("2025-11-16", m.date());
         assertEquals(4, m.inputs().size());
-        assertEquals(4, m.level());
-        assertEquals(Optional.empty(), CompactionPolicy.next(Map.of("2025-11-17", batches(0, 3, 1_000)), TODAY));
+        assertEquals(CompactionPolicy.CLOSED, m.level());
+        folders.remove("2025-11-16");
+        assertEquals(Optional.empty(), CompactionPolicy.next(folders, TODAY), "a 2099 order closes no day");
+    }
+
+    @Test
+    void shouldNotRewriteAClosedDaysBigFileForEachStraggler() {
+        Map<String, Long> day = new TreeMap<>(Map.of(LakeLayout.mergedFile(CompactionPolicy.CLOSED), 90_000_000L));
+        day.put(LakeLayout.batchFile(Q, 1), 1_000L);
+        Map<String, Map<String, Long>> folders = Map.of("2025-11-10", day);
+        assertEquals(Optional.empty(), CompactionPolicy.next(folders, TODAY));
+        day.put(LakeLayout.batchFile(Q, 2), 1_000L);
+        Merge m = CompactionPolicy.next(folders, TODAY).orElseThrow();
+        assertEquals(List.of(LakeLayout.batchFile(Q, 1), LakeLayout.batchFile(Q, 2)), m.inputs());
+    }
+
+    @Test
+    void shouldMergeTheFullestFolderBeforeAClosedDay() {
+        Map<String, Map<String, Long>> folders = Map.of("2025-11-01", batches(0, 50, 1_000),
+                "2025-11-18", batches(0, 60, 1_000), "2025-11-17", batches(0, 12, 1_000));
+        assertEquals("2025-11-18", CompactionPolicy.next(folders, TODAY).orElseThrow().date());
+        Map<String, Map<String, Long>> onlyClosed = Map.of("2025-11-01", batches(0, 5, 1_000),
+                "2025-11-18", batches(0, 9, 1_000));
+        assertEquals("2025-11-01", CompactionPolicy.next(onlyClosed, TODAY).orElseThrow().date());
     }
 
     @Test
@@ -103,7 +125,8 @@ class CompactionPolicyTest {
     void shouldReadLevelsFromNames() {
         assertEquals(0, LakeLayout.level(LakeLayout.batchFile(Q, 12)));
         assertEquals(7, LakeLayout.level(LakeLayout.mergedFile(7)));
-        assertEquals(LakeLayout.FOREIGN, LakeLayout.level(LakeLayout.mergingFile()));
+        assertEquals(LakeLayout.FOREIGN, LakeLayout.level(LakeLayout.mergingFile("1b4e")));
+        assertEquals(LakeLayout.FOREIGN, LakeLayout.level(LakeLayout.journalFile("1b4e")));
         assertEquals(LakeLayout.FOREIGN, LakeLayout.level("merged-L1-not-ours.parquet.bak"));
         assertEquals(List.of("2025-11-18"), java.util.stream.Stream.of("date=2025-11-18", "other")
                 .map(LakeLayout::dateOf).filter(java.util.Objects::nonNull).toList());

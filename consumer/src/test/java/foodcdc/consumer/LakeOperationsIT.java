@@ -14,6 +14,8 @@ import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -43,10 +45,11 @@ class LakeOperationsIT {
         spark.stop();
     }
 
-    /** Orders {@code from..to} as the producer would publish them, all on one day. */
+    /** Orders {@code from..to} as the producer would publish them, all today (a day still open: no closing merge). */
     private static void sendOrders(PipelineConfig c, int from, int to) throws Exception {
+        String today = LocalDate.now(ZoneOffset.UTC).toString();
         send(c, IntStream.rangeClosed(from, to)
-                .mapToObj(id -> utf8(event(id, "1.00", "2025-11-18T12:00:00." + String.format("%06d", id) + "Z")))
+                .mapToObj(id -> utf8(event(id, "1.00", today + "T12:00:00." + String.format("%06d", id) + "Z")))
                 .toList());
     }
 
@@ -109,7 +112,7 @@ class LakeOperationsIT {
                         + "order_id DESC) TO '" + rewritten + "' (FORMAT parquet, COMPRESSION zstd)");
             }
             Files.move(rewritten, file, StandardCopyOption.REPLACE_EXISTING);
-            // The next batch of the same day reads that file to drop a copy of order 2.
+            // The next batch of the same day must still drop a copy of order 2.
             sendOrders(c, 2, 4);
             query.processAllAvailable();
         } finally {

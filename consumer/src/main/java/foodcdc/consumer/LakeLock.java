@@ -1,0 +1,47 @@
+package foodcdc.consumer;
+
+import foodcdc.storage.PlainFiles;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * One consumer per lake: each consumer knows only the orders and merges it made itself since
+ * it started ({@link OrderIndex}, {@link Compactor}), so a second one writing to the same lake
+ * would write orders twice and could delete a merge in progress. On local disk the consumer
+ * holds an OS lock on {@code <datalake.path>_staging/consumer.lock} for as long as it runs (the
+ * OS releases it when the process dies, even by SIGKILL). HDFS and S3 have no such lock: there,
+ * running one consumer per lake is the operator's job.
+ */
+final class LakeLock {
+    private static FileLock held;
+
+    private LakeLock() {
+    }
+
+    static Path fileOf(String lakePath) {
+        return new Path(new LakeLayout(lakePath).staging, "consumer.lock");
+    }
+
+    /** False when another process holds the lake; true when this one now does (or cannot lock: not local). */
+    static synchronized boolean acquire(String lakePath, Configuration conf) throws IOException {
+        Path file = fileOf(lakePath);
+        if (held != null || !new PlainFiles(file.getParent(), conf).isLocal()) {
+            return true;
+        }
+        java.nio.file.Path local = PlainFiles.local(file);
+        Files.createDirectories(local.getParent());
+        FileChannel channel = FileChannel.open(local, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = channel.tryLock();
+        if (lock == null) {
+            channel.close();
+            return false;
+        }
+        held = lock;   // kept until the JVM ends
+        return true;
+    }
+}
