@@ -1,5 +1,6 @@
 package foodcdc.bench;
 
+import foodcdc.config.ConfigLoader;
 import foodcdc.config.PipelineConfig;
 import foodcdc.stack.LocalStack;
 import foodcdc.stack.Ports;
@@ -37,18 +38,22 @@ public final class Benchmark {
     private final LocalStack stack;
     private final PipelineConfig base;
 
-    private Benchmark(BenchOptions options, Path dir) {
+    private Benchmark(BenchOptions options, Path dir) throws Exception {
         this.options = options;
         this.dir = dir;
         int pgPort = Ports.freePort();
-        // The shipped config's values, on free ports and in the temporary folder.
+        // The shipped config's values (its tuning keys at their defaults), on free ports and in
+        // the temporary folder.
+        PipelineConfig.Streaming shipped = ConfigLoader.load(TestStack.home().resolve("configs/orders_stream.yml"), Map.of())
+                .streaming();
         this.base = new PipelineConfig(
                 new PipelineConfig.Postgres("jdbc:postgresql://127.0.0.1:" + pgPort + "/orders_bench", "127.0.0.1",
                         pgPort, "orders_bench", "bench", "bench-password", "bench_orders"),
                 new PipelineConfig.Kafka("127.0.0.1:" + Ports.freePort(), "bench_orders_raw", 3),
                 new PipelineConfig.Datalake(dir.resolve("lake").toString(), "parquet"),
                 new PipelineConfig.Streaming(dir.resolve("checkpoints").toString(), dir.resolve("lastprocess").toString(),
-                        5, 100_000, 1_000, 100_000));
+                        shipped.batchIntervalSeconds(), shipped.maxRowsPerPoll(), shipped.triggerIntervalMs(),
+                        shipped.maxOffsetsPerTrigger()));
         this.stack = new LocalStack(base, TestStack.home(), dir.resolve("stack"));
     }
 

@@ -43,7 +43,7 @@ final class ConfigSchema {
                     "seconds between two polls of the producer"),
             ConfigKey.optional("streaming.max_rows_per_poll", INTEGER, 100_000, Rules.between(1, 10_000_000),
                     "most rows the producer publishes in one poll (bounds its memory and batch time)"),
-            ConfigKey.optional("streaming.trigger_interval_ms", INTEGER, 1_000, Rules.between(0, 3_600_000),
+            ConfigKey.optional("streaming.trigger_interval_ms", INTEGER, 250, Rules.between(0, 3_600_000),
                     "milliseconds between two micro-batches of the consumer (0: as soon as the last one ended)"),
             ConfigKey.optional("streaming.max_offsets_per_trigger", INTEGER, 100_000, Rules.between(1, 100_000_000),
                     "most Kafka records the consumer takes into one micro-batch (bounds its memory)"));

@@ -39,12 +39,19 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * A crash before the journal leaves the inputs untouched (the {@code .tmp} is deleted at the next
  * start); after it, the next start finishes the merge ({@link #start}) before anything else.
- * Between the first deletion and the final rename (a few unlinks and one rename, well under a
- * millisecond on local disk), a listing reader can miss the merged orders; it never sees them
- * twice. One consumer per lake: {@link ConsumerJob} holds a lock on local disk.
+ * Between the first deletion and the final rename ({@value #LISTING_GRACE_MS} ms, see
+ * {@link #LISTING_GRACE_MS}), a listing reader can miss the merged orders; it never sees them
+ * twice unless its listing of one folder takes longer than that. One consumer per lake:
+ * {@link ConsumerJob} holds a lock on local disk.
  */
 final class Compactor {
     private static final Logger LOG = LoggerFactory.getLogger(Compactor.class);
+    /**
+     * Time between deleting a merge's inputs and showing its output. A listing is not a
+     * snapshot (a large folder is read in several calls), so a reader whose listing spans both
+     * moments could otherwise find an input and the output in one listing: an order twice.
+     */
+    static final long LISTING_GRACE_MS = 500;
 
     /** Where a new merge has got to; tests stop a consumer at each to kill it there. */
     interface Steps {
@@ -132,9 +139,12 @@ final class Compactor {
         long t0 = System.nanoTime();
         Path folder = layout.dateFolder(m.date());
         List<String> inputs = m.inputs().stream().map(name -> new Path(folder, name).toString()).toList();
+        Journal plan = new Journal(LakeLayout.mergedFile(m.level()), m.inputs());
         String id = UUID.randomUUID().toString();
         Path stage = new Path(layout.staging, "merge-" + id);
-        spark.read().schema(LakeReader.LAKE).parquet(inputs.toArray(String[]::new)).coalesce(1)
+        // A file that cannot be read must fail the merge, never be left out of it and then deleted.
+        spark.read().schema(LakeReader.LAKE).option("ignoreCorruptFiles", "false").option("ignoreMissingFiles", "false")
+                .parquet(inputs.toArray(String[]::new)).coalesce(1)
                 .write().mode(SaveMode.Overwrite).parquet(stage.toString());
         FileStatus[] parts = fs.listStatus(stage, p -> p.getName().endsWith(".parquet"));
         if (parts.length != 1) {
@@ -142,13 +152,13 @@ final class Compactor {
         }
         Path merging = new Path(folder, LakeLayout.mergingFile(id));
         Path journal = new Path(folder, LakeLayout.journalFile(id));
-        Path target = new Path(folder, LakeLayout.mergedFile(m.level()));
+        Path target = new Path(folder, plan.target());
         plain.replace(parts[0].getPath(), merging);
         fs.delete(stage, true);
         steps.reached("merged file in place");
-        plain.write(journal, new Journal(target.getName(), inputs).encode());
+        plain.write(journal, plan.encode());
         steps.reached("journal written");
-        finish(journal, merging, new Journal(target.getName(), inputs), steps);
+        finish(journal, merging, plan, steps);
         Map<String, Long> files = folders.get(m.date());
         m.inputs().forEach(files::remove);
         files.put(target.getName(), parts[0].getLen());
@@ -156,32 +166,59 @@ final class Compactor {
                 parts[0].getLen(), (System.nanoTime() - t0) / 1_000_000);
     }
 
-    /** Steps 3 and 4: from a written journal on, the merge only moves forward. */
+    /**
+     * Steps 3 and 4: from a written journal on, the merge only moves forward. An interrupt (the
+     * query being stopped) is held back until the merged file is in place, so that a normal
+     * stop never leaves its orders hidden until the next start.
+     */
     private void finish(Path journal, Path merging, Journal j, Steps at) throws IOException {
-        Path target = new Path(merging.getParent(), j.target());
-        if (fs.exists(merging)) {
-            boolean first = true;
-            for (String input : j.inputs()) {
-                deleteIfExists(new Path(input));
-                if (first) {
-                    at.reached("first input deleted");
-                    first = false;
+        Path folder = journal.getParent();
+        Path target = new Path(folder, j.target());
+        boolean interrupted = Thread.interrupted();
+        try {
+            if (fs.exists(merging)) {
+                boolean first = true;
+                for (String input : j.inputs()) {
+                    deleteIfExists(new Path(folder, input));
+                    if (first) {
+                        at.reached("first input deleted");
+                        first = false;
+                    }
                 }
+                at.reached("inputs deleted");
+                interrupted |= pause(LISTING_GRACE_MS);
+                plain.replace(merging, target);
+                at.reached("merged file renamed");
+            } else if (fs.exists(target)) {
+                // Renamed into place already; only deletions may be left.
+                for (String input : j.inputs()) {
+                    deleteIfExists(new Path(folder, input));
+                }
+            } else {
+                // Never delete inputs whose merged copy is gone (someone removed it): they are the only copy.
+                LOG.error("Merge journal {} names {} but neither it nor {} exists; leaving its inputs in place",
+                        journal, merging.getName(), target);
             }
-            at.reached("inputs deleted");
-            plain.replace(merging, target);
-            at.reached("merged file renamed");
-        } else if (fs.exists(target)) {
-            // Renamed into place already; only deletions may be left.
-            for (String input : j.inputs()) {
-                deleteIfExists(new Path(input));
+            deleteIfExists(journal);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
-        } else {
-            // Never delete inputs whose merged copy is gone (someone removed it): they are the only copy.
-            LOG.error("Merge journal {} names {} but neither it nor {} exists; leaving its inputs in place",
-                    journal, merging.getName(), target);
         }
-        deleteIfExists(journal);
+    }
+
+    /** Sleeps {@code millis} whatever happens; returns whether it was interrupted meanwhile. */
+    private static boolean pause(long millis) {
+        boolean interrupted = false;
+        long until = System.nanoTime() + millis * 1_000_000;
+        for (long left = millis; left > 0; left = (until - System.nanoTime()) / 1_000_000) {
+            try {
+                Thread.sleep(left);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        return interrupted;
     }
 
     private void recover(Path journal, Path merging) throws IOException {
@@ -213,7 +250,10 @@ final class Compactor {
         return all;
     }
 
-    /** A journal's content: the merged file's final name, then the inputs, one a line. */
+    /**
+     * A journal's content: the merged file's final name, then the inputs, one a line; names
+     * within the journal's folder, so a copied lake's journal never touches the original.
+     */
     record Journal(String target, List<String> inputs) {
         byte[] encode() {
             List<String> lines = new ArrayList<>();
@@ -226,6 +266,9 @@ final class Compactor {
             List<String> lines = text.lines().filter(l -> !l.isBlank()).toList();
             if (lines.size() < 2) {
                 throw new IOException("merge journal is incomplete: " + lines.size() + " lines");
+            }
+            if (lines.stream().anyMatch(l -> l.contains("/"))) {
+                throw new IOException("merge journal names a path, not a file of its folder");
             }
             return new Journal(lines.get(0), lines.subList(1, lines.size()));
         }

@@ -133,12 +133,14 @@ public final class ConsumerJob {
             spark.conf().set("spark.sql.shuffle.partitions", Math.max(2, spark.sparkContext().defaultParallelism()));
         }
         LakeWriter writer = new LakeWriter(spark, config.datalake().path(), steps);
+        writer.finishInterruptedMerges();
         Dataset<Row> events = spark.readStream().format("kafka")
                 .option("kafka.bootstrap.servers", config.kafka().brokers())
                 .option("subscribe", config.kafka().topic())
                 // A new checkpoint starts from the first event; later runs from the checkpoint.
                 .option("startingOffsets", "earliest")
                 .option("maxOffsetsPerTrigger", Integer.toString(config.streaming().maxOffsetsPerTrigger()))
+                .option("kafka.fetch.max.wait.ms", "10")
                 .load();
         StreamingQuery query = events.writeStream()
                 .queryName("orders-to-lake")

@@ -6,6 +6,8 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
@@ -18,7 +20,8 @@ import org.apache.hadoop.fs.Path;
  * running one consumer per lake is the operator's job.
  */
 final class LakeLock {
-    private static FileLock held;
+    /** Lock file → its lock, held until the JVM ends. */
+    private static final Map<java.nio.file.Path, FileLock> HELD = new HashMap<>();
 
     private LakeLock() {
     }
@@ -30,18 +33,22 @@ final class LakeLock {
     /** False when another process holds the lake; true when this one now does (or cannot lock: not local). */
     static synchronized boolean acquire(String lakePath, Configuration conf) throws IOException {
         Path file = fileOf(lakePath);
-        if (held != null || !new PlainFiles(file.getParent(), conf).isLocal()) {
+        if (!new PlainFiles(file.getParent(), conf).isLocal()) {
             return true;
         }
-        java.nio.file.Path local = PlainFiles.local(file);
-        Files.createDirectories(local.getParent());
+        // The real path: another spelling of the same folder (a symlink, "..") is the same lock.
+        java.nio.file.Path local = Files.createDirectories(PlainFiles.local(file).getParent()).toRealPath()
+                .resolve(file.getName());
+        if (HELD.containsKey(local)) {
+            return true;
+        }
         FileChannel channel = FileChannel.open(local, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = channel.tryLock();
         if (lock == null) {
             channel.close();
             return false;
         }
-        held = lock;   // kept until the JVM ends
+        HELD.put(local, lock);
         return true;
     }
 }

@@ -56,21 +56,38 @@ final class LakeReader {
         for (int attempt = 1; ; attempt++) {
             try {
                 return lakeRowsOnce(spark, lake);
-            } catch (RuntimeException e) {
+            } catch (Exception e) {   // Spark's AnalysisException and SparkException are checked to Java
                 if (attempt >= 5 || !fileGone(e)) {
-                    throw e;
+                    if (e instanceof IOException io) {
+                        throw io;
+                    }
+                    if (e instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    throw new IOException(e.getMessage(), e);
                 }
+                pause(200L * attempt);
             }
         }
     }
 
-    private static boolean fileGone(Throwable e) {
+    /** A file listed but gone when read (reading) or when planned (Spark's PATH_NOT_FOUND). */
+    static boolean fileGone(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.io.FileNotFoundException) {
+            if (t instanceof java.io.FileNotFoundException || String.valueOf(t.getMessage()).contains("PATH_NOT_FOUND")) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static void pause(long millis) throws IOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while reading the lake", e);
+        }
     }
 
     private static List<LakeRow> lakeRowsOnce(SparkSession spark, String lake) throws IOException {

@@ -16,8 +16,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -67,8 +65,6 @@ final class LakeWriter {
     private final Compactor compactor;
     /** Null until the first batch of this query builds it, and again after a failed batch. */
     private OrderIndex index;
-    /** Records in the previous batch: a new stream starts as if after a large one. */
-    private long lastBatchRecords = Long.MAX_VALUE;
 
     LakeWriter(SparkSession spark, String lakePath, Compactor.Steps steps) throws IOException {
         this.spark = spark;
@@ -79,65 +75,67 @@ final class LakeWriter {
         this.compactor = new Compactor(spark, layout, fs, plain, steps);
     }
 
+    /**
+     * Finishes a merge a crash interrupted before the stream starts: its orders are hidden until
+     * then, and the first micro-batch may be long in coming (Kafka away, nothing new).
+     */
+    void finishInterruptedMerges() throws IOException {
+        compactor.start();
+    }
+
     /** The foreachBatch function. */
     void write(Dataset<Row> kafkaBatch, long batchId) {
         long t0 = System.nanoTime();
-        String fileName = LakeLayout.batchFile(queryId(), batchId);
-        // A small batch is cleaned in one partition: de-duplication needs no shuffle, and its one
-        // task writes one file per date. Whether a batch is small is judged by the one before it:
-        // a backlog's batches are all large, steady traffic's all small.
-        boolean small = lastBatchRecords <= SMALL_BATCH;
-        Dataset<Row> classified = OrderCleaning.classify(small ? kafkaBatch.coalesce(1) : kafkaBatch).persist();
-        Path stage = new Path(layout.staging, fileName);
+        String queryId = queryId();
+        String fileName = LakeLayout.batchFile(queryId, batchId);
+        Dataset<Row> classified = OrderCleaning.classify(kafkaBatch).persist();
         boolean done = false;
         try {
             if (index == null) {
                 index = startIndex(fileName);
             }
-            // Every Spark job costs a few hundred ms on a small batch, so the usual batch is one:
-            // the new orders are written to the staging folder, and what the batch holds (counts,
-            // days, its valid order_ids) is observed on the way.
+            // Every Spark job costs a few hundred ms on a small batch: what the batch holds
+            // (counts, days, its valid order_ids) is found in one, the lake is written in a second.
             Column ok = col("reason").isNull();
-            Observation contents = new Observation("batch_" + batchId);
-            Dataset<Row> observed = classified.observe(contents, count(lit(1)).as("records"),
-                    count(when(ok, lit(1))).as("valid"),
-                    array_sort(collect_set(when(ok, to_date(col("event.created_at")).cast("string")))).as("dates"),
-                    collect_list(when(ok, col("event.order_id"))).as("ids"));
-            long written = stageLakeFiles(OrderCleaning.valid(observed).dropDuplicates("order_id"), stage, small);
-            Map<String, Object> seen = metrics(contents);
-            long total = (Long) seen.get("records");
-            lastBatchRecords = total;
+            Row summary = classified.agg(count(lit(1)), count(when(ok, lit(1))),
+                    array_sort(collect_set(when(ok, to_date(col("event.created_at")).cast("string")))),
+                    collect_list(when(ok, col("event.order_id")))).first();
+            long summarized = System.nanoTime();
+            long total = summary.getLong(0);
+            long validCount = summary.getLong(1);
             if (total == 0) {
-                fs.delete(stage, true);
                 done = true;
                 return;
             }
-            long validCount = (Long) seen.get("valid");
-            List<String> dates = javaList(seen.get("dates"));
-            RoaringBitmap batchIds = OrderIndex.bitmapOf(javaList(seen.get("ids")));
-            RoaringBitmap known = index.known(batchIds);
-            if (!known.isEmpty()) {
-                // Copies of orders already in the lake (a re-published or replayed batch): the
-                // staged files are written again without them before anything is moved.
-                written = stageLakeFiles(withoutKnown(OrderCleaning.valid(classified).dropDuplicates("order_id"), known),
-                        stage, small);
+            List<String> dates = summary.getList(2);
+            long written = 0;
+            if (validCount > 0) {
+                RoaringBitmap batchIds = OrderIndex.bitmapOf(summary.getList(3));
+                // A small batch is cleaned in one partition: de-duplication and the one file
+                // per date then need no shuffle.
+                Dataset<Row> input = total <= SMALL_BATCH ? classified.coalesce(1) : classified;
+                Dataset<Row> unique = OrderCleaning.valid(input).dropDuplicates("order_id");
+                Dataset<Row> fresh = withoutKnown(unique, index.known(batchIds));
+                Observation newOrders = new Observation("new_orders_" + batchId);
+                writeLakeFiles(fresh.observe(newOrders, count(lit(1)).as("rows")), fileName, dates.size());
+                written = (Long) newOrders.getAsJava().get("rows");
+                index.addAll(batchIds);   // every valid order of the batch is now in the lake
             }
-            long staged = System.nanoTime();
-            publishLakeFiles(stage, fileName);
-            index.addAll(batchIds);   // every valid order of the batch is now in the lake
             long rejected = total - validCount;
             if (rejected > 0) {
                 writeQuarantine(classified, fileName);
             }
             long end = System.nanoTime();
             LOG.info("Batch {}: {} records -> {} new orders (dates {}), {} duplicates dropped, {} quarantined; {} ms "
-                            + "(read, clean and stage {} ms, move and quarantine {} ms)", batchId, total, written, dates,
-                    validCount - written, rejected, (end - t0) / 1_000_000, (staged - t0) / 1_000_000,
-                    (end - staged) / 1_000_000);
+                            + "(read and summarize {} ms, write {} ms)", batchId, total, written, dates, validCount - written,
+                    rejected, (end - t0) / 1_000_000, (summarized - t0) / 1_000_000, (end - summarized) / 1_000_000);
             compactor.compactOne();
             done = true;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing batch " + batchId, e);
         } finally {
             classified.unpersist();
             if (!done) {
@@ -172,30 +170,11 @@ final class LakeWriter {
         return unique.join(broadcast(knownIds), unique.col("order_id").equalTo(knownIds.col("order_id")), "left_anti");
     }
 
-    /**
-     * Writes {@code unique} to {@code stage}, one file per date (a small batch is one partition:
-     * its one task writes one file per date; a large one is spread by date); returns the rows.
-     */
-    private long stageLakeFiles(Dataset<Row> unique, Path stage, boolean small) {
-        Observation rows = new Observation("staged_" + UUID.randomUUID());
-        Dataset<Row> perDate = small ? unique : unique.repartition(col("date"));
-        perDate.observe(rows, count(lit(1)).as("rows")).write().mode(SaveMode.Overwrite).partitionBy("date")
-                .parquet(stage.toString());
-        return (Long) metrics(rows).get("rows");
-    }
-
-    /** What an observation saw: blocks until the action that ran it reports its metrics. */
-    private static Map<String, Object> metrics(Observation observation) {
-        try {
-            return observation.getAsJava();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for " + observation.name(), e);
-        }
-    }
-
-    /** Renames the staged files into the lake's date folders, replacing files of the same name. */
-    private void publishLakeFiles(Path stage, String fileName) throws IOException {
+    private void writeLakeFiles(Dataset<Row> fresh, String fileName, int dates) throws IOException {
+        Path stage = new Path(layout.staging, fileName);
+        // One task per date (a single one for a single date: no shuffle), so one file per date.
+        Dataset<Row> perDate = dates == 1 ? fresh.coalesce(1) : fresh.repartition(col("date"));
+        perDate.write().mode(SaveMode.Overwrite).partitionBy("date").parquet(stage.toString());
         for (FileStatus dateDir : fs.listStatus(stage, p -> p.getName().startsWith("date="))) {
             FileStatus[] parts = fs.listStatus(dateDir.getPath(), p -> p.getName().endsWith(".parquet"));
             if (parts.length != 1) {
@@ -206,11 +185,6 @@ final class LakeWriter {
             compactor.added(date, fileName, parts[0].getLen());
         }
         fs.delete(stage, true);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> List<T> javaList(Object observedArray) {
-        return scala.collection.JavaConverters.seqAsJavaList((scala.collection.Seq<T>) observedArray);
     }
 
     private void writeQuarantine(Dataset<Row> classified, String fileName) throws IOException {

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,6 +59,17 @@ class StorageProblemsIT {
         assertTrue(out.contains("is not a watermark (bad watermark value: "), out);
         assertTrue(out.contains("delete it to publish every row again (the consumer drops the copies)."), out);
         assertEquals(0, STACK.readTopic(c.kafka().topic()).size(), "nothing may be published from a guessed watermark");
+    }
+
+    @Test
+    void shouldRefuseASecondConsumerOnTheSameLake() throws Exception {
+        PipelineConfig c = STACK.isolated("second_consumer", 100_000);
+        // This JVM plays the consumer already running: it holds the lake's lock as ConsumerJob does.
+        assertTrue(LakeLock.acquire(c.datalake().path(), new Configuration()));
+        String out = run("consumer_spark_submit.sh", c);
+        assertTrue(out.contains("Consumer cannot start: another consumer is writing to datalake.path "
+                + c.datalake().path() + " (it holds "), out);
+        assertEquals(0, LakeFiles.parquetFiles(c.datalake().path()).length, "the second consumer wrote");
     }
 
     private static PipelineConfig withPaths(PipelineConfig c, String lake, String checkpoint, String watermark) {
