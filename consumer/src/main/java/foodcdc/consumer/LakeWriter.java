@@ -65,6 +65,8 @@ final class LakeWriter {
     private final Compactor compactor;
     /** Null until the first batch of this query builds it, and again after a failed batch. */
     private OrderIndex index;
+    /** The lake's files as listed before the stream started; used once, by the first batch. */
+    private List<Path> listedAtStart;
 
     LakeWriter(SparkSession spark, String lakePath, Compactor.Steps steps) throws IOException {
         this.spark = spark;
@@ -80,7 +82,7 @@ final class LakeWriter {
      * then, and the first micro-batch may be long in coming (Kafka away, nothing new).
      */
     void finishInterruptedMerges() throws IOException {
-        compactor.start();
+        listedAtStart = compactor.start();
     }
 
     /** The foreachBatch function. */
@@ -151,8 +153,11 @@ final class LakeWriter {
      */
     private OrderIndex startIndex(String ownFile) throws IOException {
         long t0 = System.nanoTime();
-        List<String> others = compactor.start().stream().filter(p -> !p.getName().equals(ownFile))
-                .map(Path::toString).toList();
+        // Only this consumer writes the lake (LakeLock): the listing made before the stream started
+        // still holds for its first batch. After a failed batch the lake is listed again.
+        List<Path> files = listedAtStart != null ? listedAtStart : compactor.start();
+        listedAtStart = null;
+        List<String> others = files.stream().filter(p -> !p.getName().equals(ownFile)).map(Path::toString).toList();
         OrderIndex read = OrderIndex.read(spark, others);
         LOG.info("Order index: {} orders in {} lake files, read in {} ms", read.size(), others.size(),
                 (System.nanoTime() - t0) / 1_000_000);

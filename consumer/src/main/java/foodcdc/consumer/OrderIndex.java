@@ -33,14 +33,6 @@ final class OrderIndex {
         this.ids = ids;
     }
 
-    static OrderIndex empty() {
-        return new OrderIndex(new RoaringBitmap());
-    }
-
-    static OrderIndex of(int... ids) {
-        return new OrderIndex(RoaringBitmap.bitmapOf(ids));
-    }
-
     /** The order_ids of the given Parquet files, read by Spark (one bitmap per task, merged here). */
     static OrderIndex read(SparkSession spark, List<String> files) {
         RoaringBitmap all = new RoaringBitmap();
@@ -65,10 +57,6 @@ final class OrderIndex {
 
     void addAll(RoaringBitmap more) {
         ids.or(more);
-    }
-
-    boolean contains(int id) {
-        return ids.contains(id);
     }
 
     long size() {
