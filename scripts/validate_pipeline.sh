@@ -11,4 +11,4 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 export SPARK_MASTER="${SPARK_MASTER:-local[2]}"
 # The table and the lake are compared in memory, ~700 bytes per order: 2 GB fit ~2M orders.
 export SPARK_DRIVER_MEMORY="${SPARK_DRIVER_MEMORY:-2g}"
-spark_submit foodcdc.consumer.PipelineValidator consumer/target/orders-consumer.jar "$@"
+spark_submit foodcdc.validator.PipelineValidator validator/target/orders-validator.jar "$@"

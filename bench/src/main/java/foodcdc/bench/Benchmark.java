@@ -1,11 +1,14 @@
 package foodcdc.bench;
 
-import foodcdc.config.ConfigLoader;
+import foodcdc.config.ConfigWriter;
 import foodcdc.config.PipelineConfig;
+import foodcdc.contract.OrderEvent;
+import foodcdc.kafka.TopicReader;
+import foodcdc.sql.SqlIdentifier;
 import foodcdc.stack.LocalStack;
-import foodcdc.stack.Ports;
+import foodcdc.stack.Repository;
 import foodcdc.stack.ScriptProcess;
-import foodcdc.stack.TestStack;
+import foodcdc.stack.ThrowawayStack;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -22,7 +25,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -41,20 +43,12 @@ public final class Benchmark {
     private Benchmark(BenchOptions options, Path dir) throws Exception {
         this.options = options;
         this.dir = dir;
-        int pgPort = Ports.freePort();
         // The shipped config's values (its tuning keys at their defaults), on free ports and in
         // the temporary folder.
-        PipelineConfig.Streaming shipped = ConfigLoader.load(TestStack.home().resolve("configs/orders_stream.yml"), Map.of())
-                .streaming();
-        this.base = new PipelineConfig(
-                new PipelineConfig.Postgres("jdbc:postgresql://127.0.0.1:" + pgPort + "/orders_bench", "127.0.0.1",
-                        pgPort, "orders_bench", "bench", "bench-password", "bench_orders"),
-                new PipelineConfig.Kafka("127.0.0.1:" + Ports.freePort(), "bench_orders_raw", 3),
-                new PipelineConfig.Datalake(dir.resolve("lake").toString(), "parquet"),
-                new PipelineConfig.Streaming(dir.resolve("checkpoints").toString(), dir.resolve("lastprocess").toString(),
-                        shipped.batchIntervalSeconds(), shipped.maxRowsPerPoll(), shipped.triggerIntervalMs(),
-                        shipped.maxOffsetsPerTrigger()));
-        this.stack = new LocalStack(base, TestStack.home(), dir.resolve("stack"));
+        this.base = ThrowawayStack.named(
+                ThrowawayStack.onFreePorts(ThrowawayStack.shippedConfig(), "orders_bench", "bench", "bench-password"),
+                "bench", dir);
+        this.stack = new LocalStack(base, Repository.home(), dir.resolve("stack"));
     }
 
     public static void main(String[] args) throws Exception {
@@ -79,7 +73,7 @@ public final class Benchmark {
             Report report = bench.run();
             System.out.println();
             System.out.println(report.table());
-            Path json = report.writeJson(TestStack.home().resolve("var/bench"));
+            Path json = report.writeJson(Repository.home().resolve("var/bench"));
             System.out.println("Results: " + json);
             ok = true;
         } finally {
@@ -167,7 +161,7 @@ public final class Benchmark {
 
     /** N orders already in the table when both jobs start: time to Kafka, time to the lake. */
     private Report.Backlog backlog(int n) throws Exception {
-        PipelineConfig c = scenario("backlog", base.streaming().batchIntervalSeconds());
+        PipelineConfig c = scenario("backlog", base.streaming().batchInterval());
         System.out.printf("backlog: inserting %,d orders before the jobs start%n", n);
         try (Connection db = connect(c)) {
             OrderInserter.backlog(db, c.postgres().table(), n);
@@ -199,13 +193,9 @@ public final class Benchmark {
     /** The consumer alone, from a new checkpoint into a new lake, on the topic the backlog filled. */
     private double consumerAlone(PipelineConfig c, long total) throws Exception {
         Path d = dir.resolve("consumer_alone");
-        PipelineConfig alone = new PipelineConfig(c.postgres(), c.kafka(),
-                new PipelineConfig.Datalake(d.resolve("lake").toString(), "parquet"),
-                new PipelineConfig.Streaming(d.resolve("checkpoints").toString(), d.resolve("lastprocess").toString(),
-                        c.streaming().batchIntervalSeconds(), c.streaming().maxRowsPerPoll(),
-                        c.streaming().triggerIntervalMs(), c.streaming().maxOffsetsPerTrigger()));
+        PipelineConfig alone = ThrowawayStack.withFolders(c, d);
         Files.createDirectories(d);
-        TestStack.writeConfig(alone, d.resolve("orders_stream.yml"));
+        ConfigWriter.write(alone, d.resolve("orders_stream.yml"));
         try (RssSampler rss = new RssSampler(); LakeWatcher lake = new LakeWatcher(d.resolve("lake"), Set.of())) {
             long start = System.nanoTime();
             try (Jobs jobs = Jobs.start(this, alone, rss, List.of("consumer"))) {
@@ -218,19 +208,12 @@ public final class Benchmark {
 
     /** A config of this stack with its own table (sample orders included), topic and folders. */
     private PipelineConfig scenario(String name, int batchInterval) throws Exception {
-        var pg = base.postgres();
         Path d = dir.resolve(name);
-        PipelineConfig c = new PipelineConfig(
-                new PipelineConfig.Postgres(pg.jdbcUrl(), pg.host(), pg.port(), pg.db(), pg.user(), pg.password(),
-                        name + "_orders"),
-                new PipelineConfig.Kafka(base.kafka().brokers(), name + "_orders_raw", base.kafka().topicPartitions()),
-                new PipelineConfig.Datalake(d.resolve("lake").toString(), "parquet"),
-                new PipelineConfig.Streaming(d.resolve("checkpoints").toString(), d.resolve("lastprocess").toString(),
-                        batchInterval, base.streaming().maxRowsPerPoll(), base.streaming().triggerIntervalMs(),
-                        base.streaming().maxOffsetsPerTrigger()));
+        PipelineConfig c = ThrowawayStack.named(base, name, d);
+        c = c.withStreaming(c.streaming().withBatchInterval(batchInterval));
         Files.createDirectories(d);
         stack.createSource(c);
-        TestStack.writeConfig(c, d.resolve("orders_stream.yml"));
+        ConfigWriter.write(c, d.resolve("orders_stream.yml"));
         return c;
     }
 
@@ -239,12 +222,9 @@ public final class Benchmark {
         var props = new java.util.Properties();
         props.put("bootstrap.servers", c.kafka().brokers());
         try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(c.kafka().topic(), Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             long deadline = System.nanoTime() + timeout.toNanos();
             while (true) {
-                long records = consumer.endOffsets(partitions, Duration.ofSeconds(30)).values().stream()
-                        .mapToLong(Long::longValue).sum();
+                long records = TopicReader.endOffsetsSum(consumer, c.kafka().topic(), Duration.ofSeconds(30));
                 if (records >= n) {
                     return System.nanoTime();
                 }
@@ -259,7 +239,8 @@ public final class Benchmark {
 
     private static long maxOrderId(Connection db, PipelineConfig c) throws Exception {
         try (var s = db.createStatement();
-             var rs = s.executeQuery("SELECT coalesce(max(order_id), 0) FROM \"" + c.postgres().table() + "\"")) {
+             var rs = s.executeQuery("SELECT coalesce(max(" + OrderEvent.ORDER_ID + "), 0) FROM "
+                     + SqlIdentifier.quote(c.postgres().table()))) {
             rs.next();
             return rs.getLong(1);
         }

@@ -1,5 +1,7 @@
 package foodcdc.bench;
 
+import foodcdc.contract.OrderEvent;
+import foodcdc.lake.LakeLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -8,6 +10,8 @@ import java.sql.Statement;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -35,18 +39,26 @@ final class GrownLake {
         Path staged = work.resolve("prefill");
         String today = LocalDate.now(ZoneOffset.UTC).toString();
         try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement s = duck.createStatement()) {
-            // One folder per file (f=N), the lake's columns and types, created_at earlier today.
-            s.execute("COPY (SELECT (" + FIRST_ID + " + i)::INTEGER AS order_id, 'Customer ' || (i % 1000) AS customer_name, "
-                    + "'Restaurant ' || (i % 50) AS restaurant_name, 'Item ' || (i % 200) AS item, "
-                    + "((i % 10000) / 100.0)::DECIMAL(10,2) AS amount, 'DELIVERED' AS order_status, "
-                    + "(TIMESTAMPTZ '" + today + " 00:00:00+00' + to_microseconds(i)) AS created_at, "
-                    + "i // " + ORDERS_PER_FILE + " AS f FROM range(" + orders + ") t(i)) TO '" + staged
-                    + "' (FORMAT parquet, PARTITION_BY (f))");
+            // One folder per file (f=N), the lake's columns and types, created_at earlier today (an
+            // instant, as Spark writes it).
+            Map<String, String> values = Map.of(
+                    OrderEvent.ORDER_ID, "(" + FIRST_ID + " + i)::INTEGER",
+                    OrderEvent.CUSTOMER_NAME, "'Customer ' || (i % 1000)",
+                    OrderEvent.RESTAURANT_NAME, "'Restaurant ' || (i % 50)",
+                    OrderEvent.ITEM, "'Item ' || (i % 200)",
+                    OrderEvent.AMOUNT, "((i % 10000) / 100.0)::DECIMAL(10,2)",
+                    OrderEvent.ORDER_STATUS, "'DELIVERED'",
+                    OrderEvent.CREATED_AT, "TIMESTAMPTZ '" + today + " 00:00:00+00' + to_microseconds(i)");
+            String columns = OrderEvent.FIELDS.stream()
+                    .map(f -> values.get(f.name()) + " AS " + f.name())
+                    .collect(Collectors.joining(", "));
+            s.execute("COPY (SELECT " + columns + ", i // " + ORDERS_PER_FILE + " AS f FROM range(" + orders
+                    + ") t(i)) TO '" + staged + "' (FORMAT parquet, PARTITION_BY (f))");
         }
-        Path day = Files.createDirectories(lake.resolve("date=" + today));
+        Path day = Files.createDirectories(lake.resolve(LakeLayout.dateFolderName(today)));
         List<Path> written;
         try (Stream<Path> all = Files.walk(staged)) {
-            written = all.filter(p -> p.getFileName().toString().endsWith(".parquet")).toList();
+            written = all.filter(p -> LakeLayout.isParquet(p.getFileName().toString())).toList();
         }
         for (Path file : written) {
             String folder = file.getParent().getFileName().toString();   // f=N

@@ -1,5 +1,7 @@
 package foodcdc.bench;
 
+import foodcdc.contract.OrderEvent;
+import foodcdc.lake.LakeLayout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -11,8 +13,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.BitSet;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -98,7 +100,7 @@ final class LakeWatcher implements AutoCloseable {
             return List.of();
         }
         try (Stream<Path> files = Files.walk(lake)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".parquet"))
+            return files.filter(f -> LakeLayout.isParquet(f.getFileName().toString()))
                     .filter(f -> !ignore.test(f.getFileName().toString())).sorted().toList();
         } catch (UncheckedIOException e) {
             if (e.getCause() instanceof NoSuchFileException) {
@@ -113,7 +115,7 @@ final class LakeWatcher implements AutoCloseable {
     private void readOrders(Path file, long listedAt) {
         List<Integer> ids = new ArrayList<>();
         try (Statement s = duck.createStatement();
-             ResultSet rs = s.executeQuery("SELECT order_id FROM read_parquet('" + file + "')")) {
+             ResultSet rs = s.executeQuery("SELECT " + OrderEvent.ORDER_ID + " FROM read_parquet('" + file + "')")) {
             while (rs.next()) {
                 ids.add(rs.getInt(1));
             }

@@ -1,5 +1,7 @@
 package foodcdc.bench;
 
+import foodcdc.contract.OrderEvent;
+import foodcdc.sql.SqlIdentifier;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -7,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /** Inserts orders into the source table the way the application does (created_at from now()). */
 final class OrderInserter {
@@ -25,9 +28,8 @@ final class OrderInserter {
         Map<Long, Long> committedAt = new LinkedHashMap<>();
         long start = System.nanoTime();
         long periodNanos = 1_000_000_000L / rate;
-        try (PreparedStatement insert = db.prepareStatement("INSERT INTO \"" + table + "\" "
-                + "(customer_name, restaurant_name, item, amount, order_status) "
-                + "VALUES (?, 'Bench Bistro', 'Bench Bowl', ?, 'PLACED') RETURNING order_id")) {
+        try (PreparedStatement insert = db.prepareStatement("INSERT INTO " + into(table)
+                + " VALUES (?, 'Bench Bistro', 'Bench Bowl', ?, 'PLACED') RETURNING " + OrderEvent.ORDER_ID)) {
             for (int i = 0; i < rate * seconds; i++) {
                 long due = start + i * periodNanos;
                 long wait = due - System.nanoTime();
@@ -52,10 +54,19 @@ final class OrderInserter {
         try (Statement s = db.createStatement()) {
             for (int done = 0; done < n; done += 100_000) {
                 int size = Math.min(100_000, n - done);
-                s.execute("INSERT INTO \"" + table + "\" (customer_name, restaurant_name, item, amount, order_status) "
-                        + "SELECT 'Customer ' || g, 'Restaurant ' || (g % 50), 'Item ' || (g % 20), "
+                s.execute("INSERT INTO " + into(table) + " SELECT 'Customer ' || g, 'Restaurant ' || (g % 50), 'Item ' || (g % 20), "
                         + "(100 + g % 50000) / 100.0, 'PLACED' FROM generate_series(1, " + size + ") g");
             }
         }
+    }
+
+    /**
+     * The table and the columns an application sets, in the contract's order: all but order_id
+     * (a SERIAL) and created_at (its default stamps the transaction's start).
+     */
+    private static String into(String table) {
+        return SqlIdentifier.quote(table) + " (" + OrderEvent.names().stream()
+                .filter(n -> !n.equals(OrderEvent.ORDER_ID) && !n.equals(OrderEvent.CREATED_AT))
+                .collect(Collectors.joining(", ")) + ")";
     }
 }

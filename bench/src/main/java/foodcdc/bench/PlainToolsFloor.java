@@ -1,8 +1,14 @@
 package foodcdc.bench;
 
 import foodcdc.config.PipelineConfig;
+import foodcdc.contract.OrderEvent;
+import foodcdc.kafka.TopicReader;
+import foodcdc.lake.LakeLayout;
+import foodcdc.sql.SqlIdentifier;
 import java.io.BufferedOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -13,14 +19,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -82,10 +87,8 @@ final class PlainToolsFloor {
             db.setAutoCommit(false);   // a cursor: rows stream in fetches of 10,000
             try (Statement s = db.createStatement()) {
                 s.setFetchSize(10_000);
-                try (ResultSet rs = s.executeQuery("SELECT order_id::text, json_build_object('order_id', order_id, "
-                        + "'customer_name', customer_name, 'restaurant_name', restaurant_name, 'item', item, "
-                        + "'amount', amount, 'order_status', order_status, 'created_at', "
-                        + "to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'))::text FROM \"" + c.postgres().table() + "\"")) {
+                try (ResultSet rs = s.executeQuery("SELECT " + OrderEvent.ORDER_ID + "::text, " + eventJson()
+                        + "::text FROM " + SqlIdentifier.quote(c.postgres().table()))) {
                     while (rs.next()) {
                         producer.send(new ProducerRecord<>(topic, rs.getString(1), rs.getString(2)));
                         n++;
@@ -97,39 +100,41 @@ final class PlainToolsFloor {
         return n;
     }
 
+    /** The contract's JSON, rendered by PostgreSQL: created_at with six fraction digits and a Z. */
+    private static String eventJson() {
+        String pairs = OrderEvent.FIELDS.stream().map(f -> "'" + f.name() + "', " + (f.type() == OrderEvent.Type.TIMESTAMP
+                ? "to_char(" + f.name() + ", 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')" : f.name()))
+                .collect(Collectors.joining(", "));
+        return "json_build_object(" + pairs + ")";
+    }
+
     private static long kafkaToFile(PipelineConfig c, String topic, Path file) throws Exception {
         Properties p = new Properties();
         p.put("bootstrap.servers", c.kafka().brokers());
         p.put("max.poll.records", "10000");
-        long n = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer()); OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+            return TopicReader.readToEnd(consumer, topic, Duration.ofSeconds(30), r -> {
+                try {
                     out.write(r.value());
                     out.write('\n');
-                    n++;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
-            }
+            });
         }
-        return n;
     }
 
     private static void fileToParquet(Path lines, Path lake) throws Exception {
         try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement s = duck.createStatement()) {
-            s.execute("COPY (SELECT order_id, customer_name, restaurant_name, item, amount, order_status, created_at, "
-                    + "strftime(created_at, '%Y-%m-%d') AS date FROM read_json('" + lines + "', format = 'newline_delimited', "
-                    + "columns = {order_id: 'INTEGER', customer_name: 'VARCHAR', restaurant_name: 'VARCHAR', item: 'VARCHAR', "
-                    + "amount: 'DECIMAL(10,2)', order_status: 'VARCHAR', created_at: 'TIMESTAMP'})) TO '" + lake
-                    + "' (FORMAT parquet, PARTITION_BY (date))");
+            String columns = OrderEvent.FIELDS.stream().map(f -> f.name() + ": '" + f.type().sql() + "'")
+                    .collect(Collectors.joining(", "));
+            s.execute("COPY (SELECT " + OrderEvent.columnList() + ", strftime(" + OrderEvent.CREATED_AT + ", '%Y-%m-%d') AS "
+                    + LakeLayout.DATE + " FROM read_json('" + lines + "', format = 'newline_delimited', columns = {"
+                    + columns + "})) TO '" + lake + "' (FORMAT parquet, PARTITION_BY (" + LakeLayout.DATE + "))");
         }
         try (Stream<Path> folders = Files.list(lake)) {
-            if (folders.noneMatch(f -> f.getFileName().toString().startsWith("date="))) {
+            if (folders.noneMatch(f -> LakeLayout.dateOf(f.getFileName().toString()) != null)) {
                 throw new IllegalStateException("DuckDB wrote no date folders in " + lake);
             }
         }

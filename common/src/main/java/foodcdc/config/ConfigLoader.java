@@ -63,7 +63,7 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return build(values);
+        return ConfigRecords.build(values);
     }
 
     /** The YAML's {@code section.key} values; unknown keys and misplaced values are problems. */
@@ -149,32 +149,6 @@ public final class ConfigLoader {
         return Optional.of("postgres.jdbc_url: names " + url.host() + ":" + url.port() + "/" + url.db()
                 + " but postgres.host/port/db say " + host + ":" + port + "/" + db
                 + "; make them agree (override both from the environment if needed)");
-    }
-
-    private static PipelineConfig build(Map<String, Object> v) {
-        return new PipelineConfig(
-                new PipelineConfig.Postgres(
-                        (String) v.get("postgres.jdbc_url"),
-                        (String) v.get("postgres.host"),
-                        (Integer) v.get("postgres.port"),
-                        (String) v.get("postgres.db"),
-                        (String) v.get("postgres.user"),
-                        (String) v.get("postgres.password"),
-                        (String) v.get("postgres.table")),
-                new PipelineConfig.Kafka(
-                        (String) v.get("kafka.brokers"),
-                        (String) v.get("kafka.topic"),
-                        (Integer) v.get("kafka.topic_partitions")),
-                new PipelineConfig.Datalake(
-                        (String) v.get("datalake.path"),
-                        (String) v.get("datalake.format")),
-                new PipelineConfig.Streaming(
-                        (String) v.get("streaming.checkpoint_location"),
-                        (String) v.get("streaming.last_processed_timestamp_location"),
-                        (Integer) v.get("streaming.batch_interval"),
-                        (Integer) v.get("streaming.max_rows_per_poll"),
-                        (Integer) v.get("streaming.trigger_interval_ms"),
-                        (Integer) v.get("streaming.max_offsets_per_trigger")));
     }
 
     private static String unknownKey(String name, Set<String> known) {

@@ -5,7 +5,10 @@ import java.util.Map;
 
 /**
  * The whole pipeline config, immutable and already validated: build it with
- * {@link ConfigLoader}. {@code toString} never shows the password.
+ * {@link ConfigLoader}, change a copy with the {@code with…} methods. Each record is a section
+ * of the YAML and each component a key ({@code batchInterval} is {@code streaming.batch_interval}),
+ * which is how {@link ConfigRecords} builds, lists and writes them from {@link ConfigSchema}.
+ * {@code toString} never shows the password.
  */
 public record PipelineConfig(Postgres postgres, Kafka kafka, Datalake datalake, Streaming streaming) {
 
@@ -22,6 +25,20 @@ public record PipelineConfig(Postgres postgres, Kafka kafka, Datalake datalake, 
             return "Postgres[jdbcUrl=" + jdbcUrl + ", host=" + host + ", port=" + port + ", db=" + db
                     + ", user=" + user + ", password=" + REDACTED + ", table=" + table + "]";
         }
+
+        /** Another server (or a relay in front of it): the URL and host, port and db change together. */
+        public Postgres withServer(String newHost, int newPort, String newDb) {
+            String url = "jdbc:postgresql://" + newHost + ":" + newPort + "/" + newDb;
+            return new Postgres(url, newHost, newPort, newDb, user, password, table);
+        }
+
+        public Postgres withLogin(String newUser, String newPassword) {
+            return new Postgres(jdbcUrl, host, port, db, newUser, newPassword, table);
+        }
+
+        public Postgres withTable(String newTable) {
+            return new Postgres(jdbcUrl, host, port, db, user, password, newTable);
+        }
     }
 
     /** The broker list and topic; {@code topicPartitions} is used when the stack creates the topic. */
@@ -36,37 +53,71 @@ public record PipelineConfig(Postgres postgres, Kafka kafka, Datalake datalake, 
             String first = brokers.split(",")[0].trim();
             return Integer.parseInt(first.substring(first.lastIndexOf(':') + 1));
         }
+
+        public Kafka withBrokers(String newBrokers) {
+            return new Kafka(newBrokers, topic, topicPartitions);
+        }
+
+        public Kafka withTopic(String newTopic) {
+            return new Kafka(brokers, newTopic, topicPartitions);
+        }
     }
 
     public record Datalake(String path, String format) {
+        public Datalake withPath(String newPath) {
+            return new Datalake(newPath, format);
+        }
     }
 
+    /** {@code batchInterval} in seconds. */
     public record Streaming(String checkpointLocation, String lastProcessedTimestampLocation,
-                            int batchIntervalSeconds, int maxRowsPerPoll, int triggerIntervalMs,
+                            int batchInterval, int maxRowsPerPoll, int triggerIntervalMs,
                             int maxOffsetsPerTrigger) {
+        /** The consumer's checkpoint and the producer's watermark folder. */
+        public Streaming withLocations(String checkpoint, String watermark) {
+            return new Streaming(checkpoint, watermark, batchInterval, maxRowsPerPoll, triggerIntervalMs,
+                    maxOffsetsPerTrigger);
+        }
+
+        public Streaming withBatchInterval(int seconds) {
+            return new Streaming(checkpointLocation, lastProcessedTimestampLocation, seconds, maxRowsPerPoll,
+                    triggerIntervalMs, maxOffsetsPerTrigger);
+        }
+
+        public Streaming withMaxRowsPerPoll(int rows) {
+            return new Streaming(checkpointLocation, lastProcessedTimestampLocation, batchInterval, rows,
+                    triggerIntervalMs, maxOffsetsPerTrigger);
+        }
+
+        /** The consumer's trigger and batch cap. */
+        public Streaming withTrigger(int intervalMs, int maxOffsets) {
+            return new Streaming(checkpointLocation, lastProcessedTimestampLocation, batchInterval, maxRowsPerPoll,
+                    intervalMs, maxOffsets);
+        }
+    }
+
+    public PipelineConfig withPostgres(Postgres p) {
+        return new PipelineConfig(p, kafka, datalake, streaming);
+    }
+
+    public PipelineConfig withKafka(Kafka k) {
+        return new PipelineConfig(postgres, k, datalake, streaming);
+    }
+
+    public PipelineConfig withDatalake(Datalake d) {
+        return new PipelineConfig(postgres, kafka, d, streaming);
+    }
+
+    public PipelineConfig withStreaming(Streaming s) {
+        return new PipelineConfig(postgres, kafka, datalake, s);
     }
 
     /** Every key with its value, in schema order, the password redacted: for start-up logs. */
     public Map<String, String> describe() {
         Map<String, String> out = new LinkedHashMap<>();
-        out.put("postgres.jdbc_url", postgres.jdbcUrl());
-        out.put("postgres.host", postgres.host());
-        out.put("postgres.port", String.valueOf(postgres.port()));
-        out.put("postgres.db", postgres.db());
-        out.put("postgres.user", postgres.user());
-        out.put("postgres.password", REDACTED);
-        out.put("postgres.table", postgres.table());
-        out.put("kafka.brokers", kafka.brokers());
-        out.put("kafka.topic", kafka.topic());
-        out.put("kafka.topic_partitions", String.valueOf(kafka.topicPartitions()));
-        out.put("datalake.path", datalake.path());
-        out.put("datalake.format", datalake.format());
-        out.put("streaming.checkpoint_location", streaming.checkpointLocation());
-        out.put("streaming.last_processed_timestamp_location", streaming.lastProcessedTimestampLocation());
-        out.put("streaming.batch_interval", String.valueOf(streaming.batchIntervalSeconds()));
-        out.put("streaming.max_rows_per_poll", String.valueOf(streaming.maxRowsPerPoll()));
-        out.put("streaming.trigger_interval_ms", String.valueOf(streaming.triggerIntervalMs()));
-        out.put("streaming.max_offsets_per_trigger", String.valueOf(streaming.maxOffsetsPerTrigger()));
+        for (ConfigKey key : ConfigSchema.KEYS) {
+            out.put(key.path(), key.secret() ? REDACTED : String.valueOf(ConfigRecords.value(this, key.path())));
+        }
         return out;
     }
 }

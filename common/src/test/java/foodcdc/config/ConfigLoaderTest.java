@@ -65,7 +65,7 @@ class ConfigLoaderTest {
         PipelineConfig c = ConfigLoader.load(Path.of("../configs/orders_stream.yml"), Map.of());
         assertEquals("ROLL001_orders", c.postgres().table());
         assertEquals("ROLL001_food_orders_raw", c.kafka().topic());
-        assertEquals(5, c.streaming().batchIntervalSeconds());
+        assertEquals(5, c.streaming().batchInterval());
         assertFalse(Path.of(c.datalake().path()).isAbsolute(), "a fresh clone must not need root-owned folders");
     }
 
@@ -174,7 +174,7 @@ class ConfigLoaderTest {
                 "ORDERS_STREAMING_MAX_ROWS_PER_POLL", "500",
                 "UNRELATED", "ignored"));
         assertEquals("from-env", c.postgres().password());
-        assertEquals(2, c.streaming().batchIntervalSeconds());
+        assertEquals(2, c.streaming().batchInterval());
         assertEquals(6, c.kafka().topicPartitions());
         assertEquals(500, c.streaming().maxRowsPerPoll());
     }

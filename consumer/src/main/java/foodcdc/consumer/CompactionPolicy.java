@@ -1,5 +1,6 @@
 package foodcdc.consumer;
 
+import foodcdc.lake.LakeLayout;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;

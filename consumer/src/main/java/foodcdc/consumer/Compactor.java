@@ -1,6 +1,8 @@
 package foodcdc.consumer;
 
 import foodcdc.consumer.CompactionPolicy.Merge;
+import foodcdc.contract.OrderEvent;
+import foodcdc.lake.LakeLayout;
 import foodcdc.storage.PlainFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -88,7 +90,7 @@ final class Compactor {
         List<Path> journals = new ArrayList<>();
         List<Path> unjournaled = new ArrayList<>();
         for (Path p : listAll()) {
-            if (p.getName().startsWith(LakeLayout.MERGING_PREFIX) && p.getName().endsWith(".journal")) {
+            if (LakeLayout.isJournal(p.getName())) {
                 journals.add(p);
             } else if (p.getName().startsWith(LakeLayout.MERGING_PREFIX)
                     || p.getName().startsWith("." + LakeLayout.MERGING_PREFIX)) {
@@ -104,14 +106,14 @@ final class Compactor {
             deleteIfExists(p);   // a merge stopped before its journal: all its inputs are still there
         }
         if (fs.exists(layout.staging)) {
-            for (FileStatus f : fs.listStatus(layout.staging, p -> p.getName().startsWith("merge-"))) {
+            for (FileStatus f : fs.listStatus(layout.staging, p -> p.getName().startsWith(LakeLayout.STAGED_MERGE_PREFIX))) {
                 fs.delete(f.getPath(), true);
             }
         }
         List<Path> parquet = new ArrayList<>();
         for (LocatedFileStatus f : listAllStatus()) {
             String date = LakeLayout.dateOf(f.getPath().getParent().getName());
-            if (f.getPath().getName().endsWith(".parquet")) {
+            if (LakeLayout.isParquet(f.getPath().getName())) {
                 parquet.add(f.getPath());
                 if (date != null) {
                     added(date, f.getPath().getName(), f.getLen());
@@ -141,12 +143,12 @@ final class Compactor {
         List<String> inputs = m.inputs().stream().map(name -> new Path(folder, name).toString()).toList();
         Journal plan = new Journal(LakeLayout.mergedFile(m.level()), m.inputs());
         String id = UUID.randomUUID().toString();
-        Path stage = new Path(layout.staging, "merge-" + id);
+        Path stage = layout.stagedMerge(id);
         // A file that cannot be read must fail the merge, never be left out of it and then deleted.
-        spark.read().schema(LakeReader.LAKE).option("ignoreCorruptFiles", "false").option("ignoreMissingFiles", "false")
+        spark.read().schema(OrderEvent.Spark.schema()).option("ignoreCorruptFiles", "false").option("ignoreMissingFiles", "false")
                 .parquet(inputs.toArray(String[]::new)).coalesce(1)
                 .write().mode(SaveMode.Overwrite).parquet(stage.toString());
-        FileStatus[] parts = fs.listStatus(stage, p -> p.getName().endsWith(".parquet"));
+        FileStatus[] parts = fs.listStatus(stage, p -> LakeLayout.isParquet(p.getName()));
         if (parts.length != 1) {
             throw new IOException("expected one merged file in " + stage + ", found " + parts.length);
         }

@@ -2,14 +2,18 @@ package foodcdc.consumer;
 
 import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
+import foodcdc.lake.LakeLayout;
 import foodcdc.retry.Backoff;
 import foodcdc.retry.RootCause;
-import foodcdc.storage.PlainFiles;
+import foodcdc.spark.SparkSessions;
 import foodcdc.storage.WritableLocation;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.TimeZone;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -41,31 +45,38 @@ public final class ConsumerJob {
 
     public static void main(String[] args) throws Exception {
         PipelineConfig config = ConfigCli.loadFromArgsOrExit(args, "consumer_spark_submit.sh");
-        TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
-        SparkSession.Builder builder = SparkSession.builder().appName("orders-cdc-consumer");
-        PlainFiles.SPARK_CONF.forEach(builder::config);
-        SparkSession spark = builder.getOrCreate();
-        try {
-            var hadoop = spark.sparkContext().hadoopConfiguration();
-            String lake = config.datalake().path();
-            WritableLocation.require("datalake.path", lake, hadoop);
-            WritableLocation.require("datalake.path", lake + "_quarantine", hadoop);
-            WritableLocation.require("datalake.path", lake + "_staging", hadoop);
-            WritableLocation.require("streaming.checkpoint_location", config.streaming().checkpointLocation(), hadoop);
-        } catch (WritableLocation.StorageProblem e) {
-            LOG.error("Consumer cannot start: {}", e.getMessage());
-            spark.stop();
-            System.exit(WritableLocation.EXIT_CODE);
-        }
-        if (!LakeLock.acquire(config.datalake().path(), spark.sparkContext().hadoopConfiguration())) {
-            LOG.error("Consumer cannot start: another consumer is writing to datalake.path {} (it holds {}); "
-                    + "stop it first", config.datalake().path(), LakeLock.fileOf(config.datalake().path()));
+        SparkSession spark = SparkSessions.builder("orders-cdc-consumer").getOrCreate();
+        Optional<String> unfit = storageProblem(config, spark.sparkContext().hadoopConfiguration());
+        if (unfit.isPresent()) {
+            LOG.error("Consumer cannot start: {}", unfit.get());
             spark.stop();
             System.exit(WritableLocation.EXIT_CODE);
         }
         try (KafkaWatch kafka = new KafkaWatch(config.kafka().brokers()).start()) {
             new ConsumerJob().runUntilStopped(spark, config, kafka);
         }
+    }
+
+    /**
+     * Why the consumer cannot use its folders, if it cannot: one it cannot write (the lake, its
+     * quarantine and staging folders, the checkpoint), or a lake another consumer is writing to.
+     */
+    private static Optional<String> storageProblem(PipelineConfig config, Configuration hadoop) throws IOException {
+        String lake = config.datalake().path();
+        LakeLayout layout = new LakeLayout(lake);
+        try {
+            for (Path folder : List.of(layout.lake, layout.quarantine, layout.staging)) {
+                WritableLocation.require("datalake.path", folder.toString(), hadoop);
+            }
+            WritableLocation.require("streaming.checkpoint_location", config.streaming().checkpointLocation(), hadoop);
+        } catch (WritableLocation.StorageProblem e) {
+            return Optional.of(e.getMessage());
+        }
+        if (!LakeLock.acquire(lake, hadoop)) {
+            return Optional.of("another consumer is writing to datalake.path " + lake + " (it holds "
+                    + layout.lockFile() + "); stop it first");
+        }
+        return Optional.empty();
     }
 
     /**
@@ -119,40 +130,53 @@ public final class ConsumerJob {
 
     static StreamingQuery start(SparkSession spark, PipelineConfig config, Compactor.Steps steps)
             throws IOException, TimeoutException {
-        // Dates and the lake's timestamps are UTC whatever the JVM's zone; timestamps are
-        // written as INT64 microseconds, which every Parquet reader understands (not INT96).
-        spark.conf().set("spark.sql.session.timeZone", "UTC");
+        configureSession(spark);
+        LakeWriter writer = new LakeWriter(spark, config.datalake().path(), steps);
+        writer.finishInterruptedMerges();
+        StreamingQuery query = sink(source(spark, config.kafka(), config.streaming()), config.streaming(), writer);
+        LOG.info("Consumer started: topic {} -> lake {} (quarantine {}), checkpoint {}, trigger {} ms, "
+                        + "at most {} records a batch", config.kafka().topic(), config.datalake().path(),
+                new LakeLayout(config.datalake().path()).quarantine, config.streaming().checkpointLocation(),
+                config.streaming().triggerIntervalMs(), config.streaming().maxOffsetsPerTrigger());
+        return query;
+    }
+
+    /** The settings of the lake's files; the session itself is UTC ({@link SparkSessions}). */
+    private static void configureSession(SparkSession spark) {
+        // Timestamps as INT64 microseconds, which every Parquet reader understands (not INT96).
         spark.conf().set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS");
         // Dates before 1582 are written as they are (proleptic Gregorian, as every other engine
         // reads them) instead of failing the batch for ever.
         spark.conf().set("spark.sql.parquet.datetimeRebaseModeInWrite", "CORRECTED");
-        // Each micro-batch shuffles (de-duplication, the lake anti-join, one file per date).
-        // Spark's default of 200 shuffle tasks, with adaptive execution off in streaming, costs
-        // seconds per small batch; the cluster's parallelism is plenty unless the user says otherwise.
+        // Each micro-batch may shuffle (de-duplication, one file per date). Spark's default of
+        // 200 shuffle tasks, with adaptive execution off in streaming, costs seconds per small
+        // batch; the cluster's parallelism is plenty unless the user says otherwise.
         if (!spark.sparkContext().getConf().contains("spark.sql.shuffle.partitions")) {
             spark.conf().set("spark.sql.shuffle.partitions", Math.max(2, spark.sparkContext().defaultParallelism()));
         }
-        LakeWriter writer = new LakeWriter(spark, config.datalake().path(), steps);
-        writer.finishInterruptedMerges();
-        Dataset<Row> events = spark.readStream().format("kafka")
-                .option("kafka.bootstrap.servers", config.kafka().brokers())
-                .option("subscribe", config.kafka().topic())
-                // A new checkpoint starts from the first event; later runs from the checkpoint.
+    }
+
+    /** The topic's records, from the first one on a new checkpoint, in bounded micro-batches. */
+    private static Dataset<Row> source(SparkSession spark, PipelineConfig.Kafka kafka, PipelineConfig.Streaming s) {
+        return spark.readStream().format("kafka")
+                .option("kafka.bootstrap.servers", kafka.brokers())
+                .option("subscribe", kafka.topic())
                 .option("startingOffsets", "earliest")
-                .option("maxOffsetsPerTrigger", Integer.toString(config.streaming().maxOffsetsPerTrigger()))
+                .option("maxOffsetsPerTrigger", Integer.toString(s.maxOffsetsPerTrigger()))
+                // The broker would otherwise park each fetch up to 500 ms waiting for more records.
                 .option("kafka.fetch.max.wait.ms", "10")
                 .load();
-        StreamingQuery query = events.writeStream()
+    }
+
+    /** Each micro-batch into the lake by {@code writer}, checkpointed. */
+    private static StreamingQuery sink(Dataset<Row> events, PipelineConfig.Streaming s, LakeWriter writer)
+            throws TimeoutException {
+        return events.writeStream()
                 .queryName("orders-to-lake")
-                .option("checkpointLocation", config.streaming().checkpointLocation())
-                .trigger(Trigger.ProcessingTime(config.streaming().triggerIntervalMs()))
+                .option("checkpointLocation", s.checkpointLocation())
+                .trigger(Trigger.ProcessingTime(s.triggerIntervalMs()))
                 .foreachBatch((VoidFunction2<Dataset<Row>, Long>) writer::write)
                 .start();
-        LOG.info("Consumer started: topic {} -> lake {} (quarantine {}_quarantine), checkpoint {}, trigger {} ms, "
-                        + "at most {} records a batch", config.kafka().topic(), config.datalake().path(),
-                config.datalake().path(), config.streaming().checkpointLocation(),
-                config.streaming().triggerIntervalMs(), config.streaming().maxOffsetsPerTrigger());
-        return query;
     }
 
     private void stop() {

@@ -1,5 +1,6 @@
 package foodcdc.consumer;
 
+import foodcdc.lake.LakeLayout;
 import foodcdc.storage.PlainFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -27,7 +28,7 @@ final class LakeLock {
     }
 
     static Path fileOf(String lakePath) {
-        return new Path(new LakeLayout(lakePath).staging, "consumer.lock");
+        return new LakeLayout(lakePath).lockFile();
     }
 
     /** False when another process holds the lake; true when this one now does (or cannot lock: not local). */

@@ -1,16 +1,13 @@
 package foodcdc.consumer;
 
-import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.collect_list;
-import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.to_date;
-import static org.apache.spark.sql.functions.when;
 
+import foodcdc.contract.OrderEvent;
+import foodcdc.lake.LakeLayout;
 import foodcdc.storage.PlainFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,7 +17,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Observation;
@@ -85,53 +81,32 @@ final class LakeWriter {
         listedAtStart = compactor.start();
     }
 
-    /** The foreachBatch function. */
+    /** The foreachBatch function: classify → summarize → write orders → write quarantine → log, then one merge. */
     void write(Dataset<Row> kafkaBatch, long batchId) {
         long t0 = System.nanoTime();
-        String queryId = queryId();
-        String fileName = LakeLayout.batchFile(queryId, batchId);
+        String fileName = LakeLayout.batchFile(queryId(), batchId);
         Dataset<Row> classified = OrderCleaning.classify(kafkaBatch).persist();
         boolean done = false;
         try {
             if (index == null) {
                 index = startIndex(fileName);
             }
-            // Every Spark job costs a few hundred ms on a small batch: what the batch holds
-            // (counts, days, its valid order_ids) is found in one, the lake is written in a second.
-            Column ok = col("reason").isNull();
-            Row summary = classified.agg(count(lit(1)), count(when(ok, lit(1))),
-                    array_sort(collect_set(when(ok, to_date(col("event.created_at")).cast("string")))),
-                    collect_list(when(ok, col("event.order_id")))).first();
+            // Every Spark job costs a few hundred ms on a small batch: what the batch holds is
+            // found in one job, the lake is written in a second.
+            OrderCleaning.BatchSummary summary = OrderCleaning.summarize(classified);
             long summarized = System.nanoTime();
-            long total = summary.getLong(0);
-            long validCount = summary.getLong(1);
-            if (total == 0) {
-                done = true;
-                return;
+            if (summary.records() > 0) {
+                long written = summary.valid() > 0 ? writeOrders(classified, summary, fileName, batchId) : 0;
+                if (summary.rejected() > 0) {
+                    writeQuarantine(classified, fileName);
+                }
+                long end = System.nanoTime();
+                LOG.info("Batch {}: {} records -> {} new orders (dates {}), {} duplicates dropped, {} quarantined; "
+                                + "{} ms (read and summarize {} ms, write {} ms)", batchId, summary.records(), written,
+                        summary.dates(), summary.valid() - written, summary.rejected(), (end - t0) / 1_000_000,
+                        (summarized - t0) / 1_000_000, (end - summarized) / 1_000_000);
+                compactor.compactOne();
             }
-            List<String> dates = summary.getList(2);
-            long written = 0;
-            if (validCount > 0) {
-                RoaringBitmap batchIds = OrderIndex.bitmapOf(summary.getList(3));
-                // A small batch is cleaned in one partition: de-duplication and the one file
-                // per date then need no shuffle.
-                Dataset<Row> input = total <= SMALL_BATCH ? classified.coalesce(1) : classified;
-                Dataset<Row> unique = OrderCleaning.valid(input).dropDuplicates("order_id");
-                Dataset<Row> fresh = withoutKnown(unique, index.known(batchIds));
-                Observation newOrders = new Observation("new_orders_" + batchId);
-                writeLakeFiles(fresh.observe(newOrders, count(lit(1)).as("rows")), fileName, dates.size());
-                written = (Long) newOrders.getAsJava().get("rows");
-                index.addAll(batchIds);   // every valid order of the batch is now in the lake
-            }
-            long rejected = total - validCount;
-            if (rejected > 0) {
-                writeQuarantine(classified, fileName);
-            }
-            long end = System.nanoTime();
-            LOG.info("Batch {}: {} records -> {} new orders (dates {}), {} duplicates dropped, {} quarantined; {} ms "
-                            + "(read and summarize {} ms, write {} ms)", batchId, total, written, dates, validCount - written,
-                    rejected, (end - t0) / 1_000_000, (summarized - t0) / 1_000_000, (end - summarized) / 1_000_000);
-            compactor.compactOne();
             done = true;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -144,6 +119,24 @@ final class LakeWriter {
                 index = null;   // the lake may hold part of this batch: the next attempt reads it again
             }
         }
+    }
+
+    /**
+     * The batch's valid orders that the lake does not hold yet, one file per date; returns how
+     * many were written. Then every valid order of the batch is in the lake.
+     */
+    private long writeOrders(Dataset<Row> classified, OrderCleaning.BatchSummary summary, String fileName,
+                             long batchId) throws IOException, InterruptedException {
+        RoaringBitmap batchIds = OrderIndex.bitmapOf(summary.validIds());
+        // A small batch is cleaned in one partition: de-duplication and the one file per date
+        // then need no shuffle.
+        Dataset<Row> input = summary.records() <= SMALL_BATCH ? classified.coalesce(1) : classified;
+        Dataset<Row> unique = OrderCleaning.valid(input).dropDuplicates(OrderEvent.ORDER_ID);
+        Dataset<Row> fresh = withoutKnown(unique, index.known(batchIds));
+        Observation newOrders = new Observation("new_orders_" + batchId);
+        writeLakeFiles(fresh.observe(newOrders, count(lit(1)).as("rows")), fileName, summary.dates().size());
+        index.addAll(batchIds);
+        return (Long) newOrders.getAsJava().get("rows");
     }
 
     /**
@@ -176,12 +169,12 @@ final class LakeWriter {
     }
 
     private void writeLakeFiles(Dataset<Row> fresh, String fileName, int dates) throws IOException {
-        Path stage = new Path(layout.staging, fileName);
+        Path stage = layout.stagedBatch(fileName);
         // One task per date (a single one for a single date: no shuffle), so one file per date.
-        Dataset<Row> perDate = dates == 1 ? fresh.coalesce(1) : fresh.repartition(col("date"));
-        perDate.write().mode(SaveMode.Overwrite).partitionBy("date").parquet(stage.toString());
-        for (FileStatus dateDir : fs.listStatus(stage, p -> p.getName().startsWith("date="))) {
-            FileStatus[] parts = fs.listStatus(dateDir.getPath(), p -> p.getName().endsWith(".parquet"));
+        Dataset<Row> perDate = dates == 1 ? fresh.coalesce(1) : fresh.repartition(col(LakeLayout.DATE));
+        perDate.write().mode(SaveMode.Overwrite).partitionBy(LakeLayout.DATE).parquet(stage.toString());
+        for (FileStatus dateDir : fs.listStatus(stage, p -> LakeLayout.dateOf(p.getName()) != null)) {
+            FileStatus[] parts = fs.listStatus(dateDir.getPath(), p -> LakeLayout.isParquet(p.getName()));
             if (parts.length != 1) {
                 throw new IOException("expected one file in " + dateDir.getPath() + ", found " + parts.length);
             }
@@ -193,10 +186,10 @@ final class LakeWriter {
     }
 
     private void writeQuarantine(Dataset<Row> classified, String fileName) throws IOException {
-        Path stage = new Path(layout.staging, "quarantine-" + fileName);
+        Path stage = layout.stagedQuarantine(fileName);
         OrderCleaning.rejected(classified, current_timestamp()).coalesce(1)
                 .write().mode(SaveMode.Overwrite).parquet(stage.toString());
-        FileStatus[] parts = fs.listStatus(stage, p -> p.getName().endsWith(".parquet"));
+        FileStatus[] parts = fs.listStatus(stage, p -> LakeLayout.isParquet(p.getName()));
         moveReplacing(parts[0].getPath(), new Path(layout.quarantine, fileName));
         fs.delete(stage, true);
     }

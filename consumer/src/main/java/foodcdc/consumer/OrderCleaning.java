@@ -1,10 +1,17 @@
 package foodcdc.consumer;
 
+import static foodcdc.contract.OrderEvent.AMOUNT;
+import static foodcdc.contract.OrderEvent.CREATED_AT;
+import static foodcdc.contract.OrderEvent.ORDER_ID;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_except;
+import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.encode;
-import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.json_object_keys;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
@@ -13,58 +20,44 @@ import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 
-import java.util.Map;
-import java.util.stream.Stream;
+import foodcdc.contract.OrderEvent;
+import foodcdc.lake.LakeLayout;
+import java.math.BigDecimal;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * Parsing and cleaning of the order events, as pure functions of Spark frames (no I/O), so they
  * are tested on small static frames. Every Kafka record gets a {@code reason}: null when it may
  * enter the lake, otherwise why it goes to the quarantine. Nothing is dropped silently.
  */
-final class OrderCleaning {
-    /** Reasons, in the order they are checked: the first that applies is the one recorded. */
-    static final String EMPTY_PAYLOAD = "empty_payload";
-    static final String PAYLOAD_TOO_LARGE = "payload_too_large";
-    static final String INVALID_UTF8 = "invalid_utf8";
-    static final String MALFORMED_JSON = "malformed_json";
-    static final String MISSING_FIELD = "missing_field";
-    static final String UNEXPECTED_FIELD = "unexpected_field";
-    static final String NULL_ORDER_ID = "null_order_id";
-    static final String NULL_AMOUNT = "null_amount";
-    static final String NEGATIVE_AMOUNT = "negative_amount";
-    static final String NULL_CREATED_AT = "null_created_at";
-    static final String KEY_NOT_ORDER_ID = "key_not_order_id";
+public final class OrderCleaning {
+    /**
+     * Why a record is quarantined, in the order the reasons are checked: the first that applies
+     * is the one recorded, as its {@link #code} ({@code null_amount}).
+     */
+    public enum Reason {
+        EMPTY_PAYLOAD, PAYLOAD_TOO_LARGE, INVALID_UTF8, MALFORMED_JSON, MISSING_FIELD, UNEXPECTED_FIELD,
+        NULL_ORDER_ID, NULL_AMOUNT, NEGATIVE_AMOUNT, NULL_CREATED_AT, KEY_NOT_ORDER_ID;
+
+        public final String code = name().toLowerCase(Locale.ROOT);
+    }
 
     /** An event is ~300 bytes; anything past this is not an order and is not parsed. */
     static final int MAX_PAYLOAD_BYTES = 64 * 1024;
 
+    /** Columns of the quarantine's files besides Kafka's: why, and the payload as text. */
+    public static final String REASON = "reason";
+    public static final String PAYLOAD = "payload";
+
+    /** Spark's column for input that does not parse as the event. */
     static final String CORRUPT = "_corrupt_record";
-
-    /** The event's fields with their lake types, plus Spark's column for unparseable input. */
-    static final StructType EVENT = new StructType()
-            .add("order_id", DataTypes.IntegerType)
-            .add("customer_name", DataTypes.StringType)
-            .add("restaurant_name", DataTypes.StringType)
-            .add("item", DataTypes.StringType)
-            .add("amount", DataTypes.createDecimalType(10, 2))
-            .add("order_status", DataTypes.StringType)
-            .add("created_at", DataTypes.TimestampType)
-            .add(CORRUPT, DataTypes.StringType);
-
-    static final String[] FIELDS =
-            {"order_id", "customer_name", "restaurant_name", "item", "amount", "order_status", "created_at"};
-
-    private static final Map<String, String> JSON_OPTIONS = Map.of(
-            "mode", "PERMISSIVE",
-            "columnNameOfCorruptRecord", CORRUPT,
-            // The contract's form (2025-11-18T12:24:00.000000Z); fewer fraction digits are accepted.
-            "timestampFormat", "yyyy-MM-dd'T'HH:mm:ss[.SSSSSS][.SSS][XXX]");
 
     private OrderCleaning() {
     }
@@ -80,31 +73,73 @@ final class OrderCleaning {
         // Bytes that are not UTF-8 decode to U+FFFD and so do not survive a round trip.
         Column notUtf8 = encode(text, "UTF-8").notEqual(col("value"));
         Dataset<Row> parsed = kafka
-                .withColumn("payload", text)
+                .withColumn(PAYLOAD, text)
                 .withColumn("event", when(tooLarge.or(notUtf8), lit(null))
-                        .otherwise(from_json(text, EVENT, JSON_OPTIONS)));
+                        .otherwise(OrderEvent.Spark.fromJson(text, CORRUPT)));
         Column e = col("event");
         // The contract is exactly seven fields, a NULL column as JSON null: a field left out or
         // one more is a producer that does not follow it, and its records are kept aside
         // rather than half-understood (an unknown field would otherwise vanish silently).
-        Column fields = json_object_keys(col("payload"));
-        Column expected = array(Stream.of(FIELDS).map(functions::lit).toArray(Column[]::new));
+        Column fields = json_object_keys(col(PAYLOAD));
+        Column expected = array(OrderEvent.names().stream().map(functions::lit).toArray(Column[]::new));
         // Kafka's key is the order_id as text: it decides the partition, so the copies of an
         // order stay in order. A record keyed otherwise did not come from the producer.
-        Column keyIsId = col("key").cast("string").eqNullSafe(e.getField("order_id").cast("string"));
+        Column keyIsId = col("key").cast("string").eqNullSafe(e.getField(ORDER_ID).cast("string"));
         // A null value (a tombstone) and a zero-byte value carry no order alike.
-        Column reason = when(col("value").isNull().or(length(col("value")).equalTo(0)), EMPTY_PAYLOAD)
-                .when(tooLarge, PAYLOAD_TOO_LARGE)
-                .when(notUtf8, INVALID_UTF8)
-                .when(e.isNull().or(e.getField(CORRUPT).isNotNull()), MALFORMED_JSON)
-                .when(size(array_except(expected, fields)).gt(0), MISSING_FIELD)
-                .when(size(array_except(fields, expected)).gt(0), UNEXPECTED_FIELD)
-                .when(e.getField("order_id").isNull(), NULL_ORDER_ID)
-                .when(e.getField("amount").isNull(), NULL_AMOUNT)
-                .when(e.getField("amount").lt(0), NEGATIVE_AMOUNT)
-                .when(e.getField("created_at").isNull(), NULL_CREATED_AT)
-                .when(not(keyIsId), KEY_NOT_ORDER_ID);
-        return parsed.withColumn("reason", reason);
+        Column shape = when(col("value").isNull().or(length(col("value")).equalTo(0)), Reason.EMPTY_PAYLOAD.code)
+                .when(tooLarge, Reason.PAYLOAD_TOO_LARGE.code)
+                .when(notUtf8, Reason.INVALID_UTF8.code)
+                .when(e.isNull().or(e.getField(CORRUPT).isNotNull()), Reason.MALFORMED_JSON.code)
+                .when(size(array_except(expected, fields)).gt(0), Reason.MISSING_FIELD.code)
+                .when(size(array_except(fields, expected)).gt(0), Reason.UNEXPECTED_FIELD.code);
+        // Each part is null when nothing in it applies: the first reason found is the one kept.
+        Column reason = coalesce(shape, ValueRule.reasonColumn(e::getField),
+                when(not(keyIsId), Reason.KEY_NOT_ORDER_ID.code));
+        return parsed.withColumn(REASON, reason);
+    }
+
+    /**
+     * The rules on an order's values, once it parsed as the contract's seven fields, in the order
+     * they are checked. Declared once, read two ways: as a Spark column over the fields (the
+     * consumer) and over plain Java values (the validator, for PostgreSQL's rows).
+     */
+    public enum ValueRule {
+        ORDER_ID_PRESENT(Reason.NULL_ORDER_ID, ORDER_ID, false),
+        AMOUNT_PRESENT(Reason.NULL_AMOUNT, AMOUNT, false),
+        AMOUNT_NOT_NEGATIVE(Reason.NEGATIVE_AMOUNT, AMOUNT, true),
+        CREATED_AT_PRESENT(Reason.NULL_CREATED_AT, CREATED_AT, false);
+
+        private final Reason reason;
+        private final String field;
+        /** Broken by a value below zero; otherwise by a missing (null) value. */
+        private final boolean negative;
+
+        ValueRule(Reason reason, String field, boolean negative) {
+            this.reason = reason;
+            this.field = field;
+            this.negative = negative;
+        }
+
+        /** The reason of the first rule {@code fields} break, or null: a Spark column. */
+        static Column reasonColumn(Function<String, Column> fields) {
+            Column reason = null;
+            for (ValueRule r : values()) {
+                Column v = fields.apply(r.field);
+                Column broken = r.negative ? v.lt(0) : v.isNull();
+                reason = reason == null ? when(broken, r.reason.code) : reason.when(broken, r.reason.code);
+            }
+            return reason;
+        }
+
+        /** The reason of the first rule the field values break, or null when they break none. */
+        public static String reasonFor(Function<String, ?> values) {
+            return Arrays.stream(values()).filter(r -> r.brokenBy(values.apply(r.field))).map(r -> r.reason.code)
+                    .findFirst().orElse(null);
+        }
+
+        private boolean brokenBy(Object value) {
+            return negative ? value != null && new BigDecimal(value.toString()).signum() < 0 : value == null;
+        }
     }
 
     /**
@@ -112,20 +147,44 @@ final class OrderCleaning {
      * UTC day of created_at (the session time zone must be UTC; the job pins it).
      */
     static Dataset<Row> valid(Dataset<Row> classified) {
-        Column[] columns = new Column[FIELDS.length + 1];
-        for (int i = 0; i < FIELDS.length; i++) {
-            columns[i] = col("event").getField(FIELDS[i]).as(FIELDS[i]);
+        List<String> names = OrderEvent.names();
+        Column[] columns = new Column[names.size() + 1];
+        for (int i = 0; i < names.size(); i++) {
+            columns[i] = col("event").getField(names.get(i)).as(names.get(i));
         }
-        columns[FIELDS.length] = to_date(col("event.created_at")).as("date");
-        return classified.where(col("reason").isNull()).select(columns);
+        columns[names.size()] = eventDate().as(LakeLayout.DATE);
+        return classified.where(col(REASON).isNull()).select(columns);
+    }
+
+    /** The UTC day of an event's created_at (the session time zone is UTC: SparkSessions). */
+    private static Column eventDate() {
+        return to_date(col("event").getField(CREATED_AT));
+    }
+
+    /**
+     * What a classified batch holds, in one Spark job: how many records, how many valid, the days
+     * the valid ones fall on (sorted, as {@code YYYY-MM-DD}) and their order_ids.
+     */
+    record BatchSummary(long records, long valid, List<String> dates, List<Integer> validIds) {
+        long rejected() {
+            return records - valid;
+        }
+    }
+
+    static BatchSummary summarize(Dataset<Row> classified) {
+        Column ok = col(REASON).isNull();
+        Row r = classified.agg(count(lit(1)), count(when(ok, lit(1))),
+                array_sort(collect_set(when(ok, eventDate().cast("string")))),
+                collect_list(when(ok, col("event").getField(ORDER_ID)))).first();
+        return new BatchSummary(r.getLong(0), r.getLong(1), r.getList(2), r.getList(3));
     }
 
     /** The rejected records with what an operator needs: payload, reason and where it came from. */
     static Dataset<Row> rejected(Dataset<Row> classified, Column ingestTime) {
-        return classified.where(col("reason").isNotNull()).select(
-                col("reason"),
+        return classified.where(col(REASON).isNotNull()).select(
+                col(REASON),
                 // A huge payload is kept whole in raw_value but not twice as text.
-                when(length(col("value")).gt(MAX_PAYLOAD_BYTES), lit(null)).otherwise(col("payload")).as("payload"),
+                when(length(col("value")).gt(MAX_PAYLOAD_BYTES), lit(null)).otherwise(col(PAYLOAD)).as(PAYLOAD),
                 col("value").as("raw_value"),
                 col("key").cast("string").as("kafka_key"),
                 col("topic"), col("partition"), col("offset"),

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import foodcdc.config.PipelineConfig;
 import foodcdc.stack.ScriptProcess;
-import foodcdc.stack.TestStack;
+import foodcdc.stack.ThrowawayStack;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +26,7 @@ class ClusterPipelineIT {
 
     @Test
     void shouldRunBothJobsOnExecutorsOfAStandaloneClusterWithEveryOrderOnce() throws Exception {
-        try (TestStack stack = TestStack.create("cluster").start(true)) {
+        try (ThrowawayStack stack = ThrowawayStack.create("cluster").start(true)) {
             PipelineConfig c = stack.config();
             String master = stack.stack().sparkMasterUrl().orElseThrow();
             Path log = stack.dir().resolve("jobs.log");

@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import foodcdc.config.ConfigLoader;
+import foodcdc.config.ConfigWriter;
 import foodcdc.config.PipelineConfig;
-import foodcdc.stack.TestStack;
+import foodcdc.lake.LakeLayout;
+import foodcdc.spark.SparkSessions;
+import foodcdc.stack.ThrowawayStack;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * every order exactly once, in a bounded number of files, with nothing of the merges left over.
  */
 class CompactionKillIT {
-    private static final TestStack STACK = TestStack.shared();
+    private static final ThrowawayStack STACK = ThrowawayStack.shared();
     private static final String DAY = "2025-11-18";
     private static final List<String> STEPS =
             List.of("merged file in place", "journal written", "first input deleted", "inputs deleted",
@@ -45,7 +48,7 @@ class CompactionKillIT {
         PipelineConfig c = STACK.isolated("compaction_kill", 100_000);
         Path lake = Path.of(c.datalake().path());
         Files.createDirectories(lake);
-        Path config = TestStack.writeConfig(c, lake.resolveSibling("orders_stream.yml"));
+        Path config = ConfigWriter.write(c, lake.resolveSibling("orders_stream.yml"));
         List<Integer> expected = new ArrayList<>();
         int next = 1;
         try (ListingReader reader = new ListingReader(lake)) {
@@ -201,7 +204,7 @@ class CompactionKillIT {
             TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
             PipelineConfig config = ConfigLoader.load(Path.of(args[0]));
             String stopAt = args[1];
-            SparkSession spark = TestSpark.start("CompactionKillIT-child", 1);
+            SparkSession spark = SparkSessions.local("CompactionKillIT-child", 1);
             Compactor.Steps steps = step -> {
                 if (step.equals(stopAt)) {
                     System.out.println("REACHED " + step);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import foodcdc.consumer.CompactionPolicy.Merge;
+import foodcdc.lake.LakeLayout;
 import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.List;

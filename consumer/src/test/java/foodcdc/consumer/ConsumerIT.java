@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import foodcdc.config.PipelineConfig;
-import foodcdc.stack.TestStack;
+import foodcdc.spark.SparkSessions;
+import foodcdc.stack.ThrowawayStack;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
@@ -35,13 +36,13 @@ import org.junit.jupiter.api.Test;
 
 /** The consumer against a real Kafka broker and Spark, reading the lake back by listing its files. */
 class ConsumerIT {
-    private static final TestStack STACK = TestStack.shared();
+    private static final ThrowawayStack STACK = ThrowawayStack.shared();
     private static final Pattern ORDER_ID = Pattern.compile("\"order_id\":(\\d+)");
     private static SparkSession spark;
 
     @BeforeAll
     static void startSpark() {
-        spark = TestSpark.start("ConsumerIT", 2);
+        spark = SparkSessions.local("ConsumerIT", 2);
     }
 
     @AfterAll

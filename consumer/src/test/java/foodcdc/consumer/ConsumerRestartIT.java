@@ -3,9 +3,10 @@ package foodcdc.consumer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import foodcdc.config.ConfigWriter;
 import foodcdc.config.PipelineConfig;
 import foodcdc.stack.ScriptProcess;
-import foodcdc.stack.TestStack;
+import foodcdc.stack.ThrowawayStack;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,17 +25,14 @@ import org.junit.jupiter.api.Test;
  * every order exactly once at the end, and never a duplicate at any moment in between.
  */
 class ConsumerRestartIT {
-    private static final TestStack STACK = TestStack.shared();
+    private static final ThrowawayStack STACK = ThrowawayStack.shared();
     private static final int ORDERS = 20_000;
 
     @Test
     void shouldShowEveryOrderOnceToAFileListingReaderAcrossSigkillAndRestart() throws Exception {
         PipelineConfig base = STACK.isolated("consumer_restart", 100_000);
-        var s = base.streaming();
-        PipelineConfig c = new PipelineConfig(base.postgres(), base.kafka(), base.datalake(),
-                new PipelineConfig.Streaming(s.checkpointLocation(), s.lastProcessedTimestampLocation(),
-                        s.batchIntervalSeconds(), s.maxRowsPerPoll(), 200, 1_500));
-        Path config = TestStack.writeConfig(c, STACK.dir().resolve("consumer_restart.yml"));
+        PipelineConfig c = base.withStreaming(base.streaming().withTrigger(200, 1_500));
+        Path config = ConfigWriter.write(c, STACK.dir().resolve("consumer_restart.yml"));
         Path log = STACK.dir().resolve("consumer_restart.log");
 
         // Orders over three days; the first 2,000 sent twice, as an at-least-once producer may.

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import foodcdc.stack.TestStack;
+import foodcdc.stack.Repository;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +48,7 @@ class JobConfigErrorsIT {
     @MethodSource("cases")
     void shouldExitWithCode2NamingTheProblemAndWriteNothing(String script, String name, String change,
                                                             List<String> expected) throws Exception {
-        Path home = TestStack.home();
+        Path home = Repository.home();
         Path config = tmp.resolve("broken.yml");
         if (change.equals("(a folder)")) {
             Files.createDirectories(config);

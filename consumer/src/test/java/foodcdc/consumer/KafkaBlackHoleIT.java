@@ -2,10 +2,11 @@ package foodcdc.consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import foodcdc.config.ConfigWriter;
 import foodcdc.config.PipelineConfig;
 import foodcdc.stack.ScriptProcess;
 import foodcdc.stack.TcpRelay;
-import foodcdc.stack.TestStack;
+import foodcdc.stack.ThrowawayStack;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -23,13 +24,12 @@ class KafkaBlackHoleIT {
 
     @Test
     void shouldSayBothJobsWaitForKafkaWhenItsNetworkGoesDarkAndCatchUpAfterwards() throws Exception {
-        try (TestStack stack = TestStack.create("kafka_black_hole");
+        try (ThrowawayStack stack = ThrowawayStack.create("kafka_black_hole");
              TcpRelay relay = new TcpRelay(stack.config().kafka().firstBrokerPort())) {
             stack.kafkaAdvertisedPort(relay.port()).start(false);
             PipelineConfig s = stack.config();
-            PipelineConfig c = new PipelineConfig(s.postgres(), new PipelineConfig.Kafka("127.0.0.1:" + relay.port(),
-                    s.kafka().topic(), s.kafka().topicPartitions()), s.datalake(), s.streaming());
-            Path config = TestStack.writeConfig(c, stack.dir().resolve("via_relay.yml"));
+            PipelineConfig c = s.withKafka(s.kafka().withBrokers("127.0.0.1:" + relay.port()));
+            Path config = ConfigWriter.write(c, stack.dir().resolve("via_relay.yml"));
             ScriptProcess producer = ScriptProcess.launch("producer_spark_submit.sh", config,
                     stack.dir().resolve("producer.log"));
             ScriptProcess consumer = ScriptProcess.launch("consumer_spark_submit.sh", config,

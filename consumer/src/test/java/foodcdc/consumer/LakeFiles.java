@@ -16,13 +16,13 @@ import java.util.stream.Stream;
  * The lake as an outside reader sees it: by listing its Parquet files (DuckDB, no Spark and no
  * {@code _spark_metadata}). Shared by the integration tests that watch the lake fill up.
  */
-final class LakeFiles {
+public final class LakeFiles {
 
     private LakeFiles() {
     }
 
     /** Every Parquet file under a folder, as a reader that lists files would find them. */
-    static String[] parquetFiles(String dir) throws Exception {
+    public static String[] parquetFiles(String dir) throws Exception {
         if (!Files.exists(Path.of(dir))) {
             return new String[0];
         }
@@ -32,7 +32,7 @@ final class LakeFiles {
     }
 
     /** {@code count(*)} and one more aggregate over every Parquet file under {@code dir}. */
-    static long[] count(String dir, String second) throws Exception {
+    public static long[] count(String dir, String second) throws Exception {
         if (parquetFiles(dir).length == 0) {
             return new long[] {0, 0};
         }
@@ -45,12 +45,12 @@ final class LakeFiles {
     }
 
     /** Rows and distinct order_ids in the lake. */
-    static long[] rowsAndOrders(String lake) throws Exception {
+    public static long[] rowsAndOrders(String lake) throws Exception {
         return count(lake, "count(DISTINCT order_id)");
     }
 
     /** Waits until the lake holds {@code n} orders, failing if a reader ever sees a duplicate. */
-    static void awaitOrders(String lake, long n, Duration timeout) throws Exception {
+    public static void awaitOrders(String lake, long n, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         long[] seen = rowsAndOrders(lake);
         while (seen[1] < n) {

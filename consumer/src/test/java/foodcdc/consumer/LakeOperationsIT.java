@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import foodcdc.config.PipelineConfig;
-import foodcdc.stack.TestStack;
+import foodcdc.spark.SparkSessions;
+import foodcdc.stack.ThrowawayStack;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -32,12 +33,12 @@ import org.junit.jupiter.api.Test;
  * every order exactly once.
  */
 class LakeOperationsIT {
-    private static final TestStack STACK = TestStack.shared();
+    private static final ThrowawayStack STACK = ThrowawayStack.shared();
     private static SparkSession spark;
 
     @BeforeAll
     static void startSpark() {
-        spark = TestSpark.start("LakeOperationsIT", 2);
+        spark = SparkSessions.local("LakeOperationsIT", 2);
     }
 
     @AfterAll

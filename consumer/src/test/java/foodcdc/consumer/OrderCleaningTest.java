@@ -2,6 +2,7 @@ package foodcdc.consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import foodcdc.spark.SparkSessions;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.Date;
@@ -39,7 +40,7 @@ class OrderCleaningTest {
 
     @BeforeAll
     static void startSpark() {
-        spark = TestSpark.start("OrderCleaningTest", 1);
+        spark = SparkSessions.local("OrderCleaningTest", 1);
     }
 
     @AfterAll

@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import foodcdc.config.ConfigWriter;
 import foodcdc.config.PipelineConfig;
+import foodcdc.stack.Repository;
 import foodcdc.stack.ScriptProcess;
-import foodcdc.stack.TestStack;
+import foodcdc.stack.ThrowawayStack;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,12 +27,12 @@ import org.junit.jupiter.api.Test;
  */
 class PipelineEvaluationIT {
     private static final Duration WAIT = Duration.ofSeconds(120);
-    private static final TestStack STACK = TestStack.shared();
+    private static final ThrowawayStack STACK = ThrowawayStack.shared();
 
     @Test
     void shouldPassTheEvaluationStepByStep() throws Exception {
         PipelineConfig c = STACK.isolated("evaluation", 100_000);
-        Path config = TestStack.writeConfig(c, STACK.dir().resolve("evaluation.yml"));
+        Path config = ConfigWriter.write(c, STACK.dir().resolve("evaluation.yml"));
         Path log = STACK.dir().resolve("evaluation.log");
         ScriptProcess producer = ScriptProcess.launch("producer_spark_submit.sh", config, log);
         ScriptProcess consumer = ScriptProcess.launch("consumer_spark_submit.sh", config, log);
@@ -97,7 +99,7 @@ class PipelineEvaluationIT {
     }
 
     private static String validate(Path config, int expectedExit) throws Exception {
-        Process p = new ProcessBuilder("bash", TestStack.home().resolve("scripts/validate_pipeline.sh").toString(),
+        Process p = new ProcessBuilder("bash", Repository.home().resolve("scripts/validate_pipeline.sh").toString(),
                 "--config", config.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "validate_pipeline.sh did not finish");
@@ -106,7 +108,7 @@ class PipelineEvaluationIT {
     }
 
     private static void run(String script, Path config) throws Exception {
-        Process p = new ProcessBuilder("bash", TestStack.home().resolve("scripts").resolve(script).toString(),
+        Process p = new ProcessBuilder("bash", Repository.home().resolve("scripts").resolve(script).toString(),
                 "--config", config.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));

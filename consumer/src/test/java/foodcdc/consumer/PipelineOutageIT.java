@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import foodcdc.config.PipelineConfig;
 import foodcdc.stack.LocalStack;
 import foodcdc.stack.ScriptProcess;
-import foodcdc.stack.TestStack;
+import foodcdc.stack.ThrowawayStack;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -25,7 +25,7 @@ class PipelineOutageIT {
 
     @Test
     void shouldWaitOutThirtySecondOutagesOfPostgresAndKafkaWhileBothJobsRun() throws Exception {
-        try (TestStack stack = TestStack.create("outage").start(false)) {
+        try (ThrowawayStack stack = ThrowawayStack.create("outage").start(false)) {
             PipelineConfig c = stack.config();
             String lake = c.datalake().path();
             ScriptProcess producer = ScriptProcess.launch("producer_spark_submit.sh", stack.configFile(),
@@ -78,7 +78,7 @@ class PipelineOutageIT {
         }
     }
 
-    private static void insert(TestStack stack, PipelineConfig c, int rows) throws Exception {
+    private static void insert(ThrowawayStack stack, PipelineConfig c, int rows) throws Exception {
         try (Connection conn = stack.connect(); Statement s = conn.createStatement()) {
             s.execute("INSERT INTO \"" + c.postgres().table() + "\" (customer_name, restaurant_name, item, amount, "
                     + "order_status) SELECT 'Outage ' || g, 'R', 'I', 5.00, 'PLACED' FROM generate_series(1, " + rows

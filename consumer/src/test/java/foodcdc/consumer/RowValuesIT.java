@@ -3,10 +3,11 @@ package foodcdc.consumer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import foodcdc.config.ConfigWriter;
 import foodcdc.config.PipelineConfig;
 import foodcdc.consumer.OrderRows.OrderRow;
 import foodcdc.stack.ScriptProcess;
-import foodcdc.stack.TestStack;
+import foodcdc.stack.ThrowawayStack;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * equal PostgreSQL's exactly; the invalid ones must be quarantined.
  */
 class RowValuesIT {
-    private static final TestStack STACK = TestStack.shared();
+    private static final ThrowawayStack STACK = ThrowawayStack.shared();
 
     private record Values(String customer, String restaurant, String item, String amount, String status,
                           String createdAt) {
@@ -54,7 +55,7 @@ class RowValuesIT {
     void shouldLandEveryValueExactlyAsPostgresHoldsIt() throws Exception {
         PipelineConfig c = STACK.isolated("row_values", 100_000);
         insert(c);
-        Path config = TestStack.writeConfig(c, STACK.dir().resolve("row_values.yml"));
+        Path config = ConfigWriter.write(c, STACK.dir().resolve("row_values.yml"));
         ScriptProcess producer = ScriptProcess.launch("producer_spark_submit.sh", config,
                 STACK.dir().resolve("row_values_producer.log"));
         ScriptProcess consumer = ScriptProcess.launch("consumer_spark_submit.sh", config,

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import foodcdc.config.ConfigWriter;
 import foodcdc.config.PipelineConfig;
-import foodcdc.stack.TestStack;
+import foodcdc.stack.Repository;
+import foodcdc.stack.ThrowawayStack;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * not stop; a path below a regular file cannot be created by anyone.)
  */
 class StorageProblemsIT {
-    private static final TestStack STACK = TestStack.shared();
+    private static final ThrowawayStack STACK = ThrowawayStack.shared();
 
     @TempDir
     Path tmp;
@@ -73,16 +75,14 @@ class StorageProblemsIT {
     }
 
     private static PipelineConfig withPaths(PipelineConfig c, String lake, String checkpoint, String watermark) {
-        var s = c.streaming();
-        return new PipelineConfig(c.postgres(), c.kafka(), new PipelineConfig.Datalake(lake, c.datalake().format()),
-                new PipelineConfig.Streaming(checkpoint, watermark, s.batchIntervalSeconds(), s.maxRowsPerPoll(),
-                        s.triggerIntervalMs(), s.maxOffsetsPerTrigger()));
+        return c.withDatalake(c.datalake().withPath(lake))
+                .withStreaming(c.streaming().withLocations(checkpoint, watermark));
     }
 
     /** Runs a job script on this config; it must exit with 3 and print no stack trace. */
     private String run(String script, PipelineConfig c) throws Exception {
-        Path config = TestStack.writeConfig(c, Files.createTempFile(tmp, "config", ".yml"));
-        ProcessBuilder pb = new ProcessBuilder("bash", TestStack.home().resolve("scripts").resolve(script).toString(),
+        Path config = ConfigWriter.write(c, Files.createTempFile(tmp, "config", ".yml"));
+        ProcessBuilder pb = new ProcessBuilder("bash", Repository.home().resolve("scripts").resolve(script).toString(),
                 "--config", config.toString()).redirectErrorStream(true);
         pb.environment().put("SPARK_MASTER", "local[1]");
         Process p = pb.start();

@@ -3,9 +3,11 @@ package foodcdc.consumer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import foodcdc.config.ConfigWriter;
 import foodcdc.config.PipelineConfig;
+import foodcdc.stack.Repository;
 import foodcdc.stack.ScriptProcess;
-import foodcdc.stack.TestStack;
+import foodcdc.stack.ThrowawayStack;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -27,13 +29,13 @@ import org.junit.jupiter.api.Test;
  * lake within the usual latency, each with its true instant and in its UTC day's folder.
  */
 class TimeZonesIT {
-    private static final TestStack STACK = TestStack.shared();
+    private static final ThrowawayStack STACK = ThrowawayStack.shared();
     private static final Duration WAIT = Duration.ofSeconds(120);
 
     @Test
     void shouldLandOrdersFromSessionsInOtherTimeZonesPromptlyWithTheirTrueInstant() throws Exception {
         PipelineConfig c = STACK.isolated("time_zones", 100_000);
-        Path config = TestStack.writeConfig(c, STACK.dir().resolve("time_zones.yml"));
+        Path config = ConfigWriter.write(c, STACK.dir().resolve("time_zones.yml"));
         Path log = STACK.dir().resolve("time_zones.log");
         ScriptProcess producer = ScriptProcess.launch("producer_spark_submit.sh", config, log);
         ScriptProcess consumer = ScriptProcess.launch("consumer_spark_submit.sh", config, log);
@@ -52,7 +54,7 @@ class TimeZonesIT {
                 }
             }
             // The script's JVM takes its zone from TZ, as on a laptop in India.
-            ProcessBuilder pb = new ProcessBuilder("bash", TestStack.home().resolve("scripts/insert_test_data.sh")
+            ProcessBuilder pb = new ProcessBuilder("bash", Repository.home().resolve("scripts/insert_test_data.sh")
                     .toString(), "--config", config.toString()).redirectErrorStream(true);
             pb.environment().put("TZ", "Asia/Kolkata");
             Process kolkata = pb.start();

@@ -1,5 +1,10 @@
 package foodcdc.producer;
 
+import static foodcdc.contract.OrderEvent.CREATED_AT;
+import static foodcdc.contract.OrderEvent.ORDER_ID;
+
+import foodcdc.contract.OrderEvent;
+import foodcdc.sql.SqlIdentifier;
 import java.util.Optional;
 
 /**
@@ -16,14 +21,13 @@ import java.util.Optional;
  * a transaction that ends in between has then committed before the rows' snapshot was taken.
  */
 final class IncrementalQuery {
-    private static final String COLUMNS =
-            "order_id, customer_name, restaurant_name, item, amount, order_status, created_at";
+    /** The order the table is read in, and the watermark's form. */
+    private static final String KEY = CREATED_AT + ", " + ORDER_ID;
 
     private final String table;
 
-    /** {@code table} was validated as a safe identifier by the config loader; it is quoted here. */
     IncrementalQuery(String table) {
-        this.table = "\"" + table + "\"";
+        this.table = SqlIdentifier.quote(table);
     }
 
     /**
@@ -59,22 +63,26 @@ final class IncrementalQuery {
     }
 
     /**
-     * The last key and the row count of the next batch: at most {@code ?2} rows after the
-     * watermark and before the horizon {@code ?1}. Empty result: nothing new.
+     * The last key and the row count of the next batch: at most {@code limit} rows after the
+     * watermark and before the horizon. Parameters: the watermark's created_at and order_id
+     * (when there is one), then the horizon, then the limit. Empty result: nothing new.
      */
-    String nextBatchEnd(Optional<Watermark> after) {
-        return "SELECT created_at, order_id, count(*) OVER () FROM ("
-                + "SELECT created_at, order_id FROM " + table
-                + " WHERE " + after.map(w -> "(created_at, order_id) > " + w.sqlRow() + " AND ").orElse("")
-                + "created_at < ?"
-                + " ORDER BY created_at, order_id LIMIT ?) AS batch"
-                + " ORDER BY created_at DESC, order_id DESC LIMIT 1";
+    String nextBatchEnd(boolean afterWatermark) {
+        return "SELECT " + KEY + ", count(*) OVER () FROM ("
+                + "SELECT " + KEY + " FROM " + table
+                + " WHERE " + (afterWatermark ? "(" + KEY + ") > (?, ?) AND " : "")
+                + CREATED_AT + " < ?"
+                + " ORDER BY " + KEY + " LIMIT ?) AS batch"
+                + " ORDER BY " + CREATED_AT + " DESC, " + ORDER_ID + " DESC LIMIT 1";
     }
 
-    /** Every row of one batch: after {@code after} (if any), up to and including {@code last}. */
+    /**
+     * Every row of one batch: after {@code after} (if any), up to and including {@code last}.
+     * The bounds are literals, not parameters: Spark's JDBC {@code query} option takes SQL text.
+     */
     String rowsOfBatch(Optional<Watermark> after, Watermark last) {
-        return "SELECT " + COLUMNS + " FROM " + table
-                + " WHERE " + after.map(w -> "(created_at, order_id) > " + w.sqlRow() + " AND ").orElse("")
-                + "(created_at, order_id) <= " + last.sqlRow();
+        return "SELECT " + OrderEvent.columnList() + " FROM " + table
+                + " WHERE " + after.map(w -> "(" + KEY + ") > " + w.sqlRow() + " AND ").orElse("")
+                + "(" + KEY + ") <= " + last.sqlRow();
     }
 }

@@ -4,7 +4,7 @@ import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
 import foodcdc.retry.Backoff;
 import foodcdc.retry.RootCause;
-import foodcdc.storage.PlainFiles;
+import foodcdc.spark.SparkSessions;
 import foodcdc.storage.WritableLocation;
 import java.io.IOException;
 import java.sql.SQLException;
@@ -13,11 +13,8 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
-import java.util.TimeZone;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,8 +35,8 @@ public final class ProducerJob implements AutoCloseable {
     private static final Duration LONG_TRANSACTION = Duration.ofSeconds(60);
 
     private final PipelineConfig config;
-    private final SparkSession spark;
     private final SourceDatabase db;
+    private final BatchPublisher publisher;
     private final WatermarkStore store;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -48,8 +45,8 @@ public final class ProducerJob implements AutoCloseable {
 
     public ProducerJob(PipelineConfig config, SparkSession spark) throws IOException {
         this.config = config;
-        this.spark = spark;
         this.db = new SourceDatabase(config.postgres());
+        this.publisher = new BatchPublisher(spark, config);
         this.store = new WatermarkStore(config.streaming().lastProcessedTimestampLocation(),
                 spark.sparkContext().hadoopConfiguration());
         this.watermark = store.load();
@@ -57,40 +54,38 @@ public final class ProducerJob implements AutoCloseable {
 
     public static void main(String[] args) throws Exception {
         PipelineConfig config = ConfigCli.loadFromArgsOrExit(args, "producer_spark_submit.sh");
-        // created_at is UTC wall-clock time: no JVM or session zone may shift it.
-        TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
-        SparkSession.Builder builder = SparkSession.builder()
-                .appName("orders-cdc-producer")
-                .config("spark.sql.session.timeZone", "UTC");
-        PlainFiles.SPARK_CONF.forEach(builder::config);
-        SparkSession spark = builder.getOrCreate();
-        ProducerJob job;
+        SparkSession spark = SparkSessions.builder("orders-cdc-producer").getOrCreate();
+        int exit = 0;
         try {
-            WritableLocation.require("streaming.last_processed_timestamp_location",
-                    config.streaming().lastProcessedTimestampLocation(), spark.sparkContext().hadoopConfiguration());
-            job = new ProducerJob(config, spark);
+            ProducerJob job = open(config, spark);
+            Runtime.getRuntime().addShutdownHook(new Thread(job::stopAndWait, "producer-shutdown"));
+            job.run();
         } catch (WritableLocation.StorageProblem | IOException e) {
             LOG.error("Producer cannot start: {}", e.getMessage());
-            spark.stop();
-            System.exit(WritableLocation.EXIT_CODE);
-            return;
-        }
-        Runtime.getRuntime().addShutdownHook(new Thread(job::stopAndWait, "producer-shutdown"));
-        try {
-            job.run();
+            exit = WritableLocation.EXIT_CODE;
         } catch (SourceUnfit e) {
             e.problems().forEach(p -> LOG.error("Producer cannot start: {}", p));
-            spark.stop();
             // Like an unusable storage location: an environment that must be fixed, not waited out.
-            System.exit(WritableLocation.EXIT_CODE);
+            exit = WritableLocation.EXIT_CODE;
         }
         spark.stop();
+        if (exit != 0) {
+            System.exit(exit);
+        }
+    }
+
+    /** The job, once its watermark folder is known to be writable and its watermark is read. */
+    private static ProducerJob open(PipelineConfig config, SparkSession spark)
+            throws WritableLocation.StorageProblem, IOException {
+        WritableLocation.require("streaming.last_processed_timestamp_location",
+                config.streaming().lastProcessedTimestampLocation(), spark.sparkContext().hadoopConfiguration());
+        return new ProducerJob(config, spark);
     }
 
     /** Polls until {@link #stopAndWait()}; outages are waited out with backoff. */
     public void run() throws InterruptedException, SourceUnfit {
         LOG.info("Producer started: table {} -> topic {}, every {} s, at most {} rows a poll, watermark {} ({})",
-                config.postgres().table(), config.kafka().topic(), config.streaming().batchIntervalSeconds(),
+                config.postgres().table(), config.kafka().topic(), config.streaming().batchInterval(),
                 config.streaming().maxRowsPerPoll(), watermark.map(Watermark::toString).orElse("none: publish all"),
                 store);
         Backoff backoff = new Backoff();
@@ -183,36 +178,14 @@ public final class ProducerJob implements AutoCloseable {
             return new PollResult(0, false);
         }
         SourceDatabase.Batch batch = next.batch().get();
-        Dataset<Row> rows = spark.read().format("jdbc")
-                .option("url", config.postgres().jdbcUrl())
-                .option("user", config.postgres().user())
-                .option("password", config.postgres().password())
-                .option("driver", "org.postgresql.Driver")
-                .option("query", db.rowsOfBatchSql(watermark, batch.last()))
-                // Stream rows from the server instead of buffering the whole batch (pgjdbc's default).
-                .option("fetchsize", "10000")
-                // TIMESTAMP without time zone stays a wall-clock value, whatever the JVM's zone.
-                .option("preferTimestampNTZ", "true")
-                .options(SourceDatabase.WAIT_BOUNDS)
-                .option("sessionInitStatement", SourceDatabase.SESSION_SETUP)
-                .load();
-        OrderEvents.toKafkaRecords(rows).write().format("kafka")
-                .option("kafka.bootstrap.servers", config.kafka().brokers())
-                .option("topic", config.kafka().topic())
-                .option("kafka.acks", "all")
-                .option("kafka.enable.idempotence", "true")
-                // Fail fast when the broker is away, so the poll loop says so within ~15 s and
-                // retries with backoff (the batch is published again whole: idempotent for the lake).
-                .option("kafka.max.block.ms", "10000")
-                .option("kafka.delivery.timeout.ms", "15000")
-                .option("kafka.request.timeout.ms", "10000")
-                .save();
-        // save() returned: every record of the batch is acknowledged. Only now move on.
+        publisher.publish(watermark, batch.last());
+        // publish() returned: every record of the batch is acknowledged. Only now move on.
         store.save(batch.last());
-        Watermark old = watermark.orElse(null);
+        Optional<Watermark> old = watermark;
         watermark = Optional.of(batch.last());
         LOG.info("Published {} rows in {} ms; watermark {} -> {}", batch.rows(),
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), old == null ? "none" : old, batch.last());
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), old.map(Watermark::toString).orElse("none"),
+                batch.last());
         return new PollResult(batch.rows(), batch.rows() >= maxRows);
     }
 
@@ -251,7 +224,7 @@ public final class ProducerJob implements AutoCloseable {
     }
 
     private Duration remaining(long startedNanos) {
-        Duration interval = Duration.ofSeconds(config.streaming().batchIntervalSeconds());
+        Duration interval = Duration.ofSeconds(config.streaming().batchInterval());
         Duration spent = Duration.ofNanos(System.nanoTime() - startedNanos);
         return spent.compareTo(interval) >= 0 ? Duration.ZERO : interval.minus(spent);
     }

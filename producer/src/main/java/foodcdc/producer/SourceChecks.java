@@ -1,5 +1,8 @@
 package foodcdc.producer;
 
+import static foodcdc.sql.SqlIdentifier.quote;
+
+import foodcdc.contract.OrderEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -119,7 +122,7 @@ final class SourceChecks {
     private static final String DEFAULT_OF_CREATED_AT = "SELECT pg_get_expr(d.adbin, d.adrelid),"
             + " format_type(a.atttypid, a.atttypmod) FROM pg_attribute a"
             + " LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum"
-            + " WHERE a.attrelid = to_regclass(?) AND a.attname = 'created_at' AND NOT a.attisdropped";
+            + " WHERE a.attrelid = to_regclass(?) AND a.attname = '" + OrderEvent.CREATED_AT + "' AND NOT a.attisdropped";
 
     /**
      * Whether created_at's default gives UTC time in sessions of any zone: it is evaluated in a
@@ -222,10 +225,5 @@ final class SourceChecks {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             return rs.next() && rs.getBoolean(1);
         }
-    }
-
-    /** An identifier as SQL: the config allows only {@code [A-Za-z_][A-Za-z0-9_]*}, catalogs may hold more. */
-    static String quote(String identifier) {
-        return "\"" + identifier.replace("\"", "\"\"") + "\"";
     }
 }

@@ -101,9 +101,14 @@ final class SourceDatabase implements AutoCloseable {
             return new Next(Optional.empty(), open);   // a transaction of unknown start is open: wait for it
         }
         // Statement 2: where a batch of at most maxRows rows before the horizon ends.
-        try (PreparedStatement s = c.prepareStatement(query.nextBatchEnd(after))) {
-            s.setObject(1, horizon);
-            s.setInt(2, maxRows);
+        try (PreparedStatement s = c.prepareStatement(query.nextBatchEnd(after.isPresent()))) {
+            int p = 1;
+            if (after.isPresent()) {
+                s.setObject(p++, after.get().createdAt());
+                s.setLong(p++, after.get().orderId());
+            }
+            s.setObject(p++, horizon);
+            s.setInt(p, maxRows);
             try (ResultSet rs = s.executeQuery()) {
                 if (!rs.next()) {
                     return new Next(Optional.empty(), open);

@@ -21,8 +21,8 @@ import org.apache.hadoop.fs.Path;
  * file, which would make a restart publish the whole table again. On HDFS the replacing rename
  * is atomic too; on S3A it is a copy then a delete, see {@link PlainFiles}.
  */
-final class WatermarkStore {
-    static final String FILE_NAME = "watermark.properties";
+public final class WatermarkStore {
+    public static final String FILE_NAME = "watermark.properties";
 
     private final FileContext fs;
     private final PlainFiles plain;

@@ -3,9 +3,10 @@ package foodcdc.producer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import foodcdc.config.ConfigWriter;
 import foodcdc.config.PipelineConfig;
 import foodcdc.stack.ScriptProcess;
-import foodcdc.stack.TestStack;
+import foodcdc.stack.ThrowawayStack;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * its transaction open for over a minute, while other sessions commit newer rows.
  */
 class HorizonIT {
-    private static final TestStack STACK = TestStack.shared();
+    private static final ThrowawayStack STACK = ThrowawayStack.shared();
     private static final Duration WAIT = Duration.ofSeconds(90);
 
     private static Set<Integer> keysInTopic(PipelineConfig c) {
@@ -34,7 +35,7 @@ class HorizonIT {
     void shouldWaitForAWalsendersOpenTransactionAndSayWhichOneHoldsRowsBack() throws Exception {
         PipelineConfig c = STACK.isolated("walsender", 100_000);
         String table = ProducerIT.table(c);
-        Path config = TestStack.writeConfig(c, STACK.dir().resolve("walsender.yml"));
+        Path config = ConfigWriter.write(c, STACK.dir().resolve("walsender.yml"));
         ScriptProcess producer = ScriptProcess.launch("producer_spark_submit.sh", config,
                 STACK.dir().resolve("walsender.log"));
         Properties replication = new Properties();

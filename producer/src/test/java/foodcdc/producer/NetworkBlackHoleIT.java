@@ -3,10 +3,11 @@ package foodcdc.producer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import foodcdc.config.ConfigWriter;
 import foodcdc.config.PipelineConfig;
 import foodcdc.stack.ScriptProcess;
 import foodcdc.stack.TcpRelay;
-import foodcdc.stack.TestStack;
+import foodcdc.stack.ThrowawayStack;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -20,17 +21,15 @@ import org.junit.jupiter.api.Test;
  * publish everything once the network is back.
  */
 class NetworkBlackHoleIT {
-    private static final TestStack STACK = TestStack.shared();
+    private static final ThrowawayStack STACK = ThrowawayStack.shared();
 
     @Test
     void shouldSayItWaitsForPostgresWhenTheNetworkGoesDarkAndResumeAfterwards() throws Exception {
         PipelineConfig direct = STACK.isolated("black_hole", 100_000);
         var pg = direct.postgres();
         try (TcpRelay relay = new TcpRelay(pg.port())) {
-            PipelineConfig c = new PipelineConfig(new PipelineConfig.Postgres(
-                    "jdbc:postgresql://127.0.0.1:" + relay.port() + "/" + pg.db(), pg.host(), relay.port(), pg.db(),
-                    pg.user(), pg.password(), pg.table()), direct.kafka(), direct.datalake(), direct.streaming());
-            Path config = TestStack.writeConfig(c, STACK.dir().resolve("black_hole.yml"));
+            PipelineConfig c = direct.withPostgres(pg.withServer("127.0.0.1", relay.port(), pg.db()));
+            Path config = ConfigWriter.write(c, STACK.dir().resolve("black_hole.yml"));
             ScriptProcess producer = ScriptProcess.launch("producer_spark_submit.sh", config,
                     STACK.dir().resolve("black_hole.log"));
             try {

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import foodcdc.config.PipelineConfig;
+import foodcdc.spark.SparkSessions;
+import foodcdc.stack.Repository;
 import foodcdc.stack.SqlScript;
-import foodcdc.stack.TestStack;
+import foodcdc.stack.ThrowawayStack;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -31,12 +33,12 @@ import org.junit.jupiter.api.Test;
 
 /** The producer against real PostgreSQL, Kafka and Spark, driven poll by poll. */
 class ProducerIT {
-    private static final TestStack STACK = TestStack.shared();
+    private static final ThrowawayStack STACK = ThrowawayStack.shared();
     private static SparkSession spark;
 
     @BeforeAll
     static void startSpark() {
-        spark = TestSpark.start("ProducerIT", 2);
+        spark = SparkSessions.local("ProducerIT", 2);
     }
 
     @AfterAll
@@ -96,12 +98,11 @@ class ProducerIT {
     void shouldPublishAsTheLeastPrivilegeRoleOfDbProducerRoleSqlWhichCannotWrite() throws Exception {
         PipelineConfig admin = STACK.isolated("least_privilege", 100_000);
         try (Connection conn = STACK.connect()) {
-            SqlScript.run(TestStack.home().resolve("db/producer_role.sql"), Map.of("table", admin.postgres().table(),
+            SqlScript.run(Repository.home().resolve("db/producer_role.sql"), Map.of("table", admin.postgres().table(),
                     "role", "orders_producer", "password", "producer-secret"), conn);
         }
         var pg = admin.postgres();
-        PipelineConfig c = new PipelineConfig(new PipelineConfig.Postgres(pg.jdbcUrl(), pg.host(), pg.port(), pg.db(),
-                "orders_producer", "producer-secret", pg.table()), admin.kafka(), admin.datalake(), admin.streaming());
+        PipelineConfig c = admin.withPostgres(pg.withLogin("orders_producer", "producer-secret"));
         try (Connection role = DriverManager.getConnection(pg.jdbcUrl(), "orders_producer", "producer-secret");
              Statement s = role.createStatement()) {
             SQLException denied = assertThrows(SQLException.class,

@@ -4,9 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import foodcdc.config.ConfigWriter;
 import foodcdc.config.PipelineConfig;
 import foodcdc.stack.ScriptProcess;
-import foodcdc.stack.TestStack;
+import foodcdc.stack.ThrowawayStack;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -23,12 +24,12 @@ import org.junit.jupiter.api.Test;
  * duplicates, never a gap.
  */
 class ProducerRestartIT {
-    private static final TestStack STACK = TestStack.shared();
+    private static final ThrowawayStack STACK = ThrowawayStack.shared();
 
     @Test
     void shouldNeverLeaveAGapWhenKilledWithSigkillAndRestarted() throws Exception {
         PipelineConfig c = STACK.isolated("restart", 2_000);
-        Path config = TestStack.writeConfig(c, STACK.dir().resolve("restart.yml"));
+        Path config = ConfigWriter.write(c, STACK.dir().resolve("restart.yml"));
         Path log = STACK.dir().resolve("restart-producer.log");
         insert(c, 10, 2_000);
 

@@ -4,10 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import foodcdc.config.ConfigWriter;
 import foodcdc.config.PipelineConfig;
 import foodcdc.stack.LocalStack;
 import foodcdc.stack.ScriptProcess;
-import foodcdc.stack.TestStack;
+import foodcdc.stack.ThrowawayStack;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * tests change server settings and turn the server into a standby).
  */
 class SourceChecksIT {
-    private static final TestStack STACK = TestStack.create("source_checks").start(false);
+    private static final ThrowawayStack STACK = ThrowawayStack.create("source_checks").start(false);
 
     @AfterAll
     static void stopStack() {
@@ -106,7 +107,7 @@ class SourceChecksIT {
     void shouldStopTheProducerScriptWithExitCode3AndOneLinePerProblem() throws Exception {
         PipelineConfig c = STACK.isolated("tz_script", 100_000);
         sql("ALTER TABLE \"" + c.postgres().table() + "\" ALTER COLUMN created_at SET DEFAULT now()");
-        Path config = TestStack.writeConfig(c, STACK.dir().resolve("tz_script.yml"));
+        Path config = ConfigWriter.write(c, STACK.dir().resolve("tz_script.yml"));
         ScriptProcess producer = ScriptProcess.launch("producer_spark_submit.sh", config,
                 STACK.dir().resolve("tz_script.log"));
         try {
@@ -162,7 +163,7 @@ class SourceChecksIT {
 
     @Test
     void shouldRefuseAStandbyBecauseThePrimarysTransactionsAreInvisibleThere() throws Exception {
-        try (TestStack standby = TestStack.create("standby")) {
+        try (ThrowawayStack standby = ThrowawayStack.create("standby")) {
             standby.start(false);   // its table is there (db/orders.sql)
             assertEquals(List.of(), problems(standby.config()), "a primary is fine");
             standby.stack().stop(LocalStack.POSTGRES);

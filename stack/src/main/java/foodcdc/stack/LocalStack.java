@@ -75,24 +75,14 @@ public final class LocalStack {
         try {
             PostgresServer postgres = new PostgresServer(layout, config.postgres());
             String pgAddress = config.postgres().host() + ":" + config.postgres().port();
-            if (!alreadyRunning(state, POSTGRES)) {
-                requireFree(pgAddress, "postgres.port");
-                Daemon.Started pg = postgres.start(options.durable());
-                state.put(POSTGRES, pg.pid(), "address", pgAddress);
-                startedNow.add(POSTGRES);
-                LOG.info("PostgreSQL running at {} (pid {})", pgAddress, pg.pid());
-            }
+            ensureRunning(state, new Component(POSTGRES, "PostgreSQL", pgAddress, "postgres.port"), startedNow,
+                    () -> postgres.start(options.durable()));
             postgres.bootstrap();
 
             KafkaBroker kafka = new KafkaBroker(layout, config.kafka());
             String kafkaAddress = config.kafka().firstBrokerHost() + ":" + config.kafka().firstBrokerPort();
-            if (!alreadyRunning(state, KAFKA)) {
-                requireFree(kafkaAddress, "kafka.brokers");
-                Daemon.Started k = kafka.start(options.kafkaAdvertisedPort());
-                state.put(KAFKA, k.pid(), "address", kafkaAddress);
-                startedNow.add(KAFKA);
-                LOG.info("Kafka running at {} (pid {})", kafkaAddress, k.pid());
-            }
+            ensureRunning(state, new Component(KAFKA, "Kafka", kafkaAddress, "kafka.brokers"), startedNow,
+                    () -> kafka.start(options.kafkaAdvertisedPort()));
             kafka.createTopic();
 
             if (options.cluster()) {
@@ -106,6 +96,27 @@ public final class LocalStack {
             }
             throw e;
         }
+    }
+
+    /** A service of the stack: its state name, its name in logs, where it listens and the key that says so. */
+    private record Component(String name, String label, String address, String key) {
+    }
+
+    private interface Starter {
+        Daemon.Started start() throws IOException, InterruptedException;
+    }
+
+    /** Starts {@code c} unless it runs already (it is then kept), recording it in the state file. */
+    private void ensureRunning(StackState state, Component c, List<String> startedNow, Starter starter)
+            throws IOException, InterruptedException {
+        if (alreadyRunning(state, c.name())) {
+            return;
+        }
+        requireFree(c.address(), c.key());
+        Daemon.Started started = starter.start();
+        state.put(c.name(), started.pid(), "address", c.address());
+        startedNow.add(c.name());
+        LOG.info("{} running at {} (pid {})", c.label(), c.address(), started.pid());
     }
 
     /**

@@ -33,7 +33,7 @@ public final class ScriptProcess {
     public static ScriptProcess launch(String script, Path config, Path log, Map<String, String> env)
             throws IOException {
         Files.writeString(log, MARK + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        ProcessBuilder pb = new ProcessBuilder("bash", TestStack.home().resolve("scripts").resolve(script).toString(),
+        ProcessBuilder pb = new ProcessBuilder("bash", Repository.home().resolve("scripts").resolve(script).toString(),
                 "--config", config.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

@@ -36,7 +36,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * environment overrides give a valid config.
  */
 class ComposeFileTest {
-    private static final Path HOME = TestStack.home();
+    private static final Path HOME = Repository.home();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static Map<String, Object> load(String yaml) {

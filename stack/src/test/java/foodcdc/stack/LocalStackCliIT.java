@@ -27,7 +27,7 @@ class LocalStackCliIT {
     })
     void shouldExitWithCode2NamingTheKeyBeforeTouchingAnything(String name, String from, String to,
                                                                String expected) throws Exception {
-        Path home = TestStack.home();
+        Path home = Repository.home();
         String shipped = Files.readString(home.resolve("configs/orders_stream.yml"), StandardCharsets.UTF_8);
         assertTrue(shipped.contains(from), from);
         Path config = tmp.resolve("broken-" + name + ".yml");

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 /** The local stack against real PostgreSQL, Kafka and Spark processes. */
 class LocalStackIT {
 
-    private static final TestStack STACK = TestStack.shared();
+    private static final ThrowawayStack STACK = ThrowawayStack.shared();
 
     private static String table() {
         return "\"" + STACK.config().postgres().table() + "\"";
@@ -103,7 +103,7 @@ class LocalStackIT {
     void shouldLeaveTheTableAsItIsWhenTheScriptRunsAgain() throws Exception {
         try (Connection c = STACK.connect()) {
             int before = count(c);
-            new PostgresServer(new StackLayout(TestStack.home(), STACK.dir().resolve("stack")),
+            new PostgresServer(new StackLayout(Repository.home(), STACK.dir().resolve("stack")),
                     STACK.config().postgres()).bootstrap();
             assertEquals(before, count(c));
         }
@@ -157,7 +157,7 @@ class LocalStackIT {
     /** A second stack beside the shared one, with a Spark cluster; stop leaves no process behind. */
     @Test
     void shouldRunASecondStackWithAClusterBesideTheFirstAndStopEveryProcess() throws Exception {
-        try (TestStack second = TestStack.create("second")) {
+        try (ThrowawayStack second = ThrowawayStack.create("second")) {
             second.start(true);
             StackState state = StackState.load(second.dir().resolve("stack/stack.properties"));
             List<Long> pids = new ArrayList<>();

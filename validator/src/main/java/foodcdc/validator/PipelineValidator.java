@@ -1,27 +1,28 @@
-package foodcdc.consumer;
+package foodcdc.validator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
+import foodcdc.kafka.TopicReader;
+import foodcdc.lake.LakeLayout;
+import foodcdc.producer.WatermarkStore;
+import foodcdc.spark.SparkSessions;
 import foodcdc.storage.PlainFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.SortedMap;
-import java.util.TimeZone;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.spark.sql.SparkSession;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * {@code .crc} sidecar that Hadoop's default local file system would refuse.
  *
  * <p>Memory: the whole table and the whole lake are held in the driver, about 700 bytes per
- * order for both sides together (measured with 1M orders): the script's default 2 GB heap is
+ * order for both sides together: the script's default 2 GB heap is
  * fine to about 2 million orders; a few million need {@code SPARK_DRIVER_MEMORY=4g} or
  * more. Reading is streamed (a server-side cursor, Spark's local iterator), so only the
  * compared values take room.
@@ -56,7 +57,6 @@ public final class PipelineValidator {
 
     public static void main(String[] args) {
         PipelineConfig config = ConfigCli.loadFromArgsOrExit(args, "validate_pipeline.sh");
-        TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
         System.exit(run(config));
     }
 
@@ -104,11 +104,8 @@ public final class PipelineValidator {
      * components, burying the one line that says what happened.
      */
     private static SparkSession session() {
-        SparkSession.Builder builder = SparkSession.builder().appName("orders-cdc-validate")
-                .config("spark.sql.session.timeZone", "UTC")
-                .config("spark.ui.enabled", "false");
-        PlainFiles.SPARK_CONF.forEach(builder::config);
-        SparkSession spark = builder.getOrCreate();
+        SparkSession spark = SparkSessions.builder("orders-cdc-validate").config("spark.ui.enabled", "false")
+                .getOrCreate();
         spark.sparkContext().setLogLevel("OFF");
         return spark;
     }
@@ -120,16 +117,18 @@ public final class PipelineValidator {
      * says to run it again a few seconds later.
      */
     static Reconciliation reconcile(SparkSession spark, PipelineConfig config, Steps steps) throws Steps.Failed {
-        String lake = config.datalake().path();
+        LakeLayout layout = new LakeLayout(config.datalake().path());
+        String lake = layout.lake.toString();
+        String quarantined = layout.quarantine.toString();
         List<Reconciliation.LakeRow> lakeRows = steps.run("lake", "read the lake at " + lake,
                 () -> LakeReader.lakeRows(spark, lake));
-        List<Reconciliation.Quarantined> quarantine = steps.run("quarantine", "read the quarantine at " + lake + "_quarantine",
-                () -> LakeReader.quarantine(spark, lake + "_quarantine"));
+        List<Reconciliation.Quarantined> quarantine = steps.run("quarantine", "read the quarantine at " + quarantined,
+                () -> LakeReader.quarantine(spark, quarantined));
         Set<Integer> keys = new HashSet<>();
         long events = steps.run("Kafka", "read Kafka topic " + config.kafka().topic() + " at " + config.kafka().brokers(),
                 () -> topicKeys(config.kafka(), keys));
         var pg = config.postgres();
-        SortedMap<Integer, Reconciliation.Values> source = steps.run("PostgreSQL", "read PostgreSQL table " + pg.table() + " at "
+        SortedMap<Integer, OrderValues> source = steps.run("PostgreSQL", "read PostgreSQL table " + pg.table() + " at "
                 + pg.host() + ":" + pg.port() + "/" + pg.db(), () -> SourceTable.read(pg));
         return new Reconciliation(source, events, keys, lakeRows, quarantine);
     }
@@ -151,35 +150,17 @@ public final class PipelineValidator {
     static long topicKeys(PipelineConfig.Kafka kafka, Set<Integer> keys) {
         Properties p = kafkaProperties(kafka.brokers());
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
-        long events = 0;
         try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(kafka.topic(), KAFKA_TIMEOUT).stream()
-                    .map(i -> new TopicPartition(kafka.topic(), i.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, KAFKA_TIMEOUT);
-            long lastProgress = System.nanoTime();
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                var records = consumer.poll(Duration.ofMillis(500));
-                if (!records.isEmpty()) {
-                    lastProgress = System.nanoTime();
-                } else if (System.nanoTime() - lastProgress > KAFKA_TIMEOUT.toNanos()) {
-                    throw new TimeoutException("no record from the broker for " + KAFKA_TIMEOUT.toSeconds()
-                            + " s before the end of topic " + kafka.topic() + " (" + events + " read)");
+            return TopicReader.readToEnd(consumer, kafka.topic(), KAFKA_TIMEOUT, record -> {
+                if (record.key() != null && record.key().matches("-?\\d{1,10}")) {
+                    keys.add(Integer.parseInt(record.key()));
                 }
-                for (var record : records) {
-                    events++;
-                    if (record.key() != null && record.key().matches("-?\\d{1,10}")) {
-                        keys.add(Integer.parseInt(record.key()));
-                    }
-                }
-            }
+            });
         }
-        return events;
     }
 
     private static String watermark(SparkSession spark, PipelineConfig config) throws IOException {
-        Path file = new Path(config.streaming().lastProcessedTimestampLocation(), "watermark.properties");
+        Path file = new Path(config.streaming().lastProcessedTimestampLocation(), WatermarkStore.FILE_NAME);
         FileSystem fs = file.getFileSystem(spark.sparkContext().hadoopConfiguration());
         if (!fs.exists(file)) {
             return "none yet (the producer has not published anything)";
@@ -210,8 +191,7 @@ public final class PipelineValidator {
                 .path(config.kafka().topic());
         Properties p = kafkaProperties(config.kafka().brokers());
         try (var consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(config.kafka().topic(), KAFKA_TIMEOUT)
-                    .stream().map(i -> new TopicPartition(config.kafka().topic(), i.partition())).toList();
+            List<TopicPartition> partitions = TopicReader.partitions(consumer, config.kafka().topic(), KAFKA_TIMEOUT);
             long lag = 0;
             for (var e : consumer.endOffsets(partitions, KAFKA_TIMEOUT).entrySet()) {
                 lag += e.getValue() - reached.path(Integer.toString(e.getKey().partition())).asLong(0);

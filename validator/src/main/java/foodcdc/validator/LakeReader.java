@@ -1,14 +1,17 @@
-package foodcdc.consumer;
+package foodcdc.validator;
 
+import static foodcdc.contract.OrderEvent.ORDER_ID;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.get_json_object;
 import static org.apache.spark.sql.functions.input_file_name;
 import static org.apache.spark.sql.functions.regexp_extract;
 
-import foodcdc.consumer.Reconciliation.LakeRow;
-import foodcdc.consumer.Reconciliation.Quarantined;
-import foodcdc.consumer.Reconciliation.Values;
+import foodcdc.consumer.OrderCleaning;
+import foodcdc.contract.OrderEvent;
+import foodcdc.lake.LakeLayout;
+import foodcdc.validator.Reconciliation.LakeRow;
+import foodcdc.validator.Reconciliation.Quarantined;
 import java.io.IOException;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -22,6 +25,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
@@ -37,11 +41,10 @@ final class LakeReader {
      * take one file's schema for all. Given, a file lacking a column reads it as NULL (a value
      * difference the report names) and a file with another type for it fails the read.
      */
-    static final StructType LAKE = new StructType(java.util.Arrays.stream(OrderCleaning.EVENT.fields())
-            .filter(f -> !f.name().equals(OrderCleaning.CORRUPT)).toArray(org.apache.spark.sql.types.StructField[]::new));
+    static final StructType LAKE = OrderEvent.Spark.schema();
     static final StructType QUARANTINE = new StructType()
-            .add("reason", DataTypes.StringType)
-            .add("payload", DataTypes.StringType);
+            .add(OrderCleaning.REASON, DataTypes.StringType)
+            .add(OrderCleaning.PAYLOAD, DataTypes.StringType);
     /** The name of the folder that holds a file: {@code date=2025-11-18} in {@code .../date=2025-11-18/batch-1.parquet}. */
     private static final String FOLDER = "([^/]+)/[^/]+$";
 
@@ -96,19 +99,18 @@ final class LakeReader {
         if (files.isEmpty()) {
             return rows;
         }
+        List<Column> columns = new ArrayList<>(List.of(regexp_extract(input_file_name(), FOLDER, 1), col(ORDER_ID)));
         // created_at as microseconds since the epoch: exact, whatever Java's time types do.
-        Iterator<Row> it = spark.read().schema(LAKE).parquet(files.toArray(String[]::new)).select(
-                regexp_extract(input_file_name(), FOLDER, 1), col("order_id"), col("customer_name"),
-                col("restaurant_name"), col("item"), col("amount"), col("order_status"),
-                expr("unix_micros(created_at)")).toLocalIterator();
+        OrderValues.COLUMNS.forEach(f -> columns.add(f.type() == OrderEvent.Type.TIMESTAMP
+                ? expr("unix_micros(" + f.name() + ")") : col(f.name())));
+        Iterator<Row> it = spark.read().schema(LAKE).parquet(files.toArray(String[]::new))
+                .select(columns.toArray(Column[]::new)).toLocalIterator();
         // Millions of rows share a few folder names: one String each.
         Map<String, String> folders = new HashMap<>();
         while (it.hasNext()) {
             Row r = it.next();
             rows.add(new LakeRow(folders.computeIfAbsent(r.getString(0), f -> f),
-                    r.isNullAt(1) ? null : r.getInt(1),
-                    new Values(r.getString(2), r.getString(3), r.getString(4), r.getDecimal(5), r.getString(6),
-                            r.isNullAt(7) ? null : utc(r.getLong(7)))));
+                    r.isNullAt(1) ? null : r.getInt(1), values(r)));
         }
         return rows;
     }
@@ -121,12 +123,28 @@ final class LakeReader {
             return records;
         }
         Iterator<Row> it = spark.read().schema(QUARANTINE).parquet(files.toArray(String[]::new)).select(
-                get_json_object(col("payload"), "$.order_id").cast("int"), col("reason")).toLocalIterator();
+                get_json_object(col(OrderCleaning.PAYLOAD), "$." + ORDER_ID).cast("int"), col(OrderCleaning.REASON))
+                .toLocalIterator();
         while (it.hasNext()) {
             Row r = it.next();
             records.add(new Quarantined(r.isNullAt(0) ? null : r.getInt(0), r.getString(1)));
         }
         return records;
+    }
+
+    /** Columns 2 on of a row: {@link OrderValues#COLUMNS}, each read as its type. */
+    private static OrderValues values(Row r) {
+        Object[] values = new Object[OrderValues.COLUMNS.size()];
+        for (int i = 0; i < values.length; i++) {
+            int column = i + 2;
+            values[i] = r.isNullAt(column) ? null : switch (OrderValues.COLUMNS.get(i).type()) {
+                case TEXT -> r.getString(column);
+                case AMOUNT -> r.getDecimal(column);
+                case TIMESTAMP -> utc(r.getLong(column));
+                case INTEGER -> r.getInt(column);
+            };
+        }
+        return OrderValues.of(values);
     }
 
     static LocalDateTime utc(long epochMicros) {
@@ -144,7 +162,7 @@ final class LakeReader {
         RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
         while (it.hasNext()) {
             Path p = it.next().getPath();
-            if (p.getName().endsWith(".parquet")) {
+            if (LakeLayout.isParquet(p.getName())) {
                 files.add(p.toString());
             }
         }

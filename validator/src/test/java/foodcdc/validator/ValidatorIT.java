@@ -1,12 +1,15 @@
-package foodcdc.consumer;
+package foodcdc.validator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import foodcdc.config.ConfigWriter;
 import foodcdc.config.PipelineConfig;
+import foodcdc.consumer.LakeFiles;
+import foodcdc.stack.Repository;
 import foodcdc.stack.ScriptProcess;
-import foodcdc.stack.TestStack;
+import foodcdc.stack.ThrowawayStack;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +34,7 @@ import org.junit.jupiter.api.Test;
 class ValidatorIT {
     private static final Duration WAIT = Duration.ofSeconds(180);
     private static final Duration VALIDATE_TIMEOUT = Duration.ofSeconds(180);
-    private static final TestStack STACK = TestStack.shared();
+    private static final ThrowawayStack STACK = ThrowawayStack.shared();
     /** An order_id the table never reaches (SERIAL from 1; the test inserts 11 rows). */
     private static final int UNKNOWN_ORDER = 999_999;
 
@@ -44,7 +47,7 @@ class ValidatorIT {
     @Test
     void shouldSayNotConsistentForAValueChangedByAnotherToolAndForAnOrderPostgresDoesNotHave() throws Exception {
         PipelineConfig c = STACK.isolated("validator", 100_000);
-        Path config = TestStack.writeConfig(c, STACK.dir().resolve("validator.yml"));
+        Path config = ConfigWriter.write(c, STACK.dir().resolve("validator.yml"));
         Path log = STACK.dir().resolve("validator.log");
         String lake = c.datalake().path();
         ScriptProcess producer = null;
@@ -119,7 +122,7 @@ class ValidatorIT {
     private static Run validate(Path config) throws Exception {
         Path out = Files.createTempFile(STACK.dir(), "validate", ".out");
         Path err = Files.createTempFile(STACK.dir(), "validate", ".err");
-        Process p = new ProcessBuilder("bash", TestStack.home().resolve("scripts/validate_pipeline.sh").toString(),
+        Process p = new ProcessBuilder("bash", Repository.home().resolve("scripts/validate_pipeline.sh").toString(),
                 "--config", config.toString()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         try {
             assertTrue(p.waitFor(VALIDATE_TIMEOUT.toSeconds(), TimeUnit.SECONDS),

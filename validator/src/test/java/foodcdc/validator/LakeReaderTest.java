@@ -1,4 +1,4 @@
-package foodcdc.consumer;
+package foodcdc.validator;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,7 +1,8 @@
-package foodcdc.producer;
+package foodcdc.contract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import foodcdc.spark.SparkSessions;
 import java.math.BigDecimal;
 import java.time.LocalDateTime;
 import java.util.List;
@@ -16,12 +17,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The exact JSON contract of an event, on a small static frame (local Spark, no services). */
-class OrderEventsTest {
+class OrderEventTest {
     private static SparkSession spark;
 
     @BeforeAll
     static void startSpark() {
-        spark = TestSpark.start("OrderEventsTest", 1);
+        spark = SparkSessions.local("OrderEventTest", 1);
     }
 
     @AfterAll
@@ -47,9 +48,9 @@ class OrderEventsTest {
                 RowFactory.create(102, "Ann \"Q\" Lee", null, "Pizza", null, "PLACED",
                         LocalDateTime.parse("2025-11-18T23:59:59.999999"))), TABLE);
 
-        List<Row> records = OrderEvents.toKafkaRecords(orders).collectAsList();
+        List<Row> records = OrderEvent.Spark.toKafkaRecords(orders).collectAsList();
 
-        assertEquals("key", OrderEvents.toKafkaRecords(orders).columns()[0]);
+        assertEquals("key", OrderEvent.Spark.toKafkaRecords(orders).columns()[0]);
         assertEquals("101", records.get(0).getString(0));
         assertEquals("{\"order_id\":101,\"customer_name\":\"John Doe\",\"restaurant_name\":\"Burger Junction\","
                 + "\"item\":\"Veg Burger\",\"amount\":220.00,\"order_status\":\"PLACED\","

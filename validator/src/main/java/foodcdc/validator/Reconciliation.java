@@ -1,7 +1,8 @@
-package foodcdc.consumer;
+package foodcdc.validator;
 
-import java.math.BigDecimal;
-import java.time.LocalDateTime;
+import foodcdc.consumer.OrderCleaning;
+import foodcdc.contract.OrderEvent;
+import foodcdc.lake.LakeLayout;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -28,7 +29,7 @@ import java.util.stream.Stream;
  * tool may have rewritten a file), so partitions and values are judged from the table's row.
  */
 record Reconciliation(
-        SortedMap<Integer, Values> source,   // every row of the table, by order_id
+        SortedMap<Integer, OrderValues> source,   // every row of the table, by order_id
         long kafkaEvents,
         Set<Integer> kafkaKeys,
         List<LakeRow> lake,                  // every row of every lake file, duplicates included
@@ -41,20 +42,11 @@ record Reconciliation(
     static final int DETAILED = 5;
     /** Lake ids as a sorted set that also holds null (a lake row without order_id), shown first. */
     private static final Comparator<Integer> IDS = Comparator.nullsFirst(Comparator.naturalOrder());
-    /** The compared columns besides order_id, in table order. */
-    private static final List<String> COLUMNS =
-            List.of("customer_name", "restaurant_name", "item", "amount", "order_status", "created_at");
-
-    /** An order's six columns besides order_id, as PostgreSQL and the lake hold them (created_at in UTC). */
-    record Values(String customerName, String restaurantName, String item, BigDecimal amount, String orderStatus,
-                  LocalDateTime createdAt) {
-    }
-
     /**
      * One row of a lake file: the name of the folder holding the file ({@code date=2025-11-18}),
      * and the row's order_id (null when a file has none) and values.
      */
-    record LakeRow(String folder, Integer orderId, Values values) {
+    record LakeRow(String folder, Integer orderId, OrderValues values) {
     }
 
     /** One quarantined record: the order_id its payload names (null when none can be read), and why. */
@@ -62,61 +54,24 @@ record Reconciliation(
     }
 
     /**
-     * The consumer's cleaning rule a row of the table breaks, or null when it is valid: the rules
-     * of {@link OrderCleaning} that a row's values can break, checked in the same order, so the
-     * reason is the one the consumer records. (order_id is the table's key, never null; the
-     * shipped table's created_at cannot be null either, a user's table might.)
+     * The consumer's cleaning rule a row of the table breaks, or null when it is valid: the
+     * consumer's own value rules ({@link OrderCleaning.ValueRule}), in its order, so the reason is
+     * the one it records. (order_id is the table's key, never null.)
      */
-    static String rule(Values v) {
-        if (v.amount() == null) {
-            return OrderCleaning.NULL_AMOUNT;
-        }
-        if (v.amount().signum() < 0) {
-            return OrderCleaning.NEGATIVE_AMOUNT;
-        }
-        return v.createdAt() == null ? OrderCleaning.NULL_CREATED_AT : null;
-    }
-
-    /**
-     * The columns in which a lake row's values differ from PostgreSQL's, in table order. Strings
-     * exactly (NULL is not ''), amounts as numbers (220.0 = 220.00), created_at to the
-     * microsecond (both sides hold microseconds).
-     */
-    static List<String> differingColumns(Values source, Values lake) {
-        List<String> columns = new ArrayList<>();
-        if (!Objects.equals(source.customerName(), lake.customerName())) {
-            columns.add("customer_name");
-        }
-        if (!Objects.equals(source.restaurantName(), lake.restaurantName())) {
-            columns.add("restaurant_name");
-        }
-        if (!Objects.equals(source.item(), lake.item())) {
-            columns.add("item");
-        }
-        boolean sameAmount = source.amount() == null ? lake.amount() == null
-                : lake.amount() != null && source.amount().compareTo(lake.amount()) == 0;
-        if (!sameAmount) {
-            columns.add("amount");
-        }
-        if (!Objects.equals(source.orderStatus(), lake.orderStatus())) {
-            columns.add("order_status");
-        }
-        if (!Objects.equals(source.createdAt(), lake.createdAt())) {
-            columns.add("created_at");
-        }
-        return columns;
+    static String rule(int orderId, OrderValues v) {
+        return OrderCleaning.ValueRule.reasonFor(column -> column.equals(OrderEvent.ORDER_ID) ? orderId : v.get(column));
     }
 
     /** The lake folder a row of the table belongs in: its created_at's day (UTC wall-clock). */
-    static String expectedFolder(Values source) {
-        return source.createdAt() == null ? null : "date=" + source.createdAt().toLocalDate();
+    static String expectedFolder(OrderValues source) {
+        return source.createdAt() == null ? null : LakeLayout.dateFolderName(source.createdAt().toLocalDate());
     }
 
     /** order_id -> the rule it breaks, for the rows the lake must not get. */
     SortedMap<Integer, String> invalidInSource() {
         SortedMap<Integer, String> invalid = new TreeMap<>();
         source.forEach((id, v) -> {
-            String rule = rule(v);
+            String rule = rule(id, v);
             if (rule != null) {
                 invalid.put(id, rule);
             }
@@ -125,7 +80,7 @@ record Reconciliation(
     }
 
     Set<Integer> validInSource() {
-        return source.entrySet().stream().filter(e -> rule(e.getValue()) == null).map(Map.Entry::getKey)
+        return source.entrySet().stream().filter(e -> rule(e.getKey(), e.getValue()) == null).map(Map.Entry::getKey)
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 
@@ -163,15 +118,15 @@ record Reconciliation(
     SortedMap<Integer, List<String>> differingValues() {
         SortedMap<Integer, List<String>> differing = new TreeMap<>();
         for (LakeRow r : lake) {
-            Values expected = r.orderId() == null ? null : source.get(r.orderId());
+            OrderValues expected = r.orderId() == null ? null : source.get(r.orderId());
             if (expected == null) {
                 continue;
             }
-            List<String> columns = differingColumns(expected, r.values());
+            List<String> columns = expected.differingColumns(r.values());
             if (!columns.isEmpty()) {
                 // A duplicated order may differ in other columns in each copy: name them all.
                 differing.merge(r.orderId(), columns, (a, b) -> Stream.concat(a.stream(), b.stream()).distinct()
-                        .sorted(Comparator.comparingInt(COLUMNS::indexOf)).toList());
+                        .sorted(Comparator.comparingInt(OrderValues.COLUMN_NAMES::indexOf)).toList());
             }
         }
         return differing;

@@ -1,4 +1,4 @@
-package foodcdc.consumer;
+package foodcdc.validator;
 
 import java.util.ArrayList;
 import java.util.List;

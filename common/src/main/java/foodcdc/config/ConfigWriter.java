@@ -1,0 +1,45 @@
+package foodcdc.config;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A config as the YAML file {@link ConfigLoader} reads, written from {@link ConfigSchema}: every
+ * key, the password included (the file is for jobs and scripts run as separate processes).
+ */
+public final class ConfigWriter {
+    private ConfigWriter() {
+    }
+
+    public static String yaml(PipelineConfig config) {
+        StringBuilder out = new StringBuilder();
+        String section = null;
+        for (ConfigKey key : ConfigSchema.KEYS) {
+            if (!key.section().equals(section)) {
+                section = key.section();
+                out.append(section).append(":\n");
+            }
+            Object value = ConfigRecords.value(config, key.path());
+            out.append("  ").append(key.name()).append(": ")
+                    .append(key.type() == ConfigKey.Type.INTEGER ? value : quoted((String) value)).append('\n');
+        }
+        return out.toString();
+    }
+
+    /** Writes {@link #yaml} to {@code file}; returns it. */
+    public static Path write(PipelineConfig config, Path file) {
+        try {
+            return Files.writeString(file, yaml(config), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A YAML double-quoted scalar: only the backslash and the quote need escaping. */
+    private static String quoted(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+}

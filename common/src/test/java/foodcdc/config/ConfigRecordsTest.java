@@ -1,0 +1,52 @@
+package foodcdc.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The schema and the records name the same keys, so the loader, describe() and the writer see them all. */
+class ConfigRecordsTest {
+    private static final PipelineConfig SHIPPED = load();
+
+    private static PipelineConfig load() {
+        try {
+            return ConfigLoader.load(Path.of("../configs/orders_stream.yml"), Map.of());
+        } catch (ConfigException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void shouldHaveARecordComponentForEveryKeyAndAKeyForEveryComponent() {
+        List<String> components = Arrays.stream(PipelineConfig.class.getRecordComponents())
+                .flatMap(section -> Arrays.stream(section.getType().getRecordComponents())
+                        .map(c -> section.getName() + "." + ConfigRecords.keyName(c.getName())))
+                .toList();
+        assertEquals(ConfigSchema.KEYS.stream().map(ConfigKey::path).collect(Collectors.toCollection(TreeSet::new)),
+                new TreeSet<>(components));
+    }
+
+    @Test
+    void shouldReadEachKeyFromItsComponent() {
+        assertEquals(5, ConfigRecords.value(SHIPPED, "streaming.batch_interval"));
+        assertEquals("ROLL001_orders", ConfigRecords.value(SHIPPED, "postgres.table"));
+        assertEquals(100_000, ConfigRecords.value(SHIPPED, "streaming.max_offsets_per_trigger"));
+    }
+
+    @Test
+    void shouldWriteAConfigThatLoadsBackEqual() throws ConfigException {
+        PipelineConfig changed = SHIPPED
+                .withPostgres(SHIPPED.postgres().withServer("127.0.0.1", 6543, "other_db").withLogin("u", "p\"w\\d"))
+                .withKafka(SHIPPED.kafka().withTopic("t1"))
+                .withStreaming(SHIPPED.streaming().withBatchInterval(1).withTrigger(500, 42));
+        String yaml = ConfigWriter.yaml(changed);
+        assertEquals(changed, ConfigLoader.parse(yaml, "written.yml", Map.of()));
+        assertEquals("jdbc:postgresql://127.0.0.1:6543/other_db", changed.postgres().jdbcUrl());
+    }
+}
