@@ -22,7 +22,8 @@ while [[ $# -gt 0 ]]; do
 done
 
 ensure_built stack/target/orders-local-stack.jar producer/target/orders-producer.jar \
-  consumer/target/orders-consumer.jar runtime/kafka/target/libs runtime/spark/target/home/jars
+  consumer/target/orders-consumer.jar validator/target/orders-validator.jar runtime/kafka/target/libs \
+  runtime/spark/target/home/jars
 
 jobs_pids=()
 stopping=0

@@ -17,6 +17,7 @@ public final class ConfigWriter {
     public static String yaml(PipelineConfig config) {
         StringBuilder out = new StringBuilder();
         String section = null;
+        // ConfigSchema lists each section's keys together (ConfigRecordsTest checks it).
         for (ConfigKey key : ConfigSchema.KEYS) {
             if (!key.section().equals(section)) {
                 section = key.section();
@@ -38,8 +39,18 @@ public final class ConfigWriter {
         }
     }
 
-    /** A YAML double-quoted scalar: only the backslash and the quote need escaping. */
-    private static String quoted(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    /** A YAML double-quoted scalar: the backslash, the quote and every control character escaped. */
+    static String quoted(String s) {
+        StringBuilder out = new StringBuilder("\"");
+        for (char ch : s.toCharArray()) {
+            if (ch == '\\' || ch == '"') {
+                out.append('\\').append(ch);
+            } else if (Character.isISOControl(ch) || ch == '\u2028' || ch == '\u2029' || ch == '\u0085') {
+                out.append(String.format("\\u%04x", (int) ch));
+            } else {
+                out.append(ch);
+            }
+        }
+        return out.append('"').toString();
     }
 }

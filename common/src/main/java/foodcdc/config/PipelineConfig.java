@@ -26,9 +26,13 @@ public record PipelineConfig(Postgres postgres, Kafka kafka, Datalake datalake, 
                     + ", user=" + user + ", password=" + REDACTED + ", table=" + table + "]";
         }
 
-        /** Another server (or a relay in front of it): the URL and host, port and db change together. */
+        /**
+         * Another server (or a relay in front of it): the URL and host, port and db change
+         * together; the URL's parameters ({@code ?sslmode=…}) stay.
+         */
         public Postgres withServer(String newHost, int newPort, String newDb) {
-            String url = "jdbc:postgresql://" + newHost + ":" + newPort + "/" + newDb;
+            String parameters = jdbcUrl.contains("?") ? jdbcUrl.substring(jdbcUrl.indexOf('?')) : "";
+            String url = "jdbc:postgresql://" + newHost + ":" + newPort + "/" + newDb + parameters;
             return new Postgres(url, newHost, newPort, newDb, user, password, table);
         }
 

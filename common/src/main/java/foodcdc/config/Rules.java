@@ -1,5 +1,6 @@
 package foodcdc.config;
 
+import foodcdc.lake.LakeLayout;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -40,7 +41,7 @@ final class Rules {
             if (path.isBlank() || path.endsWith("/") || inside.isEmpty()) {
                 return Optional.of("'" + path + "' must name a folder below the root, without a trailing / "
                         + "(the quarantine and staging folders go beside it, e.g. " + path.replaceAll("/+$", "")
-                        + "_quarantine)");
+                        + LakeLayout.QUARANTINE_SUFFIX + ")");
             }
             return Optional.empty();
         };

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.to_json;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -82,6 +83,18 @@ public final class OrderEvent {
 
     public static List<String> names() {
         return FIELDS.stream().map(Field::name).toList();
+    }
+
+    /** The order_id a Kafka key names (the key is the order_id as text); empty for any other key. */
+    public static Optional<Integer> orderIdOfKey(String key) {
+        if (key == null || !key.matches("-?\\d{1,10}")) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Integer.parseInt(key));
+        } catch (NumberFormatException tooLarge) {
+            return Optional.empty();
+        }
     }
 
     /** The seven names as a SQL select list: {@code order_id, customer_name, ...}. */

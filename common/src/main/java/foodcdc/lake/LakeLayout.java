@@ -24,13 +24,16 @@ import org.apache.hadoop.fs.Path;
 public final class LakeLayout {
     /** The partition column, and the folder prefix {@code date=}. */
     public static final String DATE = "date";
-    public static final String PARQUET = ".parquet";
+    /** The quarantine folder is named by appending this to {@code datalake.path} (the staging folder likewise). */
+    public static final String QUARANTINE_SUFFIX = "_quarantine";
     public static final String MERGING_PREFIX = ".merging-";
     /** The names of {@link #stagedMerge} folders start with this. */
     public static final String STAGED_MERGE_PREFIX = "merge-";
     /** The level of a file this consumer did not write: never compacted. */
     public static final int FOREIGN = -1;
 
+    private static final String STAGING_SUFFIX = "_staging";
+    private static final String PARQUET = ".parquet";
     private static final String DATE_PREFIX = DATE + "=";
     private static final String JOURNAL = ".journal";
     private static final String TMP = ".tmp";
@@ -44,8 +47,8 @@ public final class LakeLayout {
     /** {@code lakePath} is {@code datalake.path}, which the config requires without a trailing /. */
     public LakeLayout(String lakePath) {
         this.lake = new Path(lakePath);
-        this.quarantine = new Path(lakePath + "_quarantine");
-        this.staging = new Path(lakePath + "_staging");
+        this.quarantine = new Path(lakePath + QUARANTINE_SUFFIX);
+        this.staging = new Path(lakePath + STAGING_SUFFIX);
     }
 
     public Path dateFolder(String date) {
@@ -98,6 +101,14 @@ public final class LakeLayout {
     /** The journal of a merge, beside its output. */
     public static String journalFile(String mergeId) {
         return MERGING_PREFIX + mergeId + JOURNAL;
+    }
+
+    /**
+     * A merge's output or journal, or the temporary file of either (written as
+     * {@code .<name>.tmp} beside it, see {@code PlainFiles}).
+     */
+    public static boolean isMergeLeftover(String fileName) {
+        return fileName.startsWith(MERGING_PREFIX) || fileName.startsWith("." + MERGING_PREFIX);
     }
 
     public static boolean isJournal(String fileName) {

@@ -14,13 +14,20 @@ public final class SparkSessions {
     private SparkSessions() {
     }
 
+    private static final String SESSION_TIME_ZONE = "spark.sql.session.timeZone";
+    private static final String UTC = "UTC";
+
     /** A builder for {@code appName} with the pipeline's settings; the JVM's default zone becomes UTC. */
     public static SparkSession.Builder builder(String appName) {
-        TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
-        SparkSession.Builder builder = SparkSession.builder().appName(appName)
-                .config("spark.sql.session.timeZone", "UTC");
+        TimeZone.setDefault(TimeZone.getTimeZone(UTC));
+        SparkSession.Builder builder = SparkSession.builder().appName(appName).config(SESSION_TIME_ZONE, UTC);
         PlainFiles.SPARK_CONF.forEach(builder::config);
         return builder;
+    }
+
+    /** Puts a running session in UTC: for code handed a session it did not build. */
+    public static void useUtc(SparkSession spark) {
+        spark.conf().set(SESSION_TIME_ZONE, UTC);
     }
 
     /** A local session on {@code cores} threads, loopback only, no UI: for tests and tools. */

@@ -49,4 +49,34 @@ class ConfigRecordsTest {
         assertEquals(changed, ConfigLoader.parse(yaml, "written.yml", Map.of()));
         assertEquals("jdbc:postgresql://127.0.0.1:6543/other_db", changed.postgres().jdbcUrl());
     }
+
+    @Test
+    void shouldWriteAnyPasswordSoThatItLoadsBackTheSame() throws ConfigException {
+        String password = "a\"b\\c\nd\te\u0001f: #g 'h' é";
+        PipelineConfig changed = SHIPPED.withPostgres(SHIPPED.postgres().withLogin("u", password));
+        assertEquals(password, ConfigLoader.parse(ConfigWriter.yaml(changed), "written.yml", Map.of())
+                .postgres().password());
+    }
+
+    @Test
+    void shouldKeepTheUrlParametersWhenTheServerChanges() {
+        PipelineConfig.Postgres pg = SHIPPED.postgres().withServer("db.example", 5433, "orders")
+                .withServer("127.0.0.1", 6543, "other_db");
+        assertEquals("jdbc:postgresql://127.0.0.1:6543/other_db", pg.jdbcUrl());
+        PipelineConfig.Postgres tls = new PipelineConfig.Postgres("jdbc:postgresql://db:5432/orders?sslmode=require",
+                "db", 5432, "orders", "u", "p", "t").withServer("127.0.0.1", 6543, "orders");
+        assertEquals("jdbc:postgresql://127.0.0.1:6543/orders?sslmode=require", tls.jdbcUrl());
+    }
+
+    @Test
+    void shouldListEachSectionsKeysTogether() {
+        List<String> sections = ConfigSchema.KEYS.stream().map(ConfigKey::section).distinct().toList();
+        List<String> inOrder = ConfigSchema.KEYS.stream().map(ConfigKey::section).toList();
+        for (String section : sections) {
+            int first = inOrder.indexOf(section);
+            int last = inOrder.lastIndexOf(section);
+            assertEquals(last - first + 1, inOrder.subList(first, last + 1).stream().filter(section::equals).count(),
+                    section + "'s keys are not listed together");
+        }
+    }
 }

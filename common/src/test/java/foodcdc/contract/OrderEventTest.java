@@ -6,6 +6,7 @@ import foodcdc.spark.SparkSessions;
 import java.math.BigDecimal;
 import java.time.LocalDateTime;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -59,5 +60,14 @@ class OrderEventTest {
         assertEquals("{\"order_id\":102,\"customer_name\":\"Ann \\\"Q\\\" Lee\",\"restaurant_name\":null,"
                 + "\"item\":\"Pizza\",\"amount\":null,\"order_status\":\"PLACED\","
                 + "\"created_at\":\"2025-11-18T23:59:59.999999Z\"}", records.get(1).getString(1));
+    }
+
+    @Test
+    void shouldReadTheOrderIdFromAKeyAndNothingFromAnyOtherKey() {
+        assertEquals(Optional.of(101), OrderEvent.orderIdOfKey("101"));
+        assertEquals(Optional.of(-5), OrderEvent.orderIdOfKey("-5"));
+        assertEquals(Optional.empty(), OrderEvent.orderIdOfKey(null));
+        assertEquals(Optional.empty(), OrderEvent.orderIdOfKey("abc"));
+        assertEquals(Optional.empty(), OrderEvent.orderIdOfKey("9999999999"));
     }
 }

@@ -92,9 +92,8 @@ final class Compactor {
         for (Path p : listAll()) {
             if (LakeLayout.isJournal(p.getName())) {
                 journals.add(p);
-            } else if (p.getName().startsWith(LakeLayout.MERGING_PREFIX)
-                    || p.getName().startsWith("." + LakeLayout.MERGING_PREFIX)) {
-                unjournaled.add(p);   // also a journal's or a cross-disk copy's temporary file
+            } else if (LakeLayout.isMergeLeftover(p.getName())) {
+                unjournaled.add(p);
             }
         }
         for (Path journal : journals) {

@@ -141,8 +141,9 @@ public final class ConsumerJob {
         return query;
     }
 
-    /** The settings of the lake's files; the session itself is UTC ({@link SparkSessions}). */
+    /** The settings of the lake's files, in UTC whatever session the caller hands in. */
     private static void configureSession(SparkSession spark) {
+        SparkSessions.useUtc(spark);
         // Timestamps as INT64 microseconds, which every Parquet reader understands (not INT96).
         spark.conf().set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS");
         // Dates before 1582 are written as they are (proleptic Gregorian, as every other engine

@@ -164,8 +164,9 @@ final class LakeWriter {
         }
         List<Integer> ids = new ArrayList<>(known.getCardinality());
         known.forEach((int id) -> ids.add(id));
-        Dataset<Row> knownIds = spark.createDataset(ids, Encoders.INT()).toDF("order_id");
-        return unique.join(broadcast(knownIds), unique.col("order_id").equalTo(knownIds.col("order_id")), "left_anti");
+        Dataset<Row> knownIds = spark.createDataset(ids, Encoders.INT()).toDF(OrderEvent.ORDER_ID);
+        return unique.join(broadcast(knownIds),
+                unique.col(OrderEvent.ORDER_ID).equalTo(knownIds.col(OrderEvent.ORDER_ID)), "left_anti");
     }
 
     private void writeLakeFiles(Dataset<Row> fresh, String fileName, int dates) throws IOException {

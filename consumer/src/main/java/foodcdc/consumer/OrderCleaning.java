@@ -138,7 +138,10 @@ public final class OrderCleaning {
         }
 
         private boolean brokenBy(Object value) {
-            return negative ? value != null && new BigDecimal(value.toString()).signum() < 0 : value == null;
+            if (!negative) {
+                return value == null;
+            }
+            return value instanceof BigDecimal d ? d.signum() < 0 : value instanceof Number n && n.doubleValue() < 0;
         }
     }
 

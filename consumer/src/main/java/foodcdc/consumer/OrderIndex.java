@@ -1,5 +1,8 @@
 package foodcdc.consumer;
 
+import static org.apache.spark.sql.functions.col;
+
+import foodcdc.contract.OrderEvent;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -25,7 +28,7 @@ import org.roaringbitmap.RoaringBitmap;
  * and even scattered ids take about 2 bytes each (5 million orders: under 1 MB).
  */
 final class OrderIndex {
-    private static final StructType ORDER_ID = new StructType().add("order_id", DataTypes.IntegerType);
+    private static final StructType ORDER_ID = new StructType().add(OrderEvent.ORDER_ID, DataTypes.IntegerType);
 
     private final RoaringBitmap ids;
 
@@ -40,7 +43,7 @@ final class OrderIndex {
             return new OrderIndex(all);
         }
         List<byte[]> parts = spark.read().schema(ORDER_ID).parquet(files.toArray(String[]::new))
-                .where("order_id IS NOT NULL")
+                .where(col(OrderEvent.ORDER_ID).isNotNull())
                 .as(Encoders.INT())
                 .mapPartitions((MapPartitionsFunction<Integer, byte[]>) OrderIndex::bitmapOfPartition, Encoders.BINARY())
                 .collectAsList();

@@ -5,6 +5,9 @@ import static foodcdc.contract.OrderEvent.ORDER_ID;
 
 import foodcdc.contract.OrderEvent;
 import foodcdc.sql.SqlIdentifier;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -62,18 +65,25 @@ final class IncrementalQuery {
                 + " ORDER BY xact_start NULLS FIRST LIMIT 1) AS o ON true";
     }
 
+    /** A statement's SQL text and the values of its {@code ?} parameters, in order. */
+    record Bound(String sql, List<Object> parameters) {
+    }
+
     /**
      * The last key and the row count of the next batch: at most {@code limit} rows after the
-     * watermark and before the horizon. Parameters: the watermark's created_at and order_id
-     * (when there is one), then the horizon, then the limit. Empty result: nothing new.
+     * watermark (if any) and before the horizon. Empty result: nothing new.
      */
-    String nextBatchEnd(boolean afterWatermark) {
-        return "SELECT " + KEY + ", count(*) OVER () FROM ("
+    Bound nextBatchEnd(Optional<Watermark> after, LocalDateTime horizon, int limit) {
+        List<Object> parameters = new ArrayList<>();
+        after.ifPresent(w -> parameters.addAll(List.of(w.createdAt(), w.orderId())));
+        parameters.addAll(List.of(horizon, limit));
+        String sql = "SELECT " + KEY + ", count(*) OVER () FROM ("
                 + "SELECT " + KEY + " FROM " + table
-                + " WHERE " + (afterWatermark ? "(" + KEY + ") > (?, ?) AND " : "")
+                + " WHERE " + (after.isPresent() ? "(" + KEY + ") > (?, ?) AND " : "")
                 + CREATED_AT + " < ?"
                 + " ORDER BY " + KEY + " LIMIT ?) AS batch"
                 + " ORDER BY " + CREATED_AT + " DESC, " + ORDER_ID + " DESC LIMIT 1";
+        return new Bound(sql, List.copyOf(parameters));
     }
 
     /**

@@ -148,10 +148,10 @@ final class SourceChecks {
             // Fewer digits round a row's time, possibly to before its transaction's start: it
             // could then sort behind rows already published, and be skipped.
             // From a time zone type, existing rows convert at the session's zone unless told UTC.
-            String using = type.contains("with time zone") ? " USING created_at AT TIME ZONE 'UTC'" : "";
+            String using = type.contains("with time zone") ? " USING " + OrderEvent.CREATED_AT + " AT TIME ZONE 'UTC'" : "";
             return Optional.of("created_at is " + type + ", not timestamp without time zone with microseconds, so "
                     + "rows could carry a time before their transaction's start and be skipped; run: ALTER TABLE "
-                    + quote(table) + " ALTER COLUMN created_at TYPE timestamp" + using);
+                    + quote(table) + " ALTER COLUMN " + OrderEvent.CREATED_AT + " TYPE timestamp" + using);
         }
         if (expression == null) {
             return Optional.empty();   // no default: see warning()
@@ -218,7 +218,8 @@ final class SourceChecks {
     }
 
     private String fixDefault() {
-        return "ALTER TABLE " + quote(table) + " ALTER COLUMN created_at SET DEFAULT (now() AT TIME ZONE 'UTC')";
+        return "ALTER TABLE " + quote(table) + " ALTER COLUMN " + OrderEvent.CREATED_AT
+                + " SET DEFAULT (now() AT TIME ZONE 'UTC')";
     }
 
     private static boolean isTrue(Connection c, String sql) throws SQLException {

@@ -101,14 +101,11 @@ final class SourceDatabase implements AutoCloseable {
             return new Next(Optional.empty(), open);   // a transaction of unknown start is open: wait for it
         }
         // Statement 2: where a batch of at most maxRows rows before the horizon ends.
-        try (PreparedStatement s = c.prepareStatement(query.nextBatchEnd(after.isPresent()))) {
-            int p = 1;
-            if (after.isPresent()) {
-                s.setObject(p++, after.get().createdAt());
-                s.setLong(p++, after.get().orderId());
+        IncrementalQuery.Bound end = query.nextBatchEnd(after, horizon, maxRows);
+        try (PreparedStatement s = c.prepareStatement(end.sql())) {
+            for (int i = 0; i < end.parameters().size(); i++) {
+                s.setObject(i + 1, end.parameters().get(i));
             }
-            s.setObject(p++, horizon);
-            s.setInt(p, maxRows);
             try (ResultSet rs = s.executeQuery()) {
                 if (!rs.next()) {
                     return new Next(Optional.empty(), open);
@@ -117,10 +114,6 @@ final class SourceDatabase implements AutoCloseable {
                 return new Next(Optional.of(new Batch(last, rs.getLong(3))), open);
             }
         }
-    }
-
-    String rowsOfBatchSql(Optional<Watermark> after, Watermark last) {
-        return query.rowsOfBatch(after, last);
     }
 
     private Connection connection() throws SQLException {

@@ -3,12 +3,14 @@ package foodcdc.producer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.LocalDateTime;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class IncrementalQueryTest {
     private final IncrementalQuery q = new IncrementalQuery("ROLL001_orders");
     private final Watermark after = new Watermark(LocalDateTime.parse("2025-11-18T12:24:00.123456"), 41);
+    private static final LocalDateTime HORIZON = LocalDateTime.parse("2025-11-18T12:25:00");
     private final Watermark last = new Watermark(LocalDateTime.parse("2025-11-18T12:24:00.123456"), 99);
 
     @Test
@@ -27,19 +29,23 @@ class IncrementalQueryTest {
 
     @Test
     void shouldFindTheEndOfABoundedBatchAfterTheWatermarkAndBeforeTheHorizon() {
+        IncrementalQuery.Bound end = q.nextBatchEnd(Optional.of(after), HORIZON, 500);
         assertEquals("SELECT created_at, order_id, count(*) OVER () FROM ("
                 + "SELECT created_at, order_id FROM \"ROLL001_orders\""
                 + " WHERE (created_at, order_id) > (?, ?) AND created_at < ?"
                 + " ORDER BY created_at, order_id LIMIT ?) AS batch"
-                + " ORDER BY created_at DESC, order_id DESC LIMIT 1", q.nextBatchEnd(true));
+                + " ORDER BY created_at DESC, order_id DESC LIMIT 1", end.sql());
+        assertEquals(List.of(after.createdAt(), 41L, HORIZON, 500), end.parameters());
     }
 
     @Test
     void shouldStartFromTheFirstRowWithoutAWatermark() {
+        IncrementalQuery.Bound first = q.nextBatchEnd(Optional.empty(), HORIZON, 500);
         assertEquals("SELECT created_at, order_id, count(*) OVER () FROM ("
                 + "SELECT created_at, order_id FROM \"ROLL001_orders\" WHERE created_at < ?"
                 + " ORDER BY created_at, order_id LIMIT ?) AS batch"
-                + " ORDER BY created_at DESC, order_id DESC LIMIT 1", q.nextBatchEnd(false));
+                + " ORDER BY created_at DESC, order_id DESC LIMIT 1", first.sql());
+        assertEquals(List.of(HORIZON, 500), first.parameters());
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
+import foodcdc.contract.OrderEvent;
 import foodcdc.kafka.TopicReader;
 import foodcdc.lake.LakeLayout;
 import foodcdc.producer.WatermarkStore;
@@ -151,11 +152,8 @@ public final class PipelineValidator {
         Properties p = kafkaProperties(kafka.brokers());
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
         try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            return TopicReader.readToEnd(consumer, kafka.topic(), KAFKA_TIMEOUT, record -> {
-                if (record.key() != null && record.key().matches("-?\\d{1,10}")) {
-                    keys.add(Integer.parseInt(record.key()));
-                }
-            });
+            return TopicReader.readToEnd(consumer, kafka.topic(), KAFKA_TIMEOUT,
+                    record -> OrderEvent.orderIdOfKey(record.key()).ifPresent(keys::add));
         }
     }
 
