@@ -222,9 +222,10 @@ public final class Benchmark {
         var props = new java.util.Properties();
         props.put("bootstrap.servers", c.kafka().brokers());
         try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            var partitions = TopicReader.partitions(consumer, c.kafka().topic(), Duration.ofSeconds(30));
             long deadline = System.nanoTime() + timeout.toNanos();
             while (true) {
-                long records = TopicReader.endOffsetsSum(consumer, c.kafka().topic(), Duration.ofSeconds(30));
+                long records = TopicReader.endOffsetsSum(consumer, partitions, Duration.ofSeconds(30));
                 if (records >= n) {
                     return System.nanoTime();
                 }

@@ -43,6 +43,8 @@ public final class OrderEvent {
             new Field(ORDER_STATUS, Type.TEXT),
             new Field(CREATED_AT, Type.TIMESTAMP));
 
+    private static final List<String> NAMES = FIELDS.stream().map(Field::name).toList();
+
     /** created_at in the JSON: UTC wall-clock time, always six fraction digits, and a Z. */
     public static final String TIMESTAMP_FORMAT = "yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'";
 
@@ -82,7 +84,7 @@ public final class OrderEvent {
     }
 
     public static List<String> names() {
-        return FIELDS.stream().map(Field::name).toList();
+        return NAMES;
     }
 
     /** The order_id a Kafka key names (the key is the order_id as text); empty for any other key. */
@@ -110,8 +112,14 @@ public final class OrderEvent {
         private Spark() {
         }
 
-        /** The fields with their lake types. */
+        /** The fields with their lake types; a StructType is immutable, so it is built once. */
+        private static final StructType SCHEMA = buildSchema();
+
         public static StructType schema() {
+            return SCHEMA;
+        }
+
+        private static StructType buildSchema() {
             StructType schema = new StructType();
             for (Field f : FIELDS) {
                 schema = schema.add(f.name(), type(f.type()));

@@ -23,11 +23,10 @@ public final class TopicReader {
                 .map(p -> new TopicPartition(topic, p.partition())).toList();
     }
 
-    /** How many records the topic holds now, over all partitions. */
-    public static long endOffsetsSum(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer, String topic,
-                                     Duration timeout) {
-        return consumer.endOffsets(partitions(consumer, topic, timeout), timeout).values().stream()
-                .mapToLong(Long::longValue).sum();
+    /** How many records these partitions hold now, in all. */
+    public static long endOffsetsSum(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer,
+                                     List<TopicPartition> partitions, Duration timeout) {
+        return consumer.endOffsets(partitions, timeout).values().stream().mapToLong(Long::longValue).sum();
     }
 
     /**

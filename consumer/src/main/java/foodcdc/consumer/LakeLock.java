@@ -27,13 +27,9 @@ final class LakeLock {
     private LakeLock() {
     }
 
-    static Path fileOf(String lakePath) {
-        return new LakeLayout(lakePath).lockFile();
-    }
-
     /** False when another process holds the lake; true when this one now does (or cannot lock: not local). */
     static synchronized boolean acquire(String lakePath, Configuration conf) throws IOException {
-        Path file = fileOf(lakePath);
+        Path file = new LakeLayout(lakePath).lockFile();
         if (!new PlainFiles(file.getParent(), conf).isLocal()) {
             return true;
         }

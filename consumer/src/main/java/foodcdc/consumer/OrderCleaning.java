@@ -141,7 +141,7 @@ public final class OrderCleaning {
             if (!negative) {
                 return value == null;
             }
-            return value instanceof BigDecimal d ? d.signum() < 0 : value instanceof Number n && n.doubleValue() < 0;
+            return value instanceof BigDecimal amount && amount.signum() < 0;
         }
     }
 
