@@ -5,10 +5,11 @@ import foodcdc.config.PipelineConfig;
 import foodcdc.contract.OrderEvent;
 import foodcdc.kafka.TopicReader;
 import foodcdc.sql.SqlIdentifier;
+import foodcdc.stack.JobProcess;
 import foodcdc.stack.LocalStack;
 import foodcdc.stack.Repository;
-import foodcdc.stack.ScriptProcess;
 import foodcdc.stack.ThrowawayStack;
+import foodcdc.stack.Wait;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -21,6 +22,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -139,7 +141,7 @@ public final class Benchmark {
             long missing = 0;
             try {
                 lake.awaitOrders(SAMPLE_ORDERS + committed.size(), Duration.ofMinutes(2));
-            } catch (IllegalStateException e) {
+            } catch (Wait.TimedOut e) {
                 System.out.println("WARNING: " + e.getMessage());
             }
             List<Long> millis = new ArrayList<>();
@@ -151,8 +153,8 @@ public final class Benchmark {
                     millis.add(Math.max(0, (visible - e.getValue()) / 1_000_000));
                 }
             }
-            jobs.close();
-            rss.close();
+            jobs.stop();
+            rss.stop();
             return new Report.Latency(batchInterval, prefilledFiles, prefilledOrders, committed.size(),
                     Percentiles.of(millis.stream().mapToLong(Long::longValue).toArray()), missing, lake.duplicates(),
                     rss.peaksMb());
@@ -172,14 +174,17 @@ public final class Benchmark {
             long start = System.nanoTime();
             double producedSeconds;
             double lakeSeconds;
-            try (Jobs jobs = Jobs.start(this, c, rss, List.of("producer", "consumer"))) {
+            Jobs jobs = Jobs.start(this, c, rss, List.of("producer", "consumer"));
+            try {
                 producedSeconds = (awaitTopicRecords(c, total, Duration.ofMinutes(10)) - start) / 1e9;
                 System.out.printf("backlog: all in Kafka after %.1f s%n", producedSeconds);
                 lakeSeconds = (lake.awaitOrders(total, Duration.ofMinutes(10)) - start) / 1e9;
                 System.out.printf("backlog: all in the lake after %.1f s%n", lakeSeconds);
+            } finally {
+                jobs.stop();
             }
-            lake.close();
-            rss.close();
+            lake.stop();
+            rss.stop();
             double consumerAlone = consumerAlone(c, total);
             System.out.printf("backlog: the floor, with plain clients on the same table%n");
             PlainToolsFloor.Result floor = PlainToolsFloor.measure(c, total, dir.resolve("floor"));
@@ -198,10 +203,13 @@ public final class Benchmark {
         ConfigWriter.write(alone, d.resolve("orders_stream.yml"));
         try (RssSampler rss = new RssSampler(); LakeWatcher lake = new LakeWatcher(d.resolve("lake"), Set.of())) {
             long start = System.nanoTime();
-            try (Jobs jobs = Jobs.start(this, alone, rss, List.of("consumer"))) {
+            Jobs jobs = Jobs.start(this, alone, rss, List.of("consumer"));
+            try {
                 double seconds = (lake.awaitOrders(total, Duration.ofMinutes(10)) - start) / 1e9;
                 System.out.printf("backlog: the consumer alone wrote the topic to a new lake in %.1f s%n", seconds);
                 return seconds;
+            } finally {
+                jobs.stop();
             }
         }
     }
@@ -218,23 +226,15 @@ public final class Benchmark {
     }
 
     /** Waits until the topic's partitions hold {@code n} records in all; returns then (nanoTime). */
-    private static long awaitTopicRecords(PipelineConfig c, long n, Duration timeout) throws InterruptedException {
+    private static long awaitTopicRecords(PipelineConfig c, long n, Duration timeout) throws Exception {
         var props = new java.util.Properties();
         props.put("bootstrap.servers", c.kafka().brokers());
         try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             var partitions = TopicReader.partitions(consumer, c.kafka().topic(), Duration.ofSeconds(30));
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (true) {
-                long records = TopicReader.endOffsetsSum(consumer, partitions, Duration.ofSeconds(30));
-                if (records >= n) {
-                    return System.nanoTime();
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("only " + records + " of " + n + " records in the topic after "
-                            + timeout.toSeconds() + " s");
-                }
-                Thread.sleep(100);
-            }
+            Wait.every(Duration.ofMillis(100)).look(
+                    () -> TopicReader.endOffsetsSum(consumer, partitions, Duration.ofSeconds(30)),
+                    records -> records >= n, timeout, n + " records in the topic");
+            return System.nanoTime();
         }
     }
 
@@ -283,7 +283,7 @@ public final class Benchmark {
 
     /** The two jobs of one scenario, started by their scripts, their JVMs measured. */
     private static final class Jobs implements AutoCloseable {
-        private final List<ScriptProcess> processes = new ArrayList<>();
+        private final List<JobProcess> processes = new ArrayList<>();
         private boolean closed;
 
         static Jobs start(Benchmark bench, PipelineConfig c, RssSampler rss, List<String> names) throws Exception {
@@ -297,7 +297,7 @@ public final class Benchmark {
             Set<Long> executors = new HashSet<>();
             bench.stack.pid(LocalStack.KAFKA).ifPresent(pid -> rss.watch("kafka broker", pid));
             for (String job : names) {
-                ScriptProcess p = ScriptProcess.launch(job + "_spark_submit.sh", config, log, env);
+                JobProcess p = JobProcess.script(job + "_spark_submit.sh", config, log, env);
                 jobs.processes.add(p);
                 rss.watch(job + " driver", p.pid());
                 if (bench.options.cluster()) {
@@ -309,32 +309,25 @@ public final class Benchmark {
             return jobs;
         }
 
-        private static long awaitExecutor(Path stackDir, Set<Long> known, ScriptProcess job) throws Exception {
-            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-            while (System.nanoTime() < deadline) {
-                var pid = RssSampler.newExecutor(stackDir, known);
-                if (pid.isPresent()) {
-                    return pid.get();
-                }
-                if (!job.isAlive()) {
-                    throw new IllegalStateException("a job ended before its executor started:\n" + job.output());
-                }
-                Thread.sleep(100);
-            }
-            throw new IllegalStateException("no executor started within 2 minutes");
+        private static long awaitExecutor(Path stackDir, Set<Long> known, JobProcess job) throws Exception {
+            return Wait.every(Duration.ofMillis(100)).look(() -> {
+                job.assertAlive();
+                return RssSampler.newExecutor(stackDir, known);
+            }, Optional::isPresent, Duration.ofMinutes(2), "the job's executor to start").orElseThrow();
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
+            stop();
+        }
+
+        /** SIGTERM to each job, SIGKILL after a minute; once. */
+        void stop() {
             if (closed) {
                 return;
             }
             closed = true;
-            for (ScriptProcess p : processes) {
-                if (!p.stop(Duration.ofSeconds(60))) {
-                    p.kill();
-                }
-            }
+            processes.forEach(JobProcess::close);
         }
     }
 

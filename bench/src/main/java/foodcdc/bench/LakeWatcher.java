@@ -2,6 +2,7 @@ package foodcdc.bench;
 
 import foodcdc.contract.OrderEvent;
 import foodcdc.lake.LakeLayout;
+import foodcdc.stack.Wait;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -141,18 +142,13 @@ final class LakeWatcher implements AutoCloseable {
     }
 
     /** Waits until {@code n} distinct orders are visible; returns when that was first seen (nanoTime). */
-    long awaitOrders(long n, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (distinct < n) {
+    long awaitOrders(long n, Duration timeout) throws Exception {
+        Wait.every(Duration.ofMillis(20)).look(() -> {
             if (failure != null) {
                 throw failure;
             }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("only " + distinct + " of " + n + " orders visible in " + lake
-                        + " after " + timeout.toSeconds() + " s");
-            }
-            Thread.sleep(20);
-        }
+            return distinct;
+        }, seen -> seen >= n, timeout, n + " orders visible in " + lake);
         return System.nanoTime();
     }
 
@@ -174,10 +170,19 @@ final class LakeWatcher implements AutoCloseable {
         return mostFiles;
     }
 
-    @Override
-    public void close() throws InterruptedException, SQLException {
+    /** Stops watching; what was seen stays readable. */
+    void stop() {
         stopped = true;
-        thread.join(10_000);
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() throws SQLException {
+        stop();
         duck.close();
     }
 }

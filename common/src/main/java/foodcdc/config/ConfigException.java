@@ -4,6 +4,8 @@ import java.util.List;
 
 /** Every problem found in a config, each naming its key; thrown once, after all were collected. */
 public final class ConfigException extends Exception {
+    private static final long serialVersionUID = 1L;
+
     private final List<String> problems;
 
     public ConfigException(List<String> problems) {

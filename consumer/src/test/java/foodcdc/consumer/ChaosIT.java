@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import foodcdc.config.PipelineConfig;
 import foodcdc.consumer.OrderRows.OrderRow;
+import foodcdc.stack.JobProcess;
 import foodcdc.stack.LocalStack;
-import foodcdc.stack.ScriptProcess;
 import foodcdc.stack.ThrowawayStack;
+import foodcdc.stack.Wait;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -65,8 +66,8 @@ class ChaosIT {
 
     private ThrowawayStack stack;
     private PipelineConfig c;
-    private ScriptProcess producer;
-    private ScriptProcess consumer;
+    private JobProcess producer;
+    private JobProcess consumer;
     private Path producerLog;
     private Path consumerLog;
     private int resent;
@@ -81,8 +82,8 @@ class ChaosIT {
             c = s.config();
             producerLog = s.dir().resolve("producer.log");
             consumerLog = s.dir().resolve("consumer.log");
-            producer = ScriptProcess.launch("producer_spark_submit.sh", s.configFile(), producerLog);
-            consumer = ScriptProcess.launch("consumer_spark_submit.sh", s.configFile(), consumerLog);
+            producer = JobProcess.script("producer_spark_submit.sh", s.configFile(), producerLog);
+            consumer = JobProcess.script("consumer_spark_submit.sh", s.configFile(), consumerLog);
             Map<Fault, Integer> injected = new EnumMap<>(Fault.class);
             LakeReaderWatch reader = new LakeReaderWatch(c.datalake().path()).start();
             long drainSeconds;
@@ -98,13 +99,11 @@ class ChaosIT {
                 workload.close();
             }
             try {
-                assertTrue(producer.isAlive(), "the producer ended by itself:\n" + tail(producerLog));
-                assertTrue(consumer.isAlive(), "the consumer ended by itself:\n" + tail(consumerLog));
                 drainSeconds = awaitDrained();
             } finally {
                 reader.close();
-                producer.stop(Duration.ofSeconds(60));
-                consumer.stop(Duration.ofSeconds(60));
+                producer.close();
+                consumer.close();
             }
             reconcile(workload, injected, reader, drainSeconds);
         }
@@ -135,12 +134,12 @@ class ChaosIT {
             case KILL_PRODUCER -> {
                 producer.kill();
                 Thread.sleep(down);
-                producer = ScriptProcess.launch("producer_spark_submit.sh", stack.configFile(), producerLog);
+                producer = JobProcess.script("producer_spark_submit.sh", stack.configFile(), producerLog);
             }
             case KILL_CONSUMER -> {
                 consumer.kill();
                 Thread.sleep(down);
-                consumer = ScriptProcess.launch("consumer_spark_submit.sh", stack.configFile(), consumerLog);
+                consumer = JobProcess.script("consumer_spark_submit.sh", stack.configFile(), consumerLog);
             }
             case KILL_KAFKA -> restart(LocalStack.KAFKA, "KILL", down);
             case POSTGRES_FAST -> restart(LocalStack.POSTGRES, "INT", down);
@@ -162,21 +161,31 @@ class ChaosIT {
     /** Waits until every valid row of the table is in the lake; returns how long it took. */
     private long awaitDrained() throws Exception {
         long start = System.nanoTime();
-        long deadline = start + DRAIN.toNanos();
-        while (true) {
-            Set<Integer> wanted = ids(validInPostgres());
-            Set<Integer> landed = ids(OrderRows.inLake(c.datalake().path()));
-            if (landed.containsAll(wanted)) {
-                return TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
-            }
-            wanted.removeAll(landed);
-            assertTrue(System.nanoTime() < deadline, wanted.size() + " valid rows not in the lake after "
-                    + DRAIN.toSeconds() + " s, e.g. " + wanted.stream().limit(10).toList() + "\nproducer:\n"
-                    + tail(producerLog) + "\nconsumer:\n" + tail(consumerLog));
-            assertTrue(producer.isAlive(), "the producer ended by itself:\n" + tail(producerLog));
-            assertTrue(consumer.isAlive(), "the consumer ended by itself:\n" + tail(consumerLog));
-            Thread.sleep(1_000);
+        try {
+            Wait.every(Duration.ofSeconds(1)).look(() -> {
+                assertJobsAlive();
+                Set<Integer> missing = ids(validInPostgres());
+                missing.removeAll(ids(OrderRows.inLake(c.datalake().path())));
+                return new Missing(missing);
+            }, m -> m.ids().isEmpty(), DRAIN, "every valid row of the table in the lake");
+        } catch (Wait.TimedOut e) {
+            throw new AssertionError(e.getMessage() + "\nproducer:\n" + tail(producerLog) + "\nconsumer:\n"
+                    + tail(consumerLog), e);
         }
+        return TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+    }
+
+    /** Valid rows of the table not in the lake. */
+    private record Missing(Set<Integer> ids) {
+        @Override
+        public String toString() {
+            return ids.size() + " valid rows, e.g. " + ids.stream().limit(10).toList();
+        }
+    }
+
+    private void assertJobsAlive() {
+        assertTrue(producer.isAlive(), "the producer ended by itself:\n" + tail(producerLog));
+        assertTrue(consumer.isAlive(), "the consumer ended by itself:\n" + tail(consumerLog));
     }
 
     private void reconcile(ChaosWorkload workload, Map<Fault, Integer> injected, LakeReaderWatch reader,
@@ -297,10 +306,10 @@ class ChaosIT {
         private void run() {
             while (running) {
                 try {
-                    long[] seen = LakeFiles.rowsAndOrders(lake);
+                    LakeFiles.Counts seen = LakeFiles.rowsAndOrders(lake);
                     synchronized (counts) {
                         counts.merge("samples", 1, Integer::sum);
-                        if (seen[0] != seen[1]) {
+                        if (seen.sawDuplicate()) {
                             counts.merge("duplicates", 1, Integer::sum);
                         }
                     }

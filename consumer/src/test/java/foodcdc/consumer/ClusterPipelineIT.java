@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import foodcdc.config.PipelineConfig;
-import foodcdc.stack.ScriptProcess;
+import foodcdc.stack.JobProcess;
 import foodcdc.stack.ThrowawayStack;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,16 +32,14 @@ class ClusterPipelineIT {
             Path log = stack.dir().resolve("jobs.log");
             // The worker has 2 cores: one for each job.
             Map<String, String> env = Map.of("SPARK_MASTER", master, "SPARK_CORES_MAX", "1");
-            ScriptProcess producer = ScriptProcess.launch("producer_spark_submit.sh", stack.configFile(), log, env);
-            ScriptProcess consumer = ScriptProcess.launch("consumer_spark_submit.sh", stack.configFile(), log, env);
-            try {
+            try (JobProcess producer = JobProcess.script("producer_spark_submit.sh", stack.configFile(), log, env);
+                 JobProcess consumer = JobProcess.script("consumer_spark_submit.sh", stack.configFile(), log, env)) {
                 LakeFiles.awaitOrders(c.datalake().path(), 10, Duration.ofSeconds(180));
                 try (Connection db = stack.connect(); Statement s = db.createStatement()) {
                     s.execute("INSERT INTO \"" + c.postgres().table() + "\" (customer_name, amount) "
                             + "SELECT 'Cluster ' || g, 10.00 FROM generate_series(1, 5) g");
                 }
                 LakeFiles.awaitOrders(c.datalake().path(), 15, Duration.ofSeconds(180));
-            } finally {
                 assertTrue(producer.stop(Duration.ofSeconds(60)), "producer did not stop");
                 assertTrue(consumer.stop(Duration.ofSeconds(60)), "consumer did not stop");
             }

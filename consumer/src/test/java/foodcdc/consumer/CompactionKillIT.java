@@ -1,8 +1,8 @@
 package foodcdc.consumer;
 
-import static foodcdc.consumer.ConsumerIT.event;
-import static foodcdc.consumer.ConsumerIT.send;
-import static foodcdc.consumer.ConsumerIT.utf8;
+import static foodcdc.consumer.TopicEvents.event;
+import static foodcdc.consumer.TopicEvents.send;
+import static foodcdc.consumer.TopicEvents.utf8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,8 +11,8 @@ import foodcdc.config.ConfigWriter;
 import foodcdc.config.PipelineConfig;
 import foodcdc.lake.LakeLayout;
 import foodcdc.spark.SparkSessions;
+import foodcdc.stack.JobProcess;
 import foodcdc.stack.ThrowawayStack;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -62,15 +62,18 @@ class CompactionKillIT {
                 sendOrders(c, next, 5);
                 IntStream.range(next, next + 5).forEach(expected::add);
                 next += 5;
-                try (Child child = Child.start(config, step, lake.resolveSibling("consumer-" + expected.size() + ".log"))) {
+                try (JobProcess child = JobProcess.java(ChildMain.class,
+                        lake.resolveSibling("consumer-" + expected.size() + ".log"), config.toString(), step)) {
                     child.awaitLine("REACHED " + step, Duration.ofMinutes(2));
+                    child.kill();
                 }
             }
             // Started once more, with nothing stopping it: it finishes the interrupted merge and goes on.
             sendOrders(c, next, 5);
             IntStream.range(next, next + 5).forEach(expected::add);
-            try (Child child = Child.start(config, "", lake.resolveSibling("consumer-last.log"))) {
-                LakeFiles.awaitOrders(lake.toString(), expected.size(), Duration.ofMinutes(2));
+            try (JobProcess child = JobProcess.java(ChildMain.class, lake.resolveSibling("consumer-last.log"),
+                    config.toString(), "")) {
+                LakeFiles.awaitOrders(lake.toString(), expected.size(), Duration.ofMinutes(2), child);
             }
             assertEquals(0, reader.duplicates(), "a reader listing the files saw an order twice");
             assertTrue(reader.reads() > 50, "the reader kept reading: " + reader.reads()
@@ -153,49 +156,10 @@ class CompactionKillIT {
         }
     }
 
-    /** The consumer in a JVM of its own, so that it can be killed; it stops dead at {@code step}. */
-    private static final class Child implements AutoCloseable {
-        private final Process process;
-        private final Path log;
-
-        private Child(Process process, Path log) {
-            this.process = process;
-            this.log = log;
-        }
-
-        static Child start(Path config, String step, Path log) throws Exception {
-            List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                    .filter(a -> !a.startsWith("-agentlib") && !a.startsWith("-javaagent")).toList());
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), ChildMain.class.getName(),
-                    config.toString(), step));
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            return new Child(p, log);
-        }
-
-        void awaitLine(String line, Duration timeout) throws Exception {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (System.nanoTime() < deadline) {
-                if (Files.exists(log) && Files.readAllLines(log).contains(line)) {
-                    return;
-                }
-                if (!process.isAlive()) {
-                    throw new AssertionError("the consumer ended before '" + line + "':\n" + Files.readString(log));
-                }
-                Thread.sleep(20);
-            }
-            throw new AssertionError("no '" + line + "' within " + timeout.toSeconds() + " s:\n" + Files.readString(log));
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            process.destroyForcibly();   // SIGKILL
-            process.waitFor();
-        }
-    }
-
-    /** The child JVM: the consumer's query with a merge that stops dead at the step named by args[1]. */
+    /**
+     * The consumer in a JVM of its own, so that it can be killed: its query with a merge that
+     * stops dead at the step named by args[1].
+     */
     public static final class ChildMain {
         private ChildMain() {
         }

@@ -1,86 +1,37 @@
 package foodcdc.consumer;
 
+import static foodcdc.consumer.TopicEvents.event;
+import static foodcdc.consumer.TopicEvents.send;
+import static foodcdc.consumer.TopicEvents.sendRecords;
+import static foodcdc.consumer.TopicEvents.utf8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import foodcdc.config.PipelineConfig;
-import foodcdc.spark.SparkSessions;
+import foodcdc.stack.TestSpark;
 import foodcdc.stack.ThrowawayStack;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TimeZone;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The consumer against a real Kafka broker and Spark, reading the lake back by listing its files. */
 class ConsumerIT {
     private static final ThrowawayStack STACK = ThrowawayStack.shared();
-    private static final Pattern ORDER_ID = Pattern.compile("\"order_id\":(\\d+)");
-    private static SparkSession spark;
-
-    @BeforeAll
-    static void startSpark() {
-        spark = SparkSessions.local("ConsumerIT", 2);
-    }
-
-    @AfterAll
-    static void stopSpark() {
-        spark.stop();
-    }
-
-    static String event(int id, String amount, String createdAt) {
-        return "{\"order_id\":" + id + ",\"customer_name\":\"Customer " + id + "\",\"restaurant_name\":\"R\","
-                + "\"item\":\"Item " + id + "\",\"amount\":" + amount + ",\"order_status\":\"PLACED\","
-                + "\"created_at\":\"" + createdAt + "\"}";
-    }
-
-    /** Sends each value keyed as the producer keys it: by the order_id in it (none if there is none). */
-    static void send(PipelineConfig c, List<byte[]> values) throws Exception {
-        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-        for (byte[] v : values) {
-            Matcher m = ORDER_ID.matcher(v == null ? "" : new String(v, StandardCharsets.UTF_8));
-            records.add(new ProducerRecord<>(c.kafka().topic(), m.find() ? utf8(m.group(1)) : null, v));
-        }
-        sendRecords(c, records);
-    }
-
-    /** Sends records as they are, with an independent Kafka client. */
-    static void sendRecords(PipelineConfig c, List<ProducerRecord<byte[], byte[]>> records) throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.kafka().brokers());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (var producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (ProducerRecord<byte[], byte[]> r : records) {
-                producer.send(r).get(30, TimeUnit.SECONDS);
-            }
-        }
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
+    private final SparkSession spark = TestSpark.session();
 
     @Test
     void shouldLandExactlyTheValidOrdersOnceAndQuarantineTheRestWithTheirReasons() throws Exception {

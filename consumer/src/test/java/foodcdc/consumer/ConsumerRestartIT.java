@@ -1,11 +1,15 @@
 package foodcdc.consumer;
 
+import static foodcdc.consumer.TopicEvents.event;
+import static foodcdc.consumer.TopicEvents.send;
+import static foodcdc.consumer.TopicEvents.utf8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import foodcdc.config.ConfigWriter;
 import foodcdc.config.PipelineConfig;
-import foodcdc.stack.ScriptProcess;
+import foodcdc.stack.JobProcess;
 import foodcdc.stack.ThrowawayStack;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,37 +43,28 @@ class ConsumerRestartIT {
         List<byte[]> events = new ArrayList<>();
         for (int id = 1; id <= ORDERS; id++) {
             String day = "2025-11-" + (18 + id % 3);
-            events.add(ConsumerIT.utf8(ConsumerIT.event(id, "9.99", day + "T10:00:00.000001Z")));
+            events.add(utf8(event(id, "9.99", day + "T10:00:00.000001Z")));
             if (id <= 2_000) {
-                events.add(ConsumerIT.utf8(ConsumerIT.event(id, "9.99", day + "T10:00:00.000001Z")));
+                events.add(utf8(event(id, "9.99", day + "T10:00:00.000001Z")));
             }
         }
-        ConsumerIT.send(c, events);
+        send(c, events);
 
         Random random = new Random(7);
         // Kill 1: a little after batch 2 ended, in batch 3's write or commit. Kill 2: during start-up or batch 0.
         for (String killAfter : List.of("Batch 2:", "Consumer started")) {
-            ScriptProcess consumer = ScriptProcess.launch("consumer_spark_submit.sh", config, log);
-            consumer.awaitLine(killAfter, Duration.ofSeconds(120));
-            Thread.sleep(random.nextInt(2_500));
-            consumer.kill();
-            long[] seen = LakeFiles.rowsAndOrders(c.datalake().path());
-            assertEquals(seen[0], seen[1], "a reader saw a duplicate after a kill: " + seen[0] + " rows");
+            try (JobProcess consumer = JobProcess.script("consumer_spark_submit.sh", config, log)) {
+                consumer.awaitLine(killAfter, Duration.ofSeconds(120));
+                Thread.sleep(random.nextInt(2_500));
+                consumer.kill();
+            }
+            LakeFiles.Counts seen = LakeFiles.rowsAndOrders(c.datalake().path());
+            assertFalse(seen.sawDuplicate(), "a reader saw a duplicate after a kill: " + seen);
         }
 
-        ScriptProcess consumer = ScriptProcess.launch("consumer_spark_submit.sh", config, log);
-        try {
-            long deadline = System.nanoTime() + Duration.ofSeconds(240).toNanos();
-            long[] seen = LakeFiles.rowsAndOrders(c.datalake().path());
-            while (seen[1] < ORDERS) {
-                assertEquals(seen[0], seen[1], "a reader saw a duplicate: " + seen[0] + " rows");
-                assertTrue(consumer.isAlive(), "consumer died:\n" + consumer.output());
-                assertTrue(System.nanoTime() < deadline, "only " + seen[1] + " orders after 240 s");
-                Thread.sleep(1_000);
-                seen = LakeFiles.rowsAndOrders(c.datalake().path());
-            }
-            assertEquals(ORDERS, seen[0], "every order exactly once");
-        } finally {
+        try (JobProcess consumer = JobProcess.script("consumer_spark_submit.sh", config, log)) {
+            // Every order exactly once; a duplicate seen at any moment, or the consumer's end, fails at once.
+            LakeFiles.awaitOrders(c.datalake().path(), ORDERS, Duration.ofSeconds(240), consumer);
             assertTrue(consumer.stop(Duration.ofSeconds(60)), "consumer did not stop on SIGTERM");
         }
         Files.readAllLines(log).stream().filter(l -> l.contains("Batch ") || l.contains("=== launch"))

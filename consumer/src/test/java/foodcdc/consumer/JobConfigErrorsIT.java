@@ -4,12 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import foodcdc.stack.JobProcess;
 import foodcdc.stack.Repository;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -60,12 +61,10 @@ class JobConfigErrorsIT {
             Files.writeString(config, text, StandardCharsets.UTF_8);
         }
 
-        Process p = new ProcessBuilder("bash", home.resolve("scripts").resolve(script).toString(),
-                "--config", config.toString()).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), script + " did not finish");
+        JobProcess.Finished finished = JobProcess.run(script, config, Duration.ofSeconds(120));
+        String output = finished.all();
 
-        assertEquals(2, p.exitValue(), output);
+        assertEquals(2, finished.exit(), output);
         for (String line : expected) {
             assertTrue(output.contains("config error: ") && output.contains(line), "'" + line + "' not in:\n" + output);
         }

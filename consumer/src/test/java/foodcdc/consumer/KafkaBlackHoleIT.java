@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import foodcdc.config.ConfigWriter;
 import foodcdc.config.PipelineConfig;
-import foodcdc.stack.ScriptProcess;
+import foodcdc.stack.JobProcess;
 import foodcdc.stack.TcpRelay;
 import foodcdc.stack.ThrowawayStack;
 import java.nio.file.Path;
@@ -30,11 +30,10 @@ class KafkaBlackHoleIT {
             PipelineConfig s = stack.config();
             PipelineConfig c = s.withKafka(s.kafka().withBrokers("127.0.0.1:" + relay.port()));
             Path config = ConfigWriter.write(c, stack.dir().resolve("via_relay.yml"));
-            ScriptProcess producer = ScriptProcess.launch("producer_spark_submit.sh", config,
+            try (JobProcess producer = JobProcess.script("producer_spark_submit.sh", config,
                     stack.dir().resolve("producer.log"));
-            ScriptProcess consumer = ScriptProcess.launch("consumer_spark_submit.sh", config,
-                    stack.dir().resolve("consumer.log"));
-            try {
+                 JobProcess consumer = JobProcess.script("consumer_spark_submit.sh", config,
+                         stack.dir().resolve("consumer.log"))) {
                 LakeFiles.awaitOrders(c.datalake().path(), 10, WAIT);   // the sample orders
                 relay.blackHole();
                 long dark = System.nanoTime();
@@ -52,9 +51,6 @@ class KafkaBlackHoleIT {
                     assertEquals(OrderRows.inPostgres(db, c.postgres().table(), "true"),
                             OrderRows.inLake(c.datalake().path()), "every order once, every column");
                 }
-            } finally {
-                producer.stop(Duration.ofSeconds(60));
-                consumer.stop(Duration.ofSeconds(60));
             }
         }
     }

@@ -1,8 +1,7 @@
 package foodcdc.consumer;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
+import foodcdc.stack.JobProcess;
+import foodcdc.stack.Wait;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -21,6 +20,18 @@ public final class LakeFiles {
     private LakeFiles() {
     }
 
+    /** Rows and distinct order_ids a reader found: equal unless it saw a duplicate. */
+    public record Counts(long rows, long orders) {
+        public boolean sawDuplicate() {
+            return rows != orders;
+        }
+
+        @Override
+        public String toString() {
+            return rows + " rows of " + orders + " orders";
+        }
+    }
+
     /** Every Parquet file under a folder, as a reader that lists files would find them. */
     public static String[] parquetFiles(String dir) throws Exception {
         if (!Files.exists(Path.of(dir))) {
@@ -31,34 +42,36 @@ public final class LakeFiles {
         }
     }
 
-    /** {@code count(*)} and one more aggregate over every Parquet file under {@code dir}. */
-    public static long[] count(String dir, String second) throws Exception {
-        if (parquetFiles(dir).length == 0) {
-            return new long[] {0, 0};
+    /** Rows and distinct order_ids over every Parquet file under the lake. */
+    public static Counts rowsAndOrders(String lake) throws Exception {
+        if (parquetFiles(lake).length == 0) {
+            return new Counts(0, 0);
         }
         try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement s = duck.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*), " + second + " FROM read_parquet('" + dir
+             ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT order_id) FROM read_parquet('" + lake
                      + "/**/*.parquet', hive_partitioning = true)")) {
             rs.next();
-            return new long[] {rs.getLong(1), rs.getLong(2)};
+            return new Counts(rs.getLong(1), rs.getLong(2));
         }
     }
 
-    /** Rows and distinct order_ids in the lake. */
-    public static long[] rowsAndOrders(String lake) throws Exception {
-        return count(lake, "count(DISTINCT order_id)");
-    }
-
-    /** Waits until the lake holds {@code n} orders, failing if a reader ever sees a duplicate. */
-    public static void awaitOrders(String lake, long n, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long[] seen = rowsAndOrders(lake);
-        while (seen[1] < n) {
-            assertTrue(System.nanoTime() < deadline, "only " + seen[1] + " of " + n + " orders in the lake after " + timeout);
-            Thread.sleep(500);
-            seen = rowsAndOrders(lake);
-            assertEquals(seen[0], seen[1], "a reader saw a duplicate");
+    /**
+     * Waits until the lake holds {@code n} orders, failing at once if a reader sees a duplicate or
+     * one of {@code jobs} ends, and at the end if there are more than {@code n}.
+     */
+    public static void awaitOrders(String lake, long n, Duration timeout, JobProcess... jobs) throws Exception {
+        Counts seen = Wait.every(Duration.ofMillis(500)).look(() -> {
+            Counts now = rowsAndOrders(lake);
+            if (now.sawDuplicate()) {
+                throw new AssertionError("a reader saw a duplicate: " + now);
+            }
+            for (JobProcess job : jobs) {
+                job.assertAlive();
+            }
+            return now;
+        }, now -> now.orders() >= n, timeout, n + " orders in the lake " + lake);
+        if (seen.rows() != n) {
+            throw new AssertionError("more orders than expected in the lake: " + seen + ", expected " + n);
         }
-        assertEquals(n, seen[0], "more orders than expected in the lake");
     }
 }

@@ -1,13 +1,13 @@
 package foodcdc.consumer;
 
-import static foodcdc.consumer.ConsumerIT.event;
-import static foodcdc.consumer.ConsumerIT.send;
-import static foodcdc.consumer.ConsumerIT.utf8;
+import static foodcdc.consumer.TopicEvents.event;
+import static foodcdc.consumer.TopicEvents.send;
+import static foodcdc.consumer.TopicEvents.utf8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import foodcdc.config.PipelineConfig;
-import foodcdc.spark.SparkSessions;
+import foodcdc.stack.TestSpark;
 import foodcdc.stack.ThrowawayStack;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +23,6 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,17 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class LakeOperationsIT {
     private static final ThrowawayStack STACK = ThrowawayStack.shared();
-    private static SparkSession spark;
-
-    @BeforeAll
-    static void startSpark() {
-        spark = SparkSessions.local("LakeOperationsIT", 2);
-    }
-
-    @AfterAll
-    static void stopSpark() {
-        spark.stop();
-    }
+    private static final SparkSession SPARK = TestSpark.session();
 
     /** Orders {@code from..to} as the producer would publish them, all today (a day still open: no closing merge). */
     private static void sendOrders(PipelineConfig c, int from, int to) throws Exception {
@@ -65,7 +53,7 @@ class LakeOperationsIT {
     @Test
     void shouldKeepEveryEarlierRunsOrdersWhenTheCheckpointIsReset() throws Exception {
         PipelineConfig c = STACK.isolated("checkpoint_reset", 100_000);
-        StreamingQuery first = ConsumerJob.start(spark, c);
+        StreamingQuery first = ConsumerJob.start(SPARK, c);
         try {
             for (int b = 0; b < 3; b++) {   // three micro-batches: batch-0, batch-1, batch-2
                 sendOrders(c, b * 5 + 1, b * 5 + 5);
@@ -82,7 +70,7 @@ class LakeOperationsIT {
         try (Stream<Path> files = Files.walk(Path.of(c.streaming().checkpointLocation()))) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
-        StreamingQuery second = ConsumerJob.start(spark, c);
+        StreamingQuery second = ConsumerJob.start(SPARK, c);
         try {
             second.processAllAvailable();   // the whole topic again: every order is already there
             assertEquals(range(1, 15), lakeIds(c));
@@ -99,7 +87,7 @@ class LakeOperationsIT {
     @Test
     void shouldGoOnWhenAnotherToolRewroteALakeFile() throws Exception {
         PipelineConfig c = STACK.isolated("rewritten_file", 100_000);
-        StreamingQuery query = ConsumerJob.start(spark, c);
+        StreamingQuery query = ConsumerJob.start(SPARK, c);
         try {
             sendOrders(c, 1, 3);
             query.processAllAvailable();

@@ -2,7 +2,7 @@ package foodcdc.consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import foodcdc.spark.SparkSessions;
+import foodcdc.stack.TestSpark;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.Date;
@@ -21,13 +21,11 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The cleaning rules on a small static frame shaped like Spark's Kafka source (no Kafka). */
 class OrderCleaningTest {
-    private static SparkSession spark;
+    private static final SparkSession SPARK = TestSpark.session();
     private static final Pattern ORDER_ID = Pattern.compile("\"order_id\": (\\d+)");
 
     private static final StructType KAFKA = new StructType()
@@ -37,16 +35,6 @@ class OrderCleaningTest {
             .add("partition", DataTypes.IntegerType)
             .add("offset", DataTypes.LongType)
             .add("timestamp", DataTypes.TimestampType);
-
-    @BeforeAll
-    static void startSpark() {
-        spark = SparkSessions.local("OrderCleaningTest", 1);
-    }
-
-    @AfterAll
-    static void stopSpark() {
-        spark.stop();
-    }
 
     private static String event(String orderId, String amount, String createdAt) {
         return "{\"order_id\": " + orderId + ", \"customer_name\": \"John Doe\", \"restaurant_name\": \"Burger Junction\","
@@ -69,7 +57,7 @@ class OrderCleaningTest {
         for (int i = 0; i < values.size(); i++) {
             rows.add(RowFactory.create(keys.get(i), values.get(i), "orders", 1, (long) i, Timestamp.from(Instant.EPOCH)));
         }
-        return spark.createDataFrame(rows, KAFKA);
+        return SPARK.createDataFrame(rows, KAFKA);
     }
 
     private static byte[] utf8(String s) {

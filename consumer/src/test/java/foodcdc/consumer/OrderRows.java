@@ -1,11 +1,14 @@
 package foodcdc.consumer;
 
+import foodcdc.stack.JobProcess;
+import foodcdc.stack.Wait;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,22 +21,22 @@ import java.util.regex.Pattern;
  * so tests compare the two exactly: strings char for char, amounts as decimals with their
  * scale, created_at as microseconds since the epoch (UTC) on both sides.
  */
-final class OrderRows {
+public final class OrderRows {
 
-    record OrderRow(int orderId, String customerName, String restaurantName, String item, BigDecimal amount,
+    public record OrderRow(int orderId, String customerName, String restaurantName, String item, BigDecimal amount,
                     String orderStatus, long createdAtMicros) {
     }
 
     /** In PostgreSQL's "valid" sense of the cleaning rules; the rest must be quarantined. */
-    static final String VALID = "amount IS NOT NULL AND amount >= 0";
-    static final String INVALID = "NOT (" + VALID + ")";
+    public static final String VALID = "amount IS NOT NULL AND amount >= 0";
+    public static final String INVALID = "NOT (" + VALID + ")";
     private static final Pattern ORDER_ID = Pattern.compile("\"order_id\":(\\d+)");
 
     private OrderRows() {
     }
 
     /** The table's rows that match {@code where}, by order_id. */
-    static List<OrderRow> inPostgres(Connection conn, String table, String where) throws SQLException {
+    public static List<OrderRow> inPostgres(Connection conn, String table, String where) throws SQLException {
         String sql = "SELECT order_id, customer_name, restaurant_name, item, amount, order_status, "
                 + "(extract(epoch FROM created_at) * 1000000)::bigint FROM \"" + table + "\" WHERE " + where
                 + " ORDER BY order_id";
@@ -43,7 +46,7 @@ final class OrderRows {
     }
 
     /** Every row of every Parquet file under the lake, duplicates included, by order_id. */
-    static List<OrderRow> inLake(String lake) throws Exception {
+    public static List<OrderRow> inLake(String lake) throws Exception {
         if (LakeFiles.parquetFiles(lake).length == 0) {
             return List.of();
         }
@@ -57,7 +60,7 @@ final class OrderRows {
     }
 
     /** order_id (read from the raw payload) → reason, for every quarantined record that has one. */
-    static Map<Integer, String> quarantined(String lake) throws Exception {
+    public static Map<Integer, String> quarantined(String lake) throws Exception {
         String dir = lake + "_quarantine";
         Map<Integer, String> reasons = new TreeMap<>();
         if (LakeFiles.parquetFiles(dir).length == 0) {
@@ -75,8 +78,21 @@ final class OrderRows {
         return reasons;
     }
 
+    /**
+     * Waits until the quarantine holds {@code n} distinct orders, failing at once if one of
+     * {@code jobs} ends.
+     */
+    public static void awaitQuarantined(String lake, int n, Duration timeout, JobProcess... jobs) throws Exception {
+        Wait.every(Duration.ofMillis(500)).look(() -> {
+            for (JobProcess job : jobs) {
+                job.assertAlive();
+            }
+            return quarantined(lake);
+        }, reasons -> reasons.size() >= n, timeout, n + " orders in the quarantine of " + lake);
+    }
+
     /** The reason the consumer must give an invalid row of the table. */
-    static String expectedReason(OrderRow r) {
+    public static String expectedReason(OrderRow r) {
         return r.amount() == null ? "null_amount" : "negative_amount";
     }
 

@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import foodcdc.config.ConfigWriter;
 import foodcdc.config.PipelineConfig;
-import foodcdc.stack.Repository;
-import foodcdc.stack.ScriptProcess;
+import foodcdc.stack.JobProcess;
 import foodcdc.stack.ThrowawayStack;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,7 +15,6 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,9 +32,8 @@ class PipelineEvaluationIT {
         PipelineConfig c = STACK.isolated("evaluation", 100_000);
         Path config = ConfigWriter.write(c, STACK.dir().resolve("evaluation.yml"));
         Path log = STACK.dir().resolve("evaluation.log");
-        ScriptProcess producer = ScriptProcess.launch("producer_spark_submit.sh", config, log);
-        ScriptProcess consumer = ScriptProcess.launch("consumer_spark_submit.sh", config, log);
-        try {
+        try (JobProcess producer = JobProcess.script("producer_spark_submit.sh", config, log);
+             JobProcess consumer = JobProcess.script("consumer_spark_submit.sh", config, log)) {
             LakeFiles.awaitOrders(c.datalake().path(), 10, WAIT); // the sample orders
             assertEquals(List.of(), commandLinesContaining(c.postgres().password()), "the password is in `ps` output");
             assertValid(config, "CONSISTENT", "PostgreSQL: 10 rows, 10 valid, 0 invalid");
@@ -49,8 +46,9 @@ class PipelineEvaluationIT {
 
             assertTrue(producer.stop(Duration.ofSeconds(60)), "producer did not stop");
             assertTrue(consumer.stop(Duration.ofSeconds(60)), "consumer did not stop");
-            producer = ScriptProcess.launch("producer_spark_submit.sh", config, log);
-            consumer = ScriptProcess.launch("consumer_spark_submit.sh", config, log);
+        }
+        try (JobProcess producer = JobProcess.script("producer_spark_submit.sh", config, log);
+             JobProcess consumer = JobProcess.script("consumer_spark_submit.sh", config, log)) {
             run("insert_test_data.sh", config);
             LakeFiles.awaitOrders(c.datalake().path(), 25, WAIT);
             assertValid(config, "CONSISTENT", "Lake: 25 rows");
@@ -59,12 +57,9 @@ class PipelineEvaluationIT {
             try (Connection db = STACK.connect(); Statement s = db.createStatement()) {
                 s.execute("INSERT INTO \"" + c.postgres().table() + "\" (customer_name, amount) VALUES ('Refund', -5.00)");
             }
-            awaitQuarantined(c, 1);
+            OrderRows.awaitQuarantined(c.datalake().path(), 1, WAIT, producer, consumer);
             assertValid(config, "CONSISTENT", "PostgreSQL: 26 rows, 25 valid, 1 invalid {negative_amount=1}",
                     "Quarantine: 1 records {negative_amount=1}");
-        } finally {
-            producer.stop(Duration.ofSeconds(60));
-            consumer.stop(Duration.ofSeconds(60));
         }
         // A lake file deleted by hand: the report names the missing orders and exits 1.
         Path file;
@@ -99,27 +94,13 @@ class PipelineEvaluationIT {
     }
 
     private static String validate(Path config, int expectedExit) throws Exception {
-        Process p = new ProcessBuilder("bash", Repository.home().resolve("scripts/validate_pipeline.sh").toString(),
-                "--config", config.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "validate_pipeline.sh did not finish");
-        assertEquals(expectedExit, p.exitValue(), out);
-        return out;
+        JobProcess.Finished validated = JobProcess.run("validate_pipeline.sh", config, Duration.ofSeconds(120));
+        assertEquals(expectedExit, validated.exit(), validated.all());
+        return validated.stdout();
     }
 
     private static void run(String script, Path config) throws Exception {
-        Process p = new ProcessBuilder("bash", Repository.home().resolve("scripts").resolve(script).toString(),
-                "--config", config.toString()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), out);
-    }
-
-    private static void awaitQuarantined(PipelineConfig c, long n) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (LakeFiles.count(c.datalake().path() + "_quarantine", "count(*)")[0] < n) {
-            assertTrue(System.nanoTime() < deadline, "nothing quarantined within 120 s");
-            Thread.sleep(500);
-        }
+        JobProcess.Finished finished = JobProcess.run(script, config, Duration.ofSeconds(60));
+        assertEquals(0, finished.exit(), finished.all());
     }
 }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import foodcdc.config.PipelineConfig;
+import foodcdc.stack.JobProcess;
 import foodcdc.stack.LocalStack;
-import foodcdc.stack.ScriptProcess;
 import foodcdc.stack.ThrowawayStack;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -28,11 +28,10 @@ class PipelineOutageIT {
         try (ThrowawayStack stack = ThrowawayStack.create("outage").start(false)) {
             PipelineConfig c = stack.config();
             String lake = c.datalake().path();
-            ScriptProcess producer = ScriptProcess.launch("producer_spark_submit.sh", stack.configFile(),
+            try (JobProcess producer = JobProcess.script("producer_spark_submit.sh", stack.configFile(),
                     stack.dir().resolve("producer.log"));
-            ScriptProcess consumer = ScriptProcess.launch("consumer_spark_submit.sh", stack.configFile(),
-                    stack.dir().resolve("consumer.log"));
-            try {
+                 JobProcess consumer = JobProcess.script("consumer_spark_submit.sh", stack.configFile(),
+                         stack.dir().resolve("consumer.log"))) {
                 LakeFiles.awaitOrders(lake, 10, Duration.ofSeconds(180));
 
                 long down = System.nanoTime();
@@ -55,18 +54,18 @@ class PipelineOutageIT {
                 LakeFiles.awaitOrders(lake, 20, Duration.ofSeconds(180));
 
                 assertTrue(producer.isAlive() && consumer.isAlive(), "a job ended during an outage");
-            } finally {
                 assertTrue(producer.stop(Duration.ofSeconds(60)), "producer did not stop on SIGTERM");
                 assertTrue(consumer.stop(Duration.ofSeconds(60)), "consumer did not stop on SIGTERM");
-            }
-            try (Connection conn = stack.connect()) {
-                assertEquals(OrderRows.inPostgres(conn, c.postgres().table(), "true"), OrderRows.inLake(lake));
-            }
-            // What a user reads during the outages, for the test report.
-            for (ScriptProcess job : new ScriptProcess[] {producer, consumer}) {
-                job.output().lines().filter(l -> l.contains("Waiting for") || l.contains("is back"))
-                        .forEach(l -> System.out.println((job == producer ? "producer: " : "consumer: ") + l));
-                assertFalse(job.output().contains(c.postgres().password()), "password in a job's output");
+
+                try (Connection conn = stack.connect()) {
+                    assertEquals(OrderRows.inPostgres(conn, c.postgres().table(), "true"), OrderRows.inLake(lake));
+                }
+                // What a user reads during the outages, for the test report.
+                for (JobProcess job : new JobProcess[] {producer, consumer}) {
+                    job.output().lines().filter(l -> l.contains("Waiting for") || l.contains("is back"))
+                            .forEach(l -> System.out.println((job == producer ? "producer: " : "consumer: ") + l));
+                    assertFalse(job.output().contains(c.postgres().password()), "password in a job's output");
+                }
             }
         }
     }

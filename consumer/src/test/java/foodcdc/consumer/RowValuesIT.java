@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import foodcdc.config.ConfigWriter;
 import foodcdc.config.PipelineConfig;
 import foodcdc.consumer.OrderRows.OrderRow;
-import foodcdc.stack.ScriptProcess;
+import foodcdc.stack.JobProcess;
 import foodcdc.stack.ThrowawayStack;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -56,20 +56,18 @@ class RowValuesIT {
         PipelineConfig c = STACK.isolated("row_values", 100_000);
         insert(c);
         Path config = ConfigWriter.write(c, STACK.dir().resolve("row_values.yml"));
-        ScriptProcess producer = ScriptProcess.launch("producer_spark_submit.sh", config,
-                STACK.dir().resolve("row_values_producer.log"));
-        ScriptProcess consumer = ScriptProcess.launch("consumer_spark_submit.sh", config,
-                STACK.dir().resolve("row_values_consumer.log"));
         List<OrderRow> valid;
         List<OrderRow> invalid;
         try (Connection conn = STACK.connect()) {
             valid = OrderRows.inPostgres(conn, c.postgres().table(), OrderRows.VALID);
             invalid = OrderRows.inPostgres(conn, c.postgres().table(), OrderRows.INVALID);
         }
-        try {
+        try (JobProcess producer = JobProcess.script("producer_spark_submit.sh", config,
+                STACK.dir().resolve("row_values_producer.log"));
+             JobProcess consumer = JobProcess.script("consumer_spark_submit.sh", config,
+                     STACK.dir().resolve("row_values_consumer.log"))) {
             LakeFiles.awaitOrders(c.datalake().path(), valid.size(), Duration.ofSeconds(180));
-            awaitQuarantined(c, invalid.size(), producer, consumer);
-        } finally {
+            OrderRows.awaitQuarantined(c.datalake().path(), invalid.size(), Duration.ofSeconds(60), producer, consumer);
             assertTrue(producer.stop(Duration.ofSeconds(60)), "producer did not stop on SIGTERM");
             assertTrue(consumer.stop(Duration.ofSeconds(60)), "consumer did not stop on SIGTERM");
         }
@@ -104,16 +102,4 @@ class RowValuesIT {
             }
             s.executeBatch();
         }
-    }
-
-    private static void awaitQuarantined(PipelineConfig c, int n, ScriptProcess... jobs) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (OrderRows.quarantined(c.datalake().path()).size() < n) {
-            for (ScriptProcess job : jobs) {
-                assertTrue(job.isAlive(), "a job ended:\n" + job.output());
-            }
-            assertTrue(System.nanoTime() < deadline, "the invalid rows were not quarantined within 60 s");
-            Thread.sleep(500);
-        }
-    }
-}
+    }}

@@ -6,12 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import foodcdc.config.ConfigWriter;
 import foodcdc.config.PipelineConfig;
-import foodcdc.stack.Repository;
+import foodcdc.stack.JobProcess;
 import foodcdc.stack.ThrowawayStack;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,13 +83,10 @@ class StorageProblemsIT {
     /** Runs a job script on this config; it must exit with 3 and print no stack trace. */
     private String run(String script, PipelineConfig c) throws Exception {
         Path config = ConfigWriter.write(c, Files.createTempFile(tmp, "config", ".yml"));
-        ProcessBuilder pb = new ProcessBuilder("bash", Repository.home().resolve("scripts").resolve(script).toString(),
-                "--config", config.toString()).redirectErrorStream(true);
-        pb.environment().put("SPARK_MASTER", "local[1]");
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), script + " did not stop");
-        assertEquals(3, p.exitValue(), out);
+        JobProcess.Finished finished = JobProcess.run(script, List.of("--config", config.toString()),
+                Map.of("SPARK_MASTER", "local[1]"), Duration.ofSeconds(120));
+        String out = finished.all();
+        assertEquals(3, finished.exit(), out);
         assertFalse(out.contains("\tat "), "a stack trace instead of a message:\n" + out);
         assertFalse(out.contains(c.postgres().password()), "the password was printed");
         return out;

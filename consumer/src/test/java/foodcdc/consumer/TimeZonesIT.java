@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import foodcdc.config.ConfigWriter;
 import foodcdc.config.PipelineConfig;
-import foodcdc.stack.Repository;
-import foodcdc.stack.ScriptProcess;
+import foodcdc.stack.JobProcess;
 import foodcdc.stack.ThrowawayStack;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -18,6 +16,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -37,9 +36,8 @@ class TimeZonesIT {
         PipelineConfig c = STACK.isolated("time_zones", 100_000);
         Path config = ConfigWriter.write(c, STACK.dir().resolve("time_zones.yml"));
         Path log = STACK.dir().resolve("time_zones.log");
-        ScriptProcess producer = ScriptProcess.launch("producer_spark_submit.sh", config, log);
-        ScriptProcess consumer = ScriptProcess.launch("consumer_spark_submit.sh", config, log);
-        try {
+        try (JobProcess producer = JobProcess.script("producer_spark_submit.sh", config, log);
+             JobProcess consumer = JobProcess.script("consumer_spark_submit.sh", config, log)) {
             LakeFiles.awaitOrders(c.datalake().path(), 10, WAIT);   // the sample orders
 
             Instant before = Instant.now().truncatedTo(ChronoUnit.MILLIS);
@@ -54,13 +52,9 @@ class TimeZonesIT {
                 }
             }
             // The script's JVM takes its zone from TZ, as on a laptop in India.
-            ProcessBuilder pb = new ProcessBuilder("bash", Repository.home().resolve("scripts/insert_test_data.sh")
-                    .toString(), "--config", config.toString()).redirectErrorStream(true);
-            pb.environment().put("TZ", "Asia/Kolkata");
-            Process kolkata = pb.start();
-            String out = new String(kolkata.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(kolkata.waitFor(60, TimeUnit.SECONDS), out);
-            assertEquals(0, kolkata.exitValue(), out);
+            JobProcess.Finished kolkata = JobProcess.run("insert_test_data.sh", List.of("--config", config.toString()),
+                    Map.of("TZ", "Asia/Kolkata"), Duration.ofSeconds(60));
+            assertEquals(0, kolkata.exit(), kolkata.all());
             Instant after = Instant.now();
             long inserted = System.nanoTime();
 
@@ -86,9 +80,6 @@ class TimeZonesIT {
                 String day = Instant.EPOCH.plus(r.createdAtMicros(), ChronoUnit.MICROS).toString().substring(0, 10);
                 assertTrue(files.stream().anyMatch(f -> f.contains("/date=" + day + "/")), day + " not in " + files);
             }
-        } finally {
-            producer.stop(Duration.ofSeconds(60));
-            consumer.stop(Duration.ofSeconds(60));
         }
     }
 }

@@ -1,29 +1,74 @@
 package foodcdc.consumer;
 
 import foodcdc.config.PipelineConfig;
+import foodcdc.stack.Wait;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Sends events of the order topic again, as an independent Kafka client: what Spark's
- * at-least-once Kafka sink does when a task is retried (same key, same value, same partition,
- * later offset). The consumer must drop these copies.
+ * Order events written to the topic by an independent Kafka client, as the producer writes
+ * them or as it should not: the consumer's tests feed it with these.
  */
 final class TopicEvents {
     private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Pattern ORDER_ID = Pattern.compile("\"order_id\":(\\d+)");
 
     private TopicEvents() {
     }
 
-    /** Sends again up to {@code n} events already in the topic, from a random partition and offset; returns how many. */
+    /** An event of the contract's shape for order {@code id}. */
+    static String event(int id, String amount, String createdAt) {
+        return "{\"order_id\":" + id + ",\"customer_name\":\"Customer " + id + "\",\"restaurant_name\":\"R\","
+                + "\"item\":\"Item " + id + "\",\"amount\":" + amount + ",\"order_status\":\"PLACED\","
+                + "\"created_at\":\"" + createdAt + "\"}";
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Sends each value keyed as the producer keys it: by the order_id in it (none if there is none). */
+    static void send(PipelineConfig c, List<byte[]> values) throws Exception {
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (byte[] v : values) {
+            Matcher m = ORDER_ID.matcher(v == null ? "" : new String(v, StandardCharsets.UTF_8));
+            records.add(new ProducerRecord<>(c.kafka().topic(), m.find() ? utf8(m.group(1)) : null, v));
+        }
+        sendRecords(c, records);
+    }
+
+    /** Sends records as they are, each acknowledged by all replicas before the next. */
+    static void sendRecords(PipelineConfig c, List<ProducerRecord<byte[], byte[]>> records) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.kafka().brokers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (var producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (ProducerRecord<byte[], byte[]> r : records) {
+                producer.send(r).get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /**
+     * Sends again up to {@code n} events already in the topic, from a random partition and
+     * offset, as Spark's at-least-once Kafka sink does when a task is retried (same key, same
+     * value, same partition, later offset); returns how many. The consumer must drop these copies.
+     */
     static int resend(PipelineConfig c, Random random, int n) throws Exception {
         String topic = c.kafka().topic();
         List<ProducerRecord<byte[], byte[]>> copies = new ArrayList<>();
@@ -41,16 +86,20 @@ final class TopicEvents {
             }
             consumer.assign(List.of(tp));
             consumer.seek(tp, begin + (long) (random.nextDouble() * (end - begin)));
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (copies.size() < n && consumer.position(tp) < end && System.nanoTime() < deadline) {
-                for (var r : consumer.poll(Duration.ofMillis(500))) {
-                    if (copies.size() < n) {
-                        copies.add(new ProducerRecord<>(topic, r.partition(), r.key(), r.value()));
+            try {
+                Wait.every(Duration.ZERO).look(() -> {
+                    for (var r : consumer.poll(Duration.ofMillis(500))) {
+                        if (copies.size() < n) {
+                            copies.add(new ProducerRecord<>(topic, r.partition(), r.key(), r.value()));
+                        }
                     }
-                }
+                    return copies.size() >= n || consumer.position(tp) >= end;
+                }, WAIT, n + " events of partition " + tp + " to send again");
+            } catch (Wait.TimedOut slow) {
+                // A broker slow after a restart: fewer copies are sent, which is still a resend.
             }
         }
-        ConsumerIT.sendRecords(c, copies);
+        sendRecords(c, copies);
         return copies.size();
     }
 }

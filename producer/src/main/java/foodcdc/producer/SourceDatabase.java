@@ -51,6 +51,8 @@ final class SourceDatabase implements AutoCloseable {
      * startup option, so connection poolers that refuse startup options (PgBouncer) still work.
      */
     static final String SESSION_SETUP = "SET lock_timeout = '20s'";
+    /** How the producer's own session shows in pg_stat_activity (its Spark reads show the driver's default). */
+    static final String APPLICATION_NAME = "orders-cdc-producer";
 
     private final PipelineConfig.Postgres pg;
     private final IncrementalQuery query;
@@ -131,7 +133,7 @@ final class SourceDatabase implements AutoCloseable {
         try (Statement s = connection.createStatement()) {
             // created_at is UTC wall-clock; the horizon is compared with it in UTC too.
             s.execute("SET TIME ZONE 'UTC'");
-            s.execute("SET application_name = 'orders-cdc-producer'");
+            s.execute("SET application_name = '" + APPLICATION_NAME + "'");
             s.execute(SESSION_SETUP);
         }
         return connection;

@@ -1,11 +1,14 @@
 package foodcdc.producer;
 
+import static foodcdc.producer.TableAndTopic.awaitTopicHoldsTheTable;
+import static foodcdc.producer.TableAndTopic.keysInTopic;
+import static foodcdc.producer.TableAndTopic.table;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import foodcdc.config.ConfigWriter;
 import foodcdc.config.PipelineConfig;
-import foodcdc.stack.ScriptProcess;
+import foodcdc.stack.JobProcess;
 import foodcdc.stack.ThrowawayStack;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -14,8 +17,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Properties;
-import java.util.Set;
-import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,17 +28,11 @@ class HorizonIT {
     private static final ThrowawayStack STACK = ThrowawayStack.shared();
     private static final Duration WAIT = Duration.ofSeconds(90);
 
-    private static Set<Integer> keysInTopic(PipelineConfig c) {
-        return new TreeSet<>(ProducerIT.keysInTopic(c));
-    }
-
     @Test
     void shouldWaitForAWalsendersOpenTransactionAndSayWhichOneHoldsRowsBack() throws Exception {
         PipelineConfig c = STACK.isolated("walsender", 100_000);
-        String table = ProducerIT.table(c);
+        String table = table(c);
         Path config = ConfigWriter.write(c, STACK.dir().resolve("walsender.yml"));
-        ScriptProcess producer = ScriptProcess.launch("producer_spark_submit.sh", config,
-                STACK.dir().resolve("walsender.log"));
         Properties replication = new Properties();
         replication.setProperty("user", c.postgres().user());
         replication.setProperty("password", c.postgres().password());
@@ -45,8 +40,9 @@ class HorizonIT {
         replication.setProperty("preferQueryMode", "simple");
         replication.setProperty("assumeMinServerVersion", "9.4");
         replication.setProperty("ApplicationName", "it-replication-client");
-        try {
-            ProducerIT.awaitTopicHoldsTheTable(c, WAIT);   // the sample orders
+        try (JobProcess producer = JobProcess.script("producer_spark_submit.sh", config,
+                STACK.dir().resolve("walsender.log"))) {
+            awaitTopicHoldsTheTable(STACK, c, WAIT);   // the sample orders
             try (Connection wal = DriverManager.getConnection(c.postgres().jdbcUrl(), replication);
                  Statement w = wal.createStatement(); Connection other = STACK.connect();
                  Statement o = other.createStatement()) {
@@ -61,22 +57,21 @@ class HorizonIT {
                     rs.next();
                     assertEquals("walsender", rs.getString(1), "the writer is not a client backend");
                 }
-                Thread.sleep(100);
+                Thread.sleep(100);   // the later rows' created_at (their transaction's start) after the walsender's
                 o.execute("INSERT INTO " + table + " (customer_name, amount) SELECT 'later ' || g, 2.00 "
                         + "FROM generate_series(1, 3) g");
-                Thread.sleep(5_000);   // five polls
-                assertEquals(10, keysInTopic(c).size(), "rows after the open transaction's start wait for it");
+                // A whole poll ran after the later rows committed: it saw them, and held them back.
+                ProducerSession.awaitWholePollAfter(o, ProducerSession.now(o), WAIT);
+                assertEquals(10, keysInTopic(STACK, c).size(), "rows after the open transaction's start wait for it");
                 producer.awaitLine("wait for a transaction open for", WAIT);
                 String out = producer.output();
                 assertTrue(out.contains("(pid " + pid + ", application 'it-replication-client'); they are published "
                         + "once it ends"), out);
-                assertEquals(10, keysInTopic(c).size(), "still waiting after a minute");
+                assertEquals(10, keysInTopic(STACK, c).size(), "still waiting after a minute");
                 w.execute("COMMIT");
             }
-            ProducerIT.awaitTopicHoldsTheTable(c, WAIT);
-            assertEquals(14, ProducerIT.keysInTopic(c).size(), "each order once");
-        } finally {
-            producer.stop(Duration.ofSeconds(60));
+            awaitTopicHoldsTheTable(STACK, c, WAIT);
+            assertEquals(14, keysInTopic(STACK, c).size(), "each order once");
         }
     }
 }

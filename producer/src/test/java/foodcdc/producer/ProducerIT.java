@@ -1,5 +1,8 @@
 package foodcdc.producer;
 
+import static foodcdc.producer.TableAndTopic.idsInTable;
+import static foodcdc.producer.TableAndTopic.keysInTopic;
+import static foodcdc.producer.TableAndTopic.table;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,9 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import foodcdc.config.PipelineConfig;
-import foodcdc.spark.SparkSessions;
 import foodcdc.stack.Repository;
 import foodcdc.stack.SqlScript;
+import foodcdc.stack.TestSpark;
 import foodcdc.stack.ThrowawayStack;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -27,57 +30,15 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The producer against real PostgreSQL, Kafka and Spark, driven poll by poll. */
 class ProducerIT {
     private static final ThrowawayStack STACK = ThrowawayStack.shared();
-    private static SparkSession spark;
-
-    @BeforeAll
-    static void startSpark() {
-        spark = SparkSessions.local("ProducerIT", 2);
-    }
-
-    @AfterAll
-    static void stopSpark() {
-        spark.stop();
-    }
-
-    static String table(PipelineConfig c) {
-        return "\"" + c.postgres().table() + "\"";
-    }
-
-    static Set<Integer> idsInTable(PipelineConfig c) throws Exception {
-        try (Connection conn = STACK.connect(); Statement s = conn.createStatement();
-             ResultSet rs = s.executeQuery("SELECT order_id FROM " + table(c))) {
-            Set<Integer> ids = new TreeSet<>();
-            while (rs.next()) {
-                ids.add(rs.getInt(1));
-            }
-            return ids;
-        }
-    }
-
-    static List<Integer> keysInTopic(PipelineConfig c) {
-        return STACK.readTopic(c.kafka().topic()).stream().map(r -> Integer.parseInt(r.key())).toList();
-    }
-
-    /** Waits until the topic's distinct keys are exactly the table's order_ids (a running producer script). */
-    static void awaitTopicHoldsTheTable(PipelineConfig c, java.time.Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Set<Integer> table = idsInTable(c);
-        while (!new TreeSet<>(keysInTopic(c)).equals(table)) {
-            assertTrue(System.nanoTime() < deadline, "the topic holds " + new TreeSet<>(keysInTopic(c))
-                    + ", not the table's " + table + ", after " + timeout.toSeconds() + " s");
-            Thread.sleep(500);
-        }
-    }
+    private static final SparkSession SPARK = TestSpark.session();
 
     /** Polls until a poll finds nothing; returns the row counts of the polls that found rows. */
-    static List<Long> drain(ProducerJob job) throws Exception {
+    private static List<Long> drain(ProducerJob job) throws Exception {
         List<Long> polls = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             long rows = job.pollOnce().rows();
@@ -90,7 +51,7 @@ class ProducerIT {
     }
 
     /** Rows younger than the horizon margin (250 ms) are left for a later poll. */
-    static void letTheHorizonPass() throws InterruptedException {
+    private static void letTheHorizonPass() throws InterruptedException {
         Thread.sleep(1_300);
     }
 
@@ -113,21 +74,21 @@ class ProducerIT {
         try (SourceDatabase db = new SourceDatabase(c.postgres())) {
             assertEquals(List.of(), db.startProblems(), "sees other sessions' transactions");
         }
-        try (ProducerJob job = new ProducerJob(c, spark)) {
+        try (ProducerJob job = new ProducerJob(c, SPARK)) {
             assertEquals(List.of(10L), drain(job));
         }
-        assertEquals(idsInTable(admin).stream().toList(), keysInTopic(c).stream().sorted().toList());
+        assertEquals(idsInTable(STACK, admin).stream().toList(), keysInTopic(STACK, c).stream().sorted().toList());
     }
 
     @Test
     void shouldPublishEveryExistingRowOnAFirstRunAsTheExactEvent() throws Exception {
         PipelineConfig c = STACK.isolated("first_run", 100_000);
         letTheHorizonPass();
-        try (ProducerJob job = new ProducerJob(c, spark)) {
+        try (ProducerJob job = new ProducerJob(c, SPARK)) {
             assertEquals(List.of(10L), drain(job));
         }
         List<ConsumerRecord<String, String>> records = STACK.readTopic(c.kafka().topic());
-        assertEquals(idsInTable(c), records.stream().map(r -> Integer.parseInt(r.key())).collect(Collectors.toSet()));
+        assertEquals(idsInTable(STACK, c), records.stream().map(r -> Integer.parseInt(r.key())).collect(Collectors.toSet()));
         assertEquals(10, records.size());
 
         ObjectMapper json = new ObjectMapper();
@@ -155,7 +116,7 @@ class ProducerIT {
     @Test
     void shouldSplitThousandsOfRowsSharingOneCreatedAtAcrossPollsWithoutLosingAny() throws Exception {
         PipelineConfig c = STACK.isolated("ties", 700);
-        try (ProducerJob job = new ProducerJob(c, spark); Connection conn = STACK.connect()) {
+        try (ProducerJob job = new ProducerJob(c, SPARK); Connection conn = STACK.connect()) {
             letTheHorizonPass();
             drain(job);
             // One transaction: 5,000 rows with one created_at (now() is the transaction's start).
@@ -171,8 +132,8 @@ class ProducerIT {
             letTheHorizonPass();
             assertEquals(List.of(700L, 700L, 700L, 700L, 700L, 700L, 700L, 100L), drain(job));
         }
-        List<Integer> keys = keysInTopic(c);
-        assertEquals(idsInTable(c), new TreeSet<>(keys));
+        List<Integer> keys = keysInTopic(STACK, c);
+        assertEquals(idsInTable(STACK, c), new TreeSet<>(keys));
         assertEquals(5010, keys.size(), "no duplicates without a crash");
     }
 
@@ -181,7 +142,7 @@ class ProducerIT {
         PipelineConfig c = STACK.isolated("late_commit", 100_000);
         String insert = "INSERT INTO " + table(c) + " (customer_name, restaurant_name, item, amount, order_status) "
                 + "SELECT ?, 'Late Kitchen', 'Item', 12.50, 'PLACED' FROM generate_series(1, 3) RETURNING order_id";
-        try (ProducerJob job = new ProducerJob(c, spark);
+        try (ProducerJob job = new ProducerJob(c, SPARK);
              Connection slow = STACK.connect(); Connection fast = STACK.connect()) {
             letTheHorizonPass();
             drain(job);
@@ -193,7 +154,7 @@ class ProducerIT {
             Set<Integer> fastIds = run(fast, insert, "fast");
             letTheHorizonPass();
             assertEquals(List.of(), drain(job), "rows after the open transaction's start wait for it");
-            assertTrue(keysInTopic(c).stream().noneMatch(fastIds::contains));
+            assertTrue(keysInTopic(STACK, c).stream().noneMatch(fastIds::contains));
 
             slow.commit();
             letTheHorizonPass();
@@ -201,8 +162,8 @@ class ProducerIT {
             assertTrue(createdAt(c, slowIds).compareTo(createdAt(c, fastIds)) < 0,
                     "the late commit's rows carry the older created_at");
         }
-        List<Integer> keys = keysInTopic(c);
-        assertEquals(idsInTable(c), new TreeSet<>(keys));
+        List<Integer> keys = keysInTopic(STACK, c);
+        assertEquals(idsInTable(STACK, c), new TreeSet<>(keys));
         assertEquals(16, keys.size());
     }
 
@@ -217,7 +178,7 @@ class ProducerIT {
                     + "('a', 1.00, '2024-02-29 23:59:59.999998'), "
                     + "('c', 1.00, '2024-03-01 00:00:00.000000')");
         }
-        try (ProducerJob job = new ProducerJob(c, spark)) {
+        try (ProducerJob job = new ProducerJob(c, SPARK)) {
             assertEquals(List.of(1L, 1L, 1L), drain(job));
             assertEquals(new Watermark(LocalDateTime.parse("2024-03-01T00:00:00"), maxId(c)), job.watermark().orElseThrow());
             try (Connection conn = STACK.connect(); Statement s = conn.createStatement()) {
@@ -230,8 +191,8 @@ class ProducerIT {
         String file = java.nio.file.Files.readString(java.nio.file.Path.of(
                 c.streaming().lastProcessedTimestampLocation(), "watermark.properties"));
         assertTrue(file.contains("created_at=2024-03-01T00:00:00.000001\n"), file);
-        List<Integer> keys = keysInTopic(c);
-        assertEquals(idsInTable(c), new TreeSet<>(keys));
+        List<Integer> keys = keysInTopic(STACK, c);
+        assertEquals(idsInTable(STACK, c), new TreeSet<>(keys));
         assertEquals(5, keys.size());
     }
 
@@ -273,7 +234,7 @@ class ProducerIT {
     }
 
     private static long maxId(PipelineConfig c) throws Exception {
-        return idsInTable(c).stream().mapToLong(Integer::longValue).max().orElseThrow();
+        return idsInTable(STACK, c).stream().mapToLong(Integer::longValue).max().orElseThrow();
     }
 
     private static <T> List<T> iterate(java.util.Iterator<T> it) {

@@ -1,13 +1,17 @@
 package foodcdc.producer;
 
+import static foodcdc.producer.TableAndTopic.idsInTable;
+import static foodcdc.producer.TableAndTopic.keysInTopic;
+import static foodcdc.producer.TableAndTopic.table;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import foodcdc.config.ConfigWriter;
 import foodcdc.config.PipelineConfig;
-import foodcdc.stack.ScriptProcess;
+import foodcdc.stack.JobProcess;
 import foodcdc.stack.ThrowawayStack;
+import foodcdc.stack.Wait;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -35,38 +39,35 @@ class ProducerRestartIT {
 
         Random random = new Random(42);
         for (int run = 0; run < 3; run++) {
-            ScriptProcess producer = ScriptProcess.launch("producer_spark_submit.sh", config, log);
-            producer.awaitLine("Producer started", Duration.ofSeconds(120));
-            // Somewhere in the start-up, a poll, the Kafka write or the watermark write.
-            Thread.sleep(500 + random.nextInt(4_000));
-            producer.kill();
+            try (JobProcess producer = JobProcess.script("producer_spark_submit.sh", config, log)) {
+                producer.awaitLine("Producer started", Duration.ofSeconds(120));
+                // Somewhere in the start-up, a poll, the Kafka write or the watermark write.
+                Thread.sleep(500 + random.nextInt(4_000));
+                producer.kill();
+            }
             insert(c, 2, 1_000);   // new rows arrive while it is down
         }
 
-        ScriptProcess producer = ScriptProcess.launch("producer_spark_submit.sh", config, log);
-        try {
-            Set<Integer> expected = ProducerIT.idsInTable(c);
-            long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-            while (!new TreeSet<>(ProducerIT.keysInTopic(c)).containsAll(expected)) {
-                assertTrue(producer.isAlive(), "producer died:\n" + producer.output());
-                assertTrue(System.nanoTime() < deadline, "not every row published within 180 s");
-                Thread.sleep(2_000);
-            }
-        } finally {
+        try (JobProcess producer = JobProcess.script("producer_spark_submit.sh", config, log)) {
+            Set<Integer> expected = idsInTable(STACK, c);
+            Wait.every(Duration.ofSeconds(2)).look(() -> {
+                producer.assertAlive();
+                return new TreeSet<>(keysInTopic(STACK, c));
+            }, keys -> keys.containsAll(expected), Duration.ofSeconds(180), "every row of the table in the topic");
             assertTrue(producer.stop(Duration.ofSeconds(60)), "producer did not stop on SIGTERM");   // a clean stop
+            String output = producer.output();
+            assertTrue(output.contains("Producer stopped at watermark"), "clean stop on SIGTERM");
+            assertFalse(output.contains(c.postgres().password()), "the password must never be logged");
         }
-        List<Integer> keys = ProducerIT.keysInTopic(c);
-        assertEquals(ProducerIT.idsInTable(c), new TreeSet<>(keys), "exactly the table's orders, no gap");
+        List<Integer> keys = keysInTopic(STACK, c);
+        assertEquals(idsInTable(STACK, c), new TreeSet<>(keys), "exactly the table's orders, no gap");
         assertEquals(26_010, new TreeSet<>(keys).size());
-        String output = producer.output();
-        assertTrue(output.contains("Producer stopped at watermark"), "clean stop on SIGTERM");
-        assertFalse(output.contains(c.postgres().password()), "the password must never be logged");
     }
 
     private static void insert(PipelineConfig c, int transactions, int rowsEach) throws Exception {
         try (Connection conn = STACK.connect(); Statement s = conn.createStatement()) {
             for (int t = 0; t < transactions; t++) {
-                s.execute("INSERT INTO " + ProducerIT.table(c)
+                s.execute("INSERT INTO " + table(c)
                         + " (customer_name, restaurant_name, item, amount, order_status) "
                         + "SELECT 'Backlog ' || g, 'Bulk Kitchen', 'Item', 9.99, 'PLACED' "
                         + "FROM generate_series(1, " + rowsEach + ") g");

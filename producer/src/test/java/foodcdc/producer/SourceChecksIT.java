@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import foodcdc.config.ConfigWriter;
 import foodcdc.config.PipelineConfig;
+import foodcdc.stack.JobProcess;
 import foodcdc.stack.LocalStack;
-import foodcdc.stack.ScriptProcess;
 import foodcdc.stack.ThrowawayStack;
+import foodcdc.stack.Wait;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
@@ -43,6 +45,20 @@ class SourceChecksIT {
                 s.execute(statement);
             }
         }
+    }
+
+    /**
+     * Waits until a new session sees the server-wide {@code name} as {@code value}: a reload
+     * reaches the postmaster by a signal, so the sessions after it may start a moment later.
+     */
+    private static void awaitServerSetting(String name, String value) throws Exception {
+        Wait.every(Duration.ofMillis(50)).look(() -> {
+            try (Connection conn = STACK.connect(); Statement s = conn.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT setting FROM pg_settings WHERE name = '" + name + "'")) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }, value::equals, Duration.ofSeconds(10), "a new session to see " + name + " = " + value);
     }
 
     private static String fix(PipelineConfig c) {
@@ -108,14 +124,12 @@ class SourceChecksIT {
         PipelineConfig c = STACK.isolated("tz_script", 100_000);
         sql("ALTER TABLE \"" + c.postgres().table() + "\" ALTER COLUMN created_at SET DEFAULT now()");
         Path config = ConfigWriter.write(c, STACK.dir().resolve("tz_script.yml"));
-        ScriptProcess producer = ScriptProcess.launch("producer_spark_submit.sh", config,
-                STACK.dir().resolve("tz_script.log"));
-        try {
+        String out;
+        try (JobProcess producer = JobProcess.script("producer_spark_submit.sh", config,
+                STACK.dir().resolve("tz_script.log"))) {
             assertEquals(3, producer.awaitExit(Duration.ofSeconds(120)), producer.output());
-        } finally {
-            producer.kill();
+            out = producer.output();
         }
-        String out = producer.output();
         assertTrue(out.contains("Producer cannot start: created_at's default now() is not UTC time in a session "
                 + "whose TimeZone is Pacific/Kiritimati, so orders inserted from sessions outside UTC would be "
                 + "skipped or misdated; run: " + fix(c) + "\n"), out);
@@ -150,14 +164,14 @@ class SourceChecksIT {
                     + "\" RESET track_activities"), problems(c));
             sql("ALTER DATABASE \"" + db + "\" RESET track_activities",
                     "ALTER SYSTEM SET track_activities = off", "SELECT pg_reload_conf()");
-            Thread.sleep(500);   // the reload reaches new sessions at once, give the postmaster a moment
+            awaitServerSetting("track_activities", "off");
             assertEquals(List.of("track_activities is off for the server: every session's open transactions are "
                     + "invisible, so their late commits could be missed; run: ALTER SYSTEM SET track_activities = on; "
                     + "SELECT pg_reload_conf()"), problems(c));
         } finally {
             sql("ALTER SYSTEM RESET track_activities", "SELECT pg_reload_conf()", "DROP ROLE batch_writer");
         }
-        Thread.sleep(500);
+        awaitServerSetting("track_activities", "on");
         assertEquals(List.of(), problems(c));
     }
 

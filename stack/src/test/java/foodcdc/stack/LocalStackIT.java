@@ -132,13 +132,14 @@ class LocalStackIT {
         List<ConsumerRecord<String, String>> received = new ArrayList<>();
         try (var consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
             consumer.subscribe(List.of(kafka.topic()));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (received.stream().noneMatch(r -> r.value().equals(value)) && System.nanoTime() < deadline) {
+            Wait.every(Duration.ZERO).look(() -> {
                 consumer.poll(Duration.ofMillis(500)).forEach(received::add);
-            }
+                return received;
+            }, got -> got.stream().anyMatch(r -> r.value().equals(value)), Duration.ofSeconds(60),
+                    "the record consumed back");
         }
         ConsumerRecord<String, String> got = received.stream().filter(r -> r.value().equals(value)).findFirst()
-                .orElseThrow(() -> new AssertionError("record not consumed back; got " + received));
+                .orElseThrow();
         assertEquals("4242", got.key());
         assertEquals(sent.partition(), got.partition());
         assertEquals(sent.offset(), got.offset());

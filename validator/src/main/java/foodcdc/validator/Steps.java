@@ -16,6 +16,8 @@ final class Steps {
 
     /** A step that failed; the message is the whole line for the user. */
     static final class Failed extends Exception {
+        private static final long serialVersionUID = 1L;
+
         Failed(String message, Throwable cause) {
             super(message, cause);
         }

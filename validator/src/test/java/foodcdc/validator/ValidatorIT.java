@@ -7,10 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import foodcdc.config.ConfigWriter;
 import foodcdc.config.PipelineConfig;
 import foodcdc.consumer.LakeFiles;
-import foodcdc.stack.Repository;
-import foodcdc.stack.ScriptProcess;
+import foodcdc.consumer.OrderRows;
+import foodcdc.stack.JobProcess;
 import foodcdc.stack.ThrowawayStack;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -21,7 +20,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,36 +36,27 @@ class ValidatorIT {
     /** An order_id the table never reaches (SERIAL from 1; the test inserts 11 rows). */
     private static final int UNKNOWN_ORDER = 999_999;
 
-    record Run(int exit, String stdout, String stderr) {
-        String all() {
-            return stdout + stderr;
-        }
-    }
-
     @Test
     void shouldSayNotConsistentForAValueChangedByAnotherToolAndForAnOrderPostgresDoesNotHave() throws Exception {
         PipelineConfig c = STACK.isolated("validator", 100_000);
         Path config = ConfigWriter.write(c, STACK.dir().resolve("validator.yml"));
         Path log = STACK.dir().resolve("validator.log");
         String lake = c.datalake().path();
-        ScriptProcess producer = null;
-        ScriptProcess consumer = null;
-        boolean stopped;
-        try {
-            producer = ScriptProcess.launch("producer_spark_submit.sh", config, log);
-            consumer = ScriptProcess.launch("consumer_spark_submit.sh", config, log);
+        try (JobProcess producer = JobProcess.script("producer_spark_submit.sh", config, log);
+             JobProcess consumer = JobProcess.script("consumer_spark_submit.sh", config, log)) {
             LakeFiles.awaitOrders(lake, 10, WAIT); // the sample orders
             try (Connection db = STACK.connect(); Statement s = db.createStatement()) {
                 s.execute("INSERT INTO \"" + c.postgres().table() + "\" (customer_name, amount) VALUES ('Refund', -5.00)");
             }
-            awaitQuarantined(lake, 1);
-        } finally {
-            stopped = stop(producer) & stop(consumer);
+            OrderRows.awaitQuarantined(lake, 1, WAIT, producer, consumer);
+            boolean producerStopped = producer.stop(Duration.ofSeconds(60));
+            boolean consumerStopped = consumer.stop(Duration.ofSeconds(60));
+            assertTrue(producerStopped && consumerStopped, "a job did not stop on SIGTERM within 60 s:\n"
+                    + Files.readString(log));
         }
-        assertTrue(stopped, "a job did not stop on SIGTERM within 60 s (killed):\n" + Files.readString(log));
 
         // What the pipeline wrote: every one of the seven values equal to PostgreSQL's.
-        Run ok = validate(config);
+        JobProcess.Finished ok = validate(config);
         assertEquals(0, ok.exit(), ok.all());
         assertTrue(ok.stdout().contains("\nCONSISTENT: "), ok.all());
         assertTrue(ok.stdout().contains("PostgreSQL: 11 rows, 10 valid, 1 invalid {negative_amount=1}"), ok.all());
@@ -87,7 +76,7 @@ class ValidatorIT {
         int order = firstOrderIn(file);
         rewrite(file, "SELECT * REPLACE (CASE WHEN order_id = " + order + " THEN 'Changed by another tool' "
                 + "ELSE customer_name END AS customer_name) FROM " + source(file));
-        Run changed = validate(config);
+        JobProcess.Finished changed = validate(config);
         assertEquals(1, changed.exit(), changed.all());
         assertTrue(changed.stdout().contains("\nNOT CONSISTENT: "), changed.all());
         assertTrue(changed.stdout().contains("PROBLEM: 1 lake orders whose values differ from PostgreSQL: " + order
@@ -99,7 +88,7 @@ class ValidatorIT {
         Path extra = file.resolveSibling("extra.parquet");
         copyTypesFrom(file, extra, "SELECT * REPLACE (" + UNKNOWN_ORDER + "::INTEGER AS order_id) FROM "
                 + source(file) + " LIMIT 1");
-        Run unknown = validate(config);
+        JobProcess.Finished unknown = validate(config);
         assertEquals(1, unknown.exit(), unknown.all());
         assertTrue(unknown.stdout().contains("PROBLEM: 1 lake orders PostgreSQL does not have: " + UNKNOWN_ORDER + "\n"),
                 unknown.all());
@@ -109,29 +98,9 @@ class ValidatorIT {
         Files.delete(extra);
     }
 
-    /** SIGTERM, then SIGKILL if it did not end within 60 s; true when it ended on SIGTERM. */
-    private static boolean stop(ScriptProcess job) throws InterruptedException {
-        if (job == null || job.stop(Duration.ofSeconds(60))) {
-            return true;
-        }
-        job.kill();
-        return false;
-    }
-
-    /** Runs validate_pipeline.sh to its end (bounded), its output kept in files. */
-    private static Run validate(Path config) throws Exception {
-        Path out = Files.createTempFile(STACK.dir(), "validate", ".out");
-        Path err = Files.createTempFile(STACK.dir(), "validate", ".err");
-        Process p = new ProcessBuilder("bash", Repository.home().resolve("scripts/validate_pipeline.sh").toString(),
-                "--config", config.toString()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        try {
-            assertTrue(p.waitFor(VALIDATE_TIMEOUT.toSeconds(), TimeUnit.SECONDS),
-                    "validate_pipeline.sh did not finish within " + VALIDATE_TIMEOUT.toSeconds() + " s");
-        } finally {
-            p.destroyForcibly();
-        }
-        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                Files.readString(err, StandardCharsets.UTF_8));
+    /** Runs validate_pipeline.sh to its end (bounded). */
+    private static JobProcess.Finished validate(Path config) throws Exception {
+        return JobProcess.run("validate_pipeline.sh", config, VALIDATE_TIMEOUT);
     }
 
     private static Path firstParquetFile(String lake) throws Exception {
@@ -189,13 +158,5 @@ class ValidatorIT {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.write(tmp, bytes);
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    private static void awaitQuarantined(String lake, long n) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (LakeFiles.count(lake + "_quarantine", "count(*)")[0] < n) {
-            assertTrue(System.nanoTime() < deadline, "nothing quarantined within " + WAIT.toSeconds() + " s");
-            Thread.sleep(500);
-        }
     }
 }
