@@ -1,5 +1,6 @@
 package foodcdc.bench;
 
+import foodcdc.cli.ExitCode;
 import foodcdc.config.ConfigWriter;
 import foodcdc.config.PipelineConfig;
 import foodcdc.contract.OrderEvent;
@@ -63,7 +64,7 @@ public final class Benchmark {
             options = BenchOptions.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("bench.sh: " + e.getMessage() + "\n" + BenchOptions.USAGE);
-            System.exit(2);
+            System.exit(ExitCode.BAD_CONFIG.number);
             return;
         }
         Path dir = Files.createTempDirectory("orders-bench-");

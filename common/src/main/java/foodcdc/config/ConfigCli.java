@@ -1,40 +1,38 @@
 package foodcdc.config;
 
+import foodcdc.cli.ExitCode;
 import java.io.PrintStream;
 import java.nio.file.Path;
 
-/** How every command-line entry point loads the config: problems to stderr, exit code 2. */
+/** How every command-line entry point loads the config: problems to stderr, then exit code 2. */
 public final class ConfigCli {
     public static final String DEFAULT_CONFIG = "configs/orders_stream.yml";
-    public static final int EXIT_BAD_CONFIG = 2;
 
     private ConfigCli() {
     }
 
     /**
      * A job's whole command line, {@code [--config FILE]}: the loaded config, or a usage or
-     * config message and exit code 2.
+     * config message printed and {@link ExitCode#BAD_CONFIG}.
      */
-    public static PipelineConfig loadFromArgsOrExit(String[] args, String program) {
+    public static PipelineConfig loadFromArgs(String[] args, String program) throws ExitCode.Ending {
         if (args.length == 0) {
-            return loadOrExit(Path.of(DEFAULT_CONFIG));
+            return load(Path.of(DEFAULT_CONFIG));
         }
         if (args.length == 2 && args[0].equals("--config")) {
-            return loadOrExit(Path.of(args[1]));
+            return load(Path.of(args[1]));
         }
         System.err.println("usage: " + program + " [--config FILE]   (default " + DEFAULT_CONFIG + ")");
-        System.exit(EXIT_BAD_CONFIG);
-        throw new AssertionError("unreachable");
+        throw ExitCode.BAD_CONFIG.ending();
     }
 
-    /** Loads the config, or prints one line per problem and exits 2 before anything is touched. */
-    public static PipelineConfig loadOrExit(Path file) {
+    /** Loads the config, or prints one line per problem and ends with exit code 2 before anything is touched. */
+    public static PipelineConfig load(Path file) throws ExitCode.Ending {
         try {
             return ConfigLoader.load(file);
         } catch (ConfigException e) {
             report(file, e, System.err);
-            System.exit(EXIT_BAD_CONFIG);
-            throw new AssertionError("unreachable");
+            throw ExitCode.BAD_CONFIG.ending();
         }
     }
 

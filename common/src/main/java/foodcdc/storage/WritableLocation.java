@@ -12,9 +12,6 @@ import org.apache.hadoop.fs.Path;
  * batch or, worse, go on without saving where it is.
  */
 public final class WritableLocation {
-    /** Exit code of a job stopped by an unusable storage location (2 is a bad config). */
-    public static final int EXIT_CODE = 3;
-
     private WritableLocation() {
     }
 

@@ -1,5 +1,6 @@
 package foodcdc.consumer;
 
+import foodcdc.cli.ExitCode;
 import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
 import foodcdc.lake.LakeLayout;
@@ -44,16 +45,23 @@ public final class ConsumerJob {
     }
 
     public static void main(String[] args) throws Exception {
-        PipelineConfig config = ConfigCli.loadFromArgsOrExit(args, "consumer_spark_submit.sh");
+        ExitCode code = ExitCode.of(() -> run(args));
+        if (code != ExitCode.OK) {
+            System.exit(code.number);
+        }
+    }
+
+    private static ExitCode run(String[] args) throws Exception {
+        PipelineConfig config = ConfigCli.loadFromArgs(args, "consumer_spark_submit.sh");
         SparkSession spark = SparkSessions.builder("orders-cdc-consumer").getOrCreate();
         Optional<String> unfit = storageProblem(config, spark.sparkContext().hadoopConfiguration());
         if (unfit.isPresent()) {
             LOG.error("Consumer cannot start: {}", unfit.get());
             spark.stop();
-            System.exit(WritableLocation.EXIT_CODE);
+            return ExitCode.CANNOT_START;
         }
         try (KafkaWatch kafka = new KafkaWatch(config.kafka().brokers()).start()) {
-            new ConsumerJob().runUntilStopped(spark, config, kafka);
+            return new ConsumerJob().runUntilStopped(spark, config, kafka);
         }
     }
 
@@ -83,26 +91,27 @@ public final class ConsumerJob {
      * Runs the query until the JVM is asked to stop. A failed query (the broker gone for longer
      * than Spark's own retries, a task that failed) is started again from its checkpoint, once
      * Kafka answers, with backoff; {@value #MAX_FAILURES_IN_A_ROW} failures in a row that Kafka
-     * does not explain end the job with exit code 1, since retrying will not help.
+     * does not explain end the job with {@link ExitCode#FAILED}, since retrying will not help;
+     * {@link ExitCode#OK} once stopped.
      */
-    private void runUntilStopped(SparkSession spark, PipelineConfig config, KafkaWatch kafka) throws Exception {
+    private ExitCode runUntilStopped(SparkSession spark, PipelineConfig config, KafkaWatch kafka) throws Exception {
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "consumer-shutdown"));
         Backoff backoff = new Backoff();
         while (true) {
             StreamingQuery query;
             synchronized (this) {
                 if (stopping) {
-                    return;
+                    return ExitCode.OK;
                 }
                 query = start(spark, config);
                 current = query;
             }
             try {
                 query.awaitTermination();
-                return;   // stopped by the shutdown hook
+                return ExitCode.OK;   // stopped by the shutdown hook
             } catch (StreamingQueryException e) {
                 if (stopping || spark.sparkContext().isStopped()) {
-                    return;
+                    return ExitCode.OK;
                 }
                 LOG.warn("Stream failed: {}", RootCause.describe(e));
                 if (query.lastProgress() != null) {
@@ -113,7 +122,7 @@ public final class ConsumerJob {
                     backoff.reset();   // Kafka was away: that explains it
                 } else if (backoff.failures() >= MAX_FAILURES_IN_A_ROW) {
                     LOG.error("Consumer failed {} times in a row; giving up", backoff.failures());
-                    System.exit(1);
+                    return ExitCode.FAILED;
                 }
                 LOG.info("Restarting the stream from its checkpoint in {} s (attempt {})", pause.toSeconds(),
                         backoff.failures() + 1);

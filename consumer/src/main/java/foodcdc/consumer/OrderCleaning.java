@@ -1,6 +1,8 @@
 package foodcdc.consumer;
 
-import static foodcdc.contract.OrderEvent.AMOUNT;
+import static foodcdc.contract.CleaningRules.MAX_PAYLOAD_BYTES;
+import static foodcdc.contract.CleaningRules.PAYLOAD;
+import static foodcdc.contract.CleaningRules.REASON;
 import static foodcdc.contract.OrderEvent.CREATED_AT;
 import static foodcdc.contract.OrderEvent.ORDER_ID;
 import static org.apache.spark.sql.functions.array;
@@ -20,13 +22,12 @@ import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 
+import foodcdc.contract.CleaningRules;
+import foodcdc.contract.CleaningRules.Reason;
+import foodcdc.contract.CleaningRules.ValueRule;
 import foodcdc.contract.OrderEvent;
 import foodcdc.lake.LakeLayout;
-import java.math.BigDecimal;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
-import java.util.function.Function;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -35,27 +36,10 @@ import org.apache.spark.sql.functions;
 /**
  * Parsing and cleaning of the order events, as pure functions of Spark frames (no I/O), so they
  * are tested on small static frames. Every Kafka record gets a {@code reason}: null when it may
- * enter the lake, otherwise why it goes to the quarantine. Nothing is dropped silently.
+ * enter the lake, otherwise why it goes to the quarantine ({@link CleaningRules}, the contract's
+ * reasons and value rules). Nothing is dropped silently.
  */
 public final class OrderCleaning {
-    /**
-     * Why a record is quarantined, in the order the reasons are checked: the first that applies
-     * is the one recorded, as its {@link #code} ({@code null_amount}).
-     */
-    public enum Reason {
-        EMPTY_PAYLOAD, PAYLOAD_TOO_LARGE, INVALID_UTF8, MALFORMED_JSON, MISSING_FIELD, UNEXPECTED_FIELD,
-        NULL_ORDER_ID, NULL_AMOUNT, NEGATIVE_AMOUNT, NULL_CREATED_AT, KEY_NOT_ORDER_ID;
-
-        public final String code = name().toLowerCase(Locale.ROOT);
-    }
-
-    /** An event is ~300 bytes; anything past this is not an order and is not parsed. */
-    static final int MAX_PAYLOAD_BYTES = 64 * 1024;
-
-    /** Columns of the quarantine's files besides Kafka's: why, and the payload as text. */
-    public static final String REASON = "reason";
-    public static final String PAYLOAD = "payload";
-
     /** Spark's column for input that does not parse as the event. */
     static final String CORRUPT = "_corrupt_record";
 
@@ -96,53 +80,6 @@ public final class OrderCleaning {
         Column reason = coalesce(shape, ValueRule.reasonColumn(e::getField),
                 when(not(keyIsId), Reason.KEY_NOT_ORDER_ID.code));
         return parsed.withColumn(REASON, reason);
-    }
-
-    /**
-     * The rules on an order's values, once it parsed as the contract's seven fields, in the order
-     * they are checked. Declared once, read two ways: as a Spark column over the fields (the
-     * consumer) and over plain Java values (the validator, for PostgreSQL's rows).
-     */
-    public enum ValueRule {
-        ORDER_ID_PRESENT(Reason.NULL_ORDER_ID, ORDER_ID, false),
-        AMOUNT_PRESENT(Reason.NULL_AMOUNT, AMOUNT, false),
-        AMOUNT_NOT_NEGATIVE(Reason.NEGATIVE_AMOUNT, AMOUNT, true),
-        CREATED_AT_PRESENT(Reason.NULL_CREATED_AT, CREATED_AT, false);
-
-        private final Reason reason;
-        private final String field;
-        /** Broken by a value below zero; otherwise by a missing (null) value. */
-        private final boolean negative;
-
-        ValueRule(Reason reason, String field, boolean negative) {
-            this.reason = reason;
-            this.field = field;
-            this.negative = negative;
-        }
-
-        /** The reason of the first rule {@code fields} break, or null: a Spark column. */
-        static Column reasonColumn(Function<String, Column> fields) {
-            Column reason = null;
-            for (ValueRule r : values()) {
-                Column v = fields.apply(r.field);
-                Column broken = r.negative ? v.lt(0) : v.isNull();
-                reason = reason == null ? when(broken, r.reason.code) : reason.when(broken, r.reason.code);
-            }
-            return reason;
-        }
-
-        /** The reason of the first rule the field values break, or null when they break none. */
-        public static String reasonFor(Function<String, ?> values) {
-            return Arrays.stream(values()).filter(r -> r.brokenBy(values.apply(r.field))).map(r -> r.reason.code)
-                    .findFirst().orElse(null);
-        }
-
-        private boolean brokenBy(Object value) {
-            if (!negative) {
-                return value == null;
-            }
-            return value instanceof BigDecimal amount && amount.signum() < 0;
-        }
     }
 
     /**

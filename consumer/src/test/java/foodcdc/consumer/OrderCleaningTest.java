@@ -2,6 +2,7 @@ package foodcdc.consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import foodcdc.contract.CleaningRules;
 import foodcdc.stack.TestSpark;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -87,7 +88,7 @@ class OrderCleaningTest {
         cases.put("null value (tombstone)", null);
         cases.put("empty value", new byte[0]);
         cases.put("huge", utf8(event("11", "1.00", "\"2025-11-18T12:24:00.000000Z\"").replace("Veg Burger",
-                "x".repeat(OrderCleaning.MAX_PAYLOAD_BYTES))));
+                "x".repeat(CleaningRules.MAX_PAYLOAD_BYTES))));
 
         List<Row> out = OrderCleaning.classify(kafka(new ArrayList<>(cases.values())))
                 .orderBy("offset").select("reason").collectAsList();

@@ -1,5 +1,6 @@
 package foodcdc.producer;
 
+import foodcdc.cli.ExitCode;
 import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
 import foodcdc.retry.Backoff;
@@ -53,25 +54,30 @@ public final class ProducerJob implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
-        PipelineConfig config = ConfigCli.loadFromArgsOrExit(args, "producer_spark_submit.sh");
+        ExitCode code = ExitCode.of(() -> run(args));
+        if (code != ExitCode.OK) {
+            System.exit(code.number);
+        }
+    }
+
+    private static ExitCode run(String[] args) throws Exception {
+        PipelineConfig config = ConfigCli.loadFromArgs(args, "producer_spark_submit.sh");
         SparkSession spark = SparkSessions.builder("orders-cdc-producer").getOrCreate();
-        int exit = 0;
+        ExitCode code = ExitCode.OK;
         try {
             ProducerJob job = open(config, spark);
             Runtime.getRuntime().addShutdownHook(new Thread(job::stopAndWait, "producer-shutdown"));
             job.run();
         } catch (WritableLocation.StorageProblem | IOException e) {
             LOG.error("Producer cannot start: {}", e.getMessage());
-            exit = WritableLocation.EXIT_CODE;
+            code = ExitCode.CANNOT_START;
         } catch (SourceUnfit e) {
             e.problems().forEach(p -> LOG.error("Producer cannot start: {}", p));
             // Like an unusable storage location: an environment that must be fixed, not waited out.
-            exit = WritableLocation.EXIT_CODE;
+            code = ExitCode.CANNOT_START;
         }
         spark.stop();
-        if (exit != 0) {
-            System.exit(exit);
-        }
+        return code;
     }
 
     /** The job, once its watermark folder is known to be writable and its watermark is read. */

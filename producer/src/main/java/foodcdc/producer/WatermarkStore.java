@@ -1,6 +1,7 @@
 package foodcdc.producer;
 
 import foodcdc.storage.PlainFiles;
+import foodcdc.storage.StateFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +23,6 @@ import org.apache.hadoop.fs.Path;
  * is atomic too; on S3A it is a copy then a delete, see {@link PlainFiles}.
  */
 public final class WatermarkStore {
-    public static final String FILE_NAME = "watermark.properties";
-
     private final FileContext fs;
     private final PlainFiles plain;
     private final Path file;
@@ -32,7 +31,7 @@ public final class WatermarkStore {
         Path dir = new Path(location);
         this.fs = FileContext.getFileContext(dir.toUri(), hadoopConf);
         this.plain = new PlainFiles(dir, hadoopConf);
-        this.file = new Path(dir, FILE_NAME);
+        this.file = new Path(dir, StateFiles.WATERMARK);
     }
 
     /** Empty on a first run: then every existing row is published. */
@@ -55,7 +54,7 @@ public final class WatermarkStore {
         if (plain.isLocal()) {
             java.nio.file.Path local = PlainFiles.local(file);
             // A sidecar left by an earlier version would no longer match once the file is edited.
-            Files.deleteIfExists(local.resolveSibling("." + FILE_NAME + ".crc"));
+            Files.deleteIfExists(local.resolveSibling("." + StateFiles.WATERMARK + ".crc"));
             return Files.exists(local) ? Optional.of(Files.readAllBytes(local)) : Optional.empty();
         }
         if (!fs.util().exists(file)) {

@@ -1,5 +1,6 @@
 package foodcdc.stack;
 
+import foodcdc.cli.ExitCode;
 import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
 import java.nio.file.Path;
@@ -20,6 +21,13 @@ public final class InsertTestDataCli {
     }
 
     public static void main(String[] args) throws Exception {
+        ExitCode code = ExitCode.of(() -> run(args));
+        if (code != ExitCode.OK) {
+            System.exit(code.number);
+        }
+    }
+
+    private static ExitCode run(String[] args) throws Exception {
         Path configFile = Path.of(ConfigCli.DEFAULT_CONFIG);
         Integer count = null;
         for (int i = 0; i < args.length; i++) {
@@ -29,10 +37,10 @@ public final class InsertTestDataCli {
                 count = Integer.parseInt(args[++i]);
             } else {
                 System.err.println("insert_test_data.sh: unexpected '" + args[i] + "'\n" + USAGE);
-                System.exit(ConfigCli.EXIT_BAD_CONFIG);
+                return ExitCode.BAD_CONFIG;
             }
         }
-        PipelineConfig.Postgres pg = ConfigCli.loadOrExit(configFile).postgres();
+        PipelineConfig.Postgres pg = ConfigCli.load(configFile).postgres();
         Path home = Path.of(System.getProperty("foodcdc.home", "."));
         Path script = home.resolve(count == null ? "db/insert_test_data.sql" : "db/insert_random_orders.sql");
         Map<String, String> vars = count == null ? Map.of("table", pg.table())
@@ -41,11 +49,12 @@ public final class InsertTestDataCli {
             int inserted = SqlScript.run(script, vars, c);
             System.out.println("Inserted " + inserted + " orders into " + pg.table() + " at " + pg.host() + ":"
                     + pg.port() + "/" + pg.db() + ".");
+            return ExitCode.OK;
         } catch (SQLException e) {
             System.err.println("insert_test_data.sh: cannot insert into " + pg.table() + " at " + pg.host() + ":"
                     + pg.port() + "/" + pg.db() + ": " + e.getMessage()
                     + "\nIs the stack running? scripts/local_stack.sh start");
-            System.exit(1);
+            return ExitCode.FAILED;
         }
     }
 }

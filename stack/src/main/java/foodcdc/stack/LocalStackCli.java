@@ -1,5 +1,6 @@
 package foodcdc.stack;
 
+import foodcdc.cli.ExitCode;
 import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
 import java.nio.file.Path;
@@ -10,8 +11,8 @@ import java.util.List;
  * the pipeline. The stack's data and logs live in {@code var/stack/<config name>/} of the
  * repository, so each config file has its own stack.
  *
- * <p>Exit codes: 0 done (status: everything started is running), 1 failed (status: something
- * is down), 2 bad config or usage.
+ * <p>Exit codes ({@link ExitCode}): 0 done (status: PostgreSQL and Kafka run), 1 failed (status:
+ * something is down), 2 bad config or usage.
  */
 public final class LocalStackCli {
     private static final String USAGE =
@@ -21,6 +22,13 @@ public final class LocalStackCli {
     }
 
     public static void main(String[] args) throws Exception {
+        ExitCode code = ExitCode.of(() -> run(args));
+        if (code != ExitCode.OK) {
+            System.exit(code.number);
+        }
+    }
+
+    private static ExitCode run(String[] args) throws Exception {
         String command = null;
         Path configFile = Path.of(ConfigCli.DEFAULT_CONFIG);
         Path stackDir = null;
@@ -33,15 +41,15 @@ public final class LocalStackCli {
                 case "--stack-dir" -> stackDir = Path.of(value(args, ++i));
                 case "-h", "--help" -> {
                     System.out.println(USAGE);
-                    return;
+                    return ExitCode.OK;
                 }
-                default -> usageError("unknown argument '" + args[i] + "'");
+                default -> throw usageError("unknown argument '" + args[i] + "'");
             }
         }
         if (command == null) {
-            usageError("say start, stop or status");
+            throw usageError("say start, stop or status");
         }
-        PipelineConfig config = ConfigCli.loadOrExit(configFile);
+        PipelineConfig config = ConfigCli.load(configFile);
         Path home = Path.of(System.getProperty("foodcdc.home", ".")).toAbsolutePath().normalize();
         if (stackDir == null) {
             String name = configFile.getFileName().toString().replaceFirst("\\.ya?ml$", "");
@@ -54,20 +62,22 @@ public final class LocalStackCli {
                     stack.start(LocalStack.Options.defaults().withCluster(cluster));
                 } catch (java.io.IOException e) {
                     System.err.println("local stack: " + e.getMessage());
-                    System.exit(1);
+                    return ExitCode.FAILED;
                 }
                 printStatus(stack.status(), stackDir);
+                return ExitCode.OK;
             }
             case "stop" -> {
                 stack.stop();
                 System.out.println("Local stack in " + stackDir + " stopped.");
+                return ExitCode.OK;
             }
             default -> {
                 List<String> lines = stack.status();
                 printStatus(lines, stackDir);
                 boolean down = lines.stream().anyMatch(l -> l.contains(" DEAD "))
                         || !stack.isRunning(LocalStack.POSTGRES) || !stack.isRunning(LocalStack.KAFKA);
-                System.exit(down ? 1 : 0);
+                return down ? ExitCode.FAILED : ExitCode.OK;
             }
         }
     }
@@ -77,15 +87,15 @@ public final class LocalStackCli {
         lines.forEach(l -> System.out.println("  " + l));
     }
 
-    private static String value(String[] args, int i) {
+    private static String value(String[] args, int i) throws ExitCode.Ending {
         if (i >= args.length) {
-            usageError(args[i - 1] + " needs a value");
+            throw usageError(args[i - 1] + " needs a value");
         }
         return args[i];
     }
 
-    private static void usageError(String problem) {
+    private static ExitCode.Ending usageError(String problem) {
         System.err.println("local_stack.sh: " + problem + "\n" + USAGE);
-        System.exit(2);
+        return ExitCode.BAD_CONFIG.ending();
     }
 }

@@ -7,7 +7,7 @@ import static org.apache.spark.sql.functions.get_json_object;
 import static org.apache.spark.sql.functions.input_file_name;
 import static org.apache.spark.sql.functions.regexp_extract;
 
-import foodcdc.consumer.OrderCleaning;
+import foodcdc.contract.CleaningRules;
 import foodcdc.contract.OrderEvent;
 import foodcdc.lake.LakeLayout;
 import foodcdc.validator.Reconciliation.LakeRow;
@@ -43,8 +43,8 @@ final class LakeReader {
      */
     static final StructType LAKE = OrderEvent.Spark.schema();
     static final StructType QUARANTINE = new StructType()
-            .add(OrderCleaning.REASON, DataTypes.StringType)
-            .add(OrderCleaning.PAYLOAD, DataTypes.StringType);
+            .add(CleaningRules.REASON, DataTypes.StringType)
+            .add(CleaningRules.PAYLOAD, DataTypes.StringType);
     /** The name of the folder that holds a file: {@code date=2025-11-18} in {@code .../date=2025-11-18/batch-1.parquet}. */
     private static final String FOLDER = "([^/]+)/[^/]+$";
 
@@ -123,7 +123,7 @@ final class LakeReader {
             return records;
         }
         Iterator<Row> it = spark.read().schema(QUARANTINE).parquet(files.toArray(String[]::new)).select(
-                get_json_object(col(OrderCleaning.PAYLOAD), "$." + ORDER_ID).cast("int"), col(OrderCleaning.REASON))
+                get_json_object(col(CleaningRules.PAYLOAD), "$." + ORDER_ID).cast("int"), col(CleaningRules.REASON))
                 .toLocalIterator();
         while (it.hasNext()) {
             Row r = it.next();

@@ -2,14 +2,15 @@ package foodcdc.validator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import foodcdc.cli.ExitCode;
 import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
 import foodcdc.contract.OrderEvent;
 import foodcdc.kafka.TopicReader;
 import foodcdc.lake.LakeLayout;
-import foodcdc.producer.WatermarkStore;
 import foodcdc.spark.SparkSessions;
 import foodcdc.storage.PlainFiles;
+import foodcdc.storage.StateFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -49,20 +50,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class PipelineValidator {
     private static final Logger LOG = LoggerFactory.getLogger(PipelineValidator.class);
-    static final int EXIT_CANNOT_READ = 3;
     /** Kafka calls and the wait for the next record: a broker that does not answer ends the run. */
     static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(30);
 
     private PipelineValidator() {
     }
 
-    public static void main(String[] args) {
-        PipelineConfig config = ConfigCli.loadFromArgsOrExit(args, "validate_pipeline.sh");
-        System.exit(run(config));
+    public static void main(String[] args) throws Exception {
+        System.exit(ExitCode.of(() -> run(ConfigCli.loadFromArgs(args, "validate_pipeline.sh"))).number);
     }
 
-    /** The exit code: validates and prints the report, or one line saying what could not be done. */
-    static int run(PipelineConfig config) {
+    /** Validates and prints the report, or one line saying what could not be done. */
+    static ExitCode run(PipelineConfig config) {
         Steps steps = new Steps();
         SparkSession spark = null;
         try {
@@ -78,10 +77,10 @@ public final class PipelineValidator {
             System.out.println("Watermark (producer): " + watermark);
             System.out.println("Consumer lag: " + lag);
             LOG.info("Validated in {}", steps);
-            return Reconciliation.isConsistent(report) ? 0 : 1;
+            return Reconciliation.isConsistent(report) ? ExitCode.OK : ExitCode.FAILED;
         } catch (Steps.Failed e) {
             System.err.println("validate_pipeline.sh cannot validate: " + e.getMessage());
-            return EXIT_CANNOT_READ;
+            return ExitCode.CANNOT_START;
         } finally {
             stopQuietly(spark);
         }
@@ -158,7 +157,7 @@ public final class PipelineValidator {
     }
 
     private static String watermark(SparkSession spark, PipelineConfig config) throws IOException {
-        Path file = new Path(config.streaming().lastProcessedTimestampLocation(), WatermarkStore.FILE_NAME);
+        Path file = new Path(config.streaming().lastProcessedTimestampLocation(), StateFiles.WATERMARK);
         FileSystem fs = file.getFileSystem(spark.sparkContext().hadoopConfiguration());
         if (!fs.exists(file)) {
             return "none yet (the producer has not published anything)";

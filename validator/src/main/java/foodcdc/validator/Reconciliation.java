@@ -1,6 +1,6 @@
 package foodcdc.validator;
 
-import foodcdc.consumer.OrderCleaning;
+import foodcdc.contract.CleaningRules;
 import foodcdc.contract.OrderEvent;
 import foodcdc.lake.LakeLayout;
 import java.util.ArrayList;
@@ -54,12 +54,12 @@ record Reconciliation(
     }
 
     /**
-     * The consumer's cleaning rule a row of the table breaks, or null when it is valid: the
-     * consumer's own value rules ({@link OrderCleaning.ValueRule}), in its order, so the reason is
-     * the one it records. (order_id is the table's key, never null.)
+     * The cleaning rule a row of the table breaks, or null when it is valid: the contract's value
+     * rules ({@link CleaningRules.ValueRule}) that the consumer applies, in their order, so the
+     * reason is the one it records. (order_id is the table's key, never null.)
      */
     static String rule(int orderId, OrderValues v) {
-        return OrderCleaning.ValueRule.reasonFor(column -> column.equals(OrderEvent.ORDER_ID) ? orderId : v.get(column));
+        return CleaningRules.ValueRule.reasonFor(column -> column.equals(OrderEvent.ORDER_ID) ? orderId : v.get(column));
     }
 
     /** The lake folder a row of the table belongs in: its created_at's day (UTC wall-clock). */
