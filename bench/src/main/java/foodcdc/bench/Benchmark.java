@@ -142,7 +142,7 @@ public final class Benchmark {
             long missing = 0;
             try {
                 lake.awaitOrders(SAMPLE_ORDERS + committed.size(), Duration.ofMinutes(2));
-            } catch (Wait.TimedOut e) {
+            } catch (Wait.TimedOut | IllegalStateException e) {   // late, or a lake file unreadable
                 System.out.println("WARNING: " + e.getMessage());
             }
             List<Long> millis = new ArrayList<>();
@@ -322,7 +322,7 @@ public final class Benchmark {
             stop();
         }
 
-        /** SIGTERM to each job, SIGKILL after a minute; once. */
+        /** SIGTERM to each job, SIGKILL after a minute ({@link JobProcess#close}); once. */
         void stop() {
             if (closed) {
                 return;

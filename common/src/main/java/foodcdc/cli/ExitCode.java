@@ -53,9 +53,5 @@ public enum ExitCode {
             super("exit " + code.number + " (" + code.name() + ")", null, false, false);
             this.code = code;
         }
-
-        public ExitCode code() {
-            return code;
-        }
     }
 }

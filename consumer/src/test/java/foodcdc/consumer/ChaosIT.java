@@ -88,17 +88,18 @@ class ChaosIT {
             LakeReaderWatch reader = new LakeReaderWatch(c.datalake().path()).start();
             long drainSeconds;
             ChaosWorkload workload = new ChaosWorkload(s::connect, c.postgres().table(), SEED).start();
+            // The jobs are restarted by the faults, so they are fields, ended here whatever happens.
             try {
-                consumer.awaitLine("Consumer started", Duration.ofSeconds(120));
-                for (Fault fault : plan(random)) {
-                    Thread.sleep(2_000 + random.nextInt(5_000));
-                    inject(fault, random);
-                    injected.merge(fault, 1, Integer::sum);
+                try {
+                    consumer.awaitLine("Consumer started", Duration.ofSeconds(120));
+                    for (Fault fault : plan(random)) {
+                        Thread.sleep(2_000 + random.nextInt(5_000));
+                        inject(fault, random);
+                        injected.merge(fault, 1, Integer::sum);
+                    }
+                } finally {
+                    workload.close();
                 }
-            } finally {
-                workload.close();
-            }
-            try {
                 drainSeconds = awaitDrained();
             } finally {
                 reader.close();

@@ -102,4 +102,5 @@ class RowValuesIT {
             }
             s.executeBatch();
         }
-    }}
+    }
+}

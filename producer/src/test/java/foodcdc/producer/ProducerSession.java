@@ -28,7 +28,9 @@ final class ProducerSession {
      * Waits until the producer has run one whole poll that began after {@code since} (the
      * database's clock): its session has started statements in three separate polls since then.
      * The second of them read the horizon after {@code since} and had published whatever it
-     * would before the third began.
+     * would before the third began. (It starts at least 500 ms after {@code since}, so its
+     * horizon, at most 250 ms behind its clock, is past anything committed before {@code since}.)
+     * Assumes one producer on the database, whose poll's statements are not held up (a lock).
      */
     static void awaitWholePollAfter(Statement s, OffsetDateTime since, Duration timeout) throws Exception {
         List<OffsetDateTime> pollStarts = new ArrayList<>();

@@ -52,7 +52,7 @@ class SourceChecksIT {
      * reaches the postmaster by a signal, so the sessions after it may start a moment later.
      */
     private static void awaitServerSetting(String name, String value) throws Exception {
-        Wait.every(Duration.ofMillis(50)).look(() -> {
+        Wait.until(() -> {
             try (Connection conn = STACK.connect(); Statement s = conn.createStatement();
                  ResultSet rs = s.executeQuery("SELECT setting FROM pg_settings WHERE name = '" + name + "'")) {
                 rs.next();

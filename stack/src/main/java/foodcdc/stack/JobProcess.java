@@ -18,13 +18,13 @@ import java.util.concurrent.TimeUnit;
  * shared by every launch, each launch marked, so a wait looks at this launch's lines only and a
  * failure shows the whole history.
  *
- * <p>Closing it ends it (SIGTERM, then SIGKILL after 30 s) and never fails: teardown, in a
+ * <p>Closing it ends it (SIGTERM, then SIGKILL after a minute) and never fails: teardown, in a
  * try-with-resources, so a failed assertion is the one reported and no JVM is left behind. A
  * test for which the clean stop matters asserts {@link #stop} in its body.
  */
 public final class JobProcess implements AutoCloseable {
     private static final String MARK = "=== launch";
-    private static final Duration CLOSE_GRACE = Duration.ofSeconds(30);
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(60);
 
     private final Process process;
     private final Path log;
@@ -126,8 +126,11 @@ public final class JobProcess implements AutoCloseable {
         Wait.every(Duration.ofMillis(100)).look(() -> {
             String text = launchOutput();
             if (!text.contains(line) && !process.isAlive()) {
-                throw new AssertionError("the process ended (exit " + process.exitValue() + ") before printing '"
-                        + line + "':\n" + output());
+                text = launchOutput();   // it may have printed the line just before it ended
+                if (!text.contains(line)) {
+                    throw new AssertionError("the process ended (exit " + process.exitValue() + ") before printing '"
+                            + line + "':\n" + output());
+                }
             }
             return text;
         }, text -> text.contains(line), timeout, "'" + line + "' from " + commandLine() + " (last saw: its output)");
@@ -146,7 +149,7 @@ public final class JobProcess implements AutoCloseable {
         return Files.readString(log, StandardCharsets.UTF_8);
     }
 
-    /** What this launch printed so far (and whatever else shares its log since). */
+    /** What the log got since this launch: this process's lines, and those of any other process sharing the log. */
     public String launchOutput() throws IOException {
         byte[] all = Files.readAllBytes(log);
         int from = (int) Math.min(logStart, all.length);
@@ -176,7 +179,9 @@ public final class JobProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL to the process and whatever it started (a script's JVM that was not exec'd). */
     private static boolean kill(Process p) throws InterruptedException {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
         return p.waitFor(30, TimeUnit.SECONDS);
     }
@@ -187,7 +192,7 @@ public final class JobProcess implements AutoCloseable {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Ends the process if it still runs: SIGTERM, SIGKILL after 30 s. Never fails. */
+    /** Ends the process if it still runs: SIGTERM, SIGKILL after a minute. Never fails. */
     @Override
     public void close() {
         try {
@@ -195,6 +200,7 @@ public final class JobProcess implements AutoCloseable {
                 kill(process);
             }
         } catch (InterruptedException e) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }

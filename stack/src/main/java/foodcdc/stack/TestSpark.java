@@ -5,8 +5,8 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * The local Spark session of a test JVM: the pipeline's settings ({@link SparkSessions}) on two
- * cores, started on first use and stopped when the JVM exits, so the test classes that drive the
- * jobs in-process share one instead of paying Spark's start-up each.
+ * cores, started on first use and left to Spark's own shutdown hook, so the test classes that
+ * drive the jobs in-process share one instead of paying Spark's start-up each.
  */
 public final class TestSpark {
     private static SparkSession session;
@@ -15,10 +15,8 @@ public final class TestSpark {
     }
 
     public static synchronized SparkSession session() {
-        if (session == null || session.sparkContext().isStopped()) {
-            SparkSession s = SparkSessions.local("orders-tests", 2);
-            Runtime.getRuntime().addShutdownHook(new Thread(s::stop, "stop-test-spark"));
-            session = s;
+        if (session == null) {
+            session = SparkSessions.local("orders-tests", 2);
         }
         return session;
     }

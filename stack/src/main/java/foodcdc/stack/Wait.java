@@ -12,8 +12,9 @@ import java.util.function.Predicate;
  * duplicate seen, the job still alive).
  *
  * <pre>{@code
- * Wait.until(() -> LakeFiles.orders(lake), seen -> seen.distinct() >= 10, Duration.ofMinutes(3),
- *         "10 orders in the lake");
+ * Wait.until(() -> topicKeys(), keys -> keys.containsAll(table), Duration.ofMinutes(3),
+ *         "the table's orders in the topic");
+ * Wait.every(Duration.ofSeconds(1)).look(() -> job.isAlive(), Duration.ofMinutes(1), "the job to start");
  * }</pre>
  */
 public final class Wait {
@@ -74,13 +75,7 @@ public final class Wait {
     }
 
     private static String describe(Object seen) {
-        if (seen instanceof Object[] array) {
-            return Arrays.deepToString(array);
-        }
-        if (seen instanceof long[] array) {
-            return Arrays.toString(array);
-        }
-        return String.valueOf(seen);
+        return seen instanceof Object[] array ? Arrays.deepToString(array) : String.valueOf(seen);
     }
 
     /** A wait that ran out of time; a test failure, since every wait in a test is an expectation. */

@@ -132,7 +132,7 @@ class LocalStackIT {
         List<ConsumerRecord<String, String>> received = new ArrayList<>();
         try (var consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
             consumer.subscribe(List.of(kafka.topic()));
-            Wait.every(Duration.ZERO).look(() -> {
+            Wait.until(() -> {
                 consumer.poll(Duration.ofMillis(500)).forEach(received::add);
                 return received;
             }, got -> got.stream().anyMatch(r -> r.value().equals(value)), Duration.ofSeconds(60),
