@@ -10,8 +10,15 @@
 --   pg_read_all_stats            it reads the start time of other sessions' open transactions in
 --                                pg_stat_activity: the horizon that makes late commits safe
 --                                (without it, it refuses to start and says so);
+--   SELECT on order_id's sequence it reads how far the sequence has come, so that a table reset
+--                                under the lake (TRUNCATE ... RESTART IDENTITY) is refused, not
+--                                silently dropped as copies;
 --   USAGE on the schema, CONNECT on the database (PUBLIC has CONNECT by default).
 CREATE ROLE :"role" LOGIN PASSWORD :'password' NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION;
 GRANT USAGE ON SCHEMA public TO :"role";
 GRANT SELECT ON :"table" TO :"role";
 GRANT pg_read_all_stats TO :"role";
+-- The sequence's name comes from the table (psql variables do not reach inside a DO block).
+SELECT set_config('foodcdc.sequence_grant', format('GRANT SELECT ON SEQUENCE %s TO %I',
+       pg_get_serial_sequence(quote_ident(:'table'), 'order_id'), :'role'), false);
+DO $$ BEGIN EXECUTE current_setting('foodcdc.sequence_grant'); END $$;

@@ -7,11 +7,13 @@ import foodcdc.lake.LakeLayout;
 import foodcdc.retry.Backoff;
 import foodcdc.retry.RootCause;
 import foodcdc.spark.SparkSessions;
+import foodcdc.storage.StateFile;
 import foodcdc.storage.WritableLocation;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -97,7 +99,14 @@ public final class ConsumerJob {
     private ExitCode runUntilStopped(SparkSession spark, PipelineConfig config, KafkaWatch kafka) throws Exception {
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "consumer-shutdown"));
         Backoff backoff = new Backoff();
+        StateFile topicRecord = TopicIdentity.file(config.datalake().path(), spark.sparkContext().hadoopConfiguration());
         while (true) {
+            // At every start from the checkpoint: are its offsets the topic's?
+            Optional<String> otherTopic = otherTopic(kafka, config.kafka().topic(), topicRecord);
+            if (otherTopic.isPresent()) {
+                LOG.error("Consumer cannot go on: {}", otherTopic.get());
+                return ExitCode.CANNOT_START;
+            }
             StreamingQuery query;
             synchronized (this) {
                 if (stopping) {
@@ -112,6 +121,10 @@ public final class ConsumerJob {
             } catch (StreamingQueryException e) {
                 if (stopping || spark.sparkContext().isStopped()) {
                     return ExitCode.OK;
+                }
+                if (TopicIdentity.isDataLoss(e)) {
+                    LOG.error("Consumer cannot go on: {}", TopicIdentity.dataLoss(config.kafka().topic(), e));
+                    return ExitCode.CANNOT_START;
                 }
                 LOG.warn("Stream failed: {}", RootCause.describe(e));
                 if (query.lastProgress() != null) {
@@ -128,6 +141,29 @@ public final class ConsumerJob {
                         backoff.failures() + 1);
                 Thread.sleep(pause.toMillis());
             }
+        }
+    }
+
+    /**
+     * Why the checkpoint's offsets are not {@code topic}'s, if they are not (see
+     * {@link TopicIdentity}). Waits for the topic to exist, so that its id is on record before
+     * the stream reads a first event of it.
+     */
+    private static Optional<String> otherTopic(KafkaWatch kafka, String topic, StateFile record) throws Exception {
+        Backoff wait = new Backoff();
+        while (true) {
+            kafka.awaitReachable();
+            try {
+                Optional<String> id = kafka.topicId(topic);
+                if (id.isPresent()) {
+                    return TopicIdentity.check(record, topic, id.get());
+                }
+                LOG.warn("Waiting for kafka.topic {} to be created (attempt {})", topic, wait.failures() + 1);
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.warn("Waiting for kafka.topic {}'s description (attempt {}): {}", topic, wait.failures() + 1,
+                        RootCause.describe(e));
+            }
+            Thread.sleep(wait.next().toMillis());
         }
     }
 

@@ -3,11 +3,16 @@ package foodcdc.consumer;
 import foodcdc.retry.Backoff;
 import foodcdc.retry.RootCause;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,6 +110,19 @@ final class KafkaWatch implements AutoCloseable {
             return "interrupted";
         } catch (Exception e) {
             return RootCause.describe(e);
+        }
+    }
+
+    /** The topic's id (a topic created anew under the same name has another); empty when there is no such topic. */
+    Optional<String> topicId(String topic) throws InterruptedException, ExecutionException, TimeoutException {
+        try {
+            return Optional.of(admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(CHECK_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS).get(topic).topicId().toString());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return Optional.empty();
+            }
+            throw e;
         }
     }
 

@@ -8,6 +8,8 @@ import foodcdc.config.ConfigWriter;
 import foodcdc.config.PipelineConfig;
 import foodcdc.stack.JobProcess;
 import foodcdc.stack.ThrowawayStack;
+import foodcdc.storage.ProcessLock;
+import foodcdc.storage.StateFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,6 +75,19 @@ class StorageProblemsIT {
         assertTrue(out.contains("Consumer cannot start: another consumer is writing to datalake.path "
                 + c.datalake().path() + " (it holds "), out);
         assertEquals(0, LakeFiles.parquetFiles(c.datalake().path()).length, "the second consumer wrote");
+    }
+
+    @Test
+    void shouldRefuseASecondProducerOnTheSameWatermark() throws Exception {
+        PipelineConfig c = STACK.isolated("second_producer", 100_000);
+        // This JVM plays the producer already running: it holds the watermark folder's lock as ProducerJob does.
+        Path lock = Path.of(c.streaming().lastProcessedTimestampLocation(), StateFiles.PRODUCER_LOCK);
+        assertTrue(ProcessLock.acquire(new org.apache.hadoop.fs.Path(lock.toString()), new Configuration()));
+        String out = run("producer_spark_submit.sh", c);
+        assertTrue(out.contains("Producer cannot start: another producer is publishing with "
+                + "streaming.last_processed_timestamp_location " + c.streaming().lastProcessedTimestampLocation()
+                + " (it holds "), out);
+        assertEquals(0, STACK.readTopic(c.kafka().topic()).size(), "the second producer published");
     }
 
     private static PipelineConfig withPaths(PipelineConfig c, String lake, String checkpoint, String watermark) {

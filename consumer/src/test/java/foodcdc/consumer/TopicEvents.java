@@ -5,12 +5,18 @@ import foodcdc.stack.Wait;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -64,6 +70,40 @@ final class TopicEvents {
         }
     }
 
+    /** What retention does, at once: deletes every event the topic holds now. */
+    static void deleteAllEvents(PipelineConfig c) throws Exception {
+        try (Admin admin = admin(c); var consumer = new KafkaConsumer<>(readerProperties(c), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            Map<TopicPartition, RecordsToDelete> all = new HashMap<>();
+            List<TopicPartition> partitions = consumer.partitionsFor(c.kafka().topic(), WAIT).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.endOffsets(partitions, WAIT).forEach((tp, end) -> all.put(tp, RecordsToDelete.beforeOffset(end)));
+            admin.deleteRecords(all).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Deletes the topic and creates it again under its name, with 3 partitions: a new topic id, offsets from 0. */
+    static void createAnew(PipelineConfig c) throws Exception {
+        String topic = c.kafka().topic();
+        try (Admin admin = admin(c)) {
+            admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+            Wait.until(() -> !admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic), WAIT,
+                    "topic " + topic + " deleted");
+            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static Admin admin(PipelineConfig c) {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.kafka().brokers()));
+    }
+
+    private static Properties readerProperties(PipelineConfig c) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.kafka().brokers());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        return p;
+    }
+
     /**
      * Sends again up to {@code n} events already in the topic, from a random partition and
      * offset, as Spark's at-least-once Kafka sink does when a task is retried (same key, same
@@ -72,9 +112,7 @@ final class TopicEvents {
     static int resend(PipelineConfig c, Random random, int n) throws Exception {
         String topic = c.kafka().topic();
         List<ProducerRecord<byte[], byte[]>> copies = new ArrayList<>();
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.kafka().brokers());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        Properties p = readerProperties(c);
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(n));
         try (var consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             int partitions = consumer.partitionsFor(topic, WAIT).size();

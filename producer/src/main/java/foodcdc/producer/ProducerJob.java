@@ -3,9 +3,12 @@ package foodcdc.producer;
 import foodcdc.cli.ExitCode;
 import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
+import foodcdc.lake.LakeSource;
 import foodcdc.retry.Backoff;
 import foodcdc.retry.RootCause;
 import foodcdc.spark.SparkSessions;
+import foodcdc.storage.ProcessLock;
+import foodcdc.storage.StateFiles;
 import foodcdc.storage.WritableLocation;
 import java.io.IOException;
 import java.sql.SQLException;
@@ -16,6 +19,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +44,7 @@ public final class ProducerJob implements AutoCloseable {
     private final SourceDatabase db;
     private final BatchPublisher publisher;
     private final WatermarkStore store;
+    private final SourceIdentity identity;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private Optional<Watermark> watermark;
@@ -46,10 +52,12 @@ public final class ProducerJob implements AutoCloseable {
 
     public ProducerJob(PipelineConfig config, SparkSession spark) throws IOException {
         this.config = config;
-        this.db = new SourceDatabase(config.postgres());
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        String lake = config.datalake().path();
+        this.identity = new SourceIdentity(config.postgres().table(), lake, LakeSource.file(lake, hadoop));
+        this.db = new SourceDatabase(config.postgres(), Optional.of(identity));
         this.publisher = new BatchPublisher(spark, config);
-        this.store = new WatermarkStore(config.streaming().lastProcessedTimestampLocation(),
-                spark.sparkContext().hadoopConfiguration());
+        this.store = new WatermarkStore(config.streaming().lastProcessedTimestampLocation(), hadoop);
         this.watermark = store.load();
     }
 
@@ -72,7 +80,7 @@ public final class ProducerJob implements AutoCloseable {
             LOG.error("Producer cannot start: {}", e.getMessage());
             code = ExitCode.CANNOT_START;
         } catch (SourceUnfit e) {
-            e.problems().forEach(p -> LOG.error("Producer cannot start: {}", p));
+            e.problems().forEach(p -> LOG.error(e.running ? "Producer cannot go on: {}" : "Producer cannot start: {}", p));
             // Like an unusable storage location: an environment that must be fixed, not waited out.
             code = ExitCode.CANNOT_START;
         }
@@ -80,11 +88,23 @@ public final class ProducerJob implements AutoCloseable {
         return code;
     }
 
-    /** The job, once its watermark folder is known to be writable and its watermark is read. */
+    /**
+     * The job, once its watermark folder and the lake (where it records the source) are known to
+     * be writable and its watermark is read.
+     */
     private static ProducerJob open(PipelineConfig config, SparkSession spark)
             throws WritableLocation.StorageProblem, IOException {
-        WritableLocation.require("streaming.last_processed_timestamp_location",
-                config.streaming().lastProcessedTimestampLocation(), spark.sparkContext().hadoopConfiguration());
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        String watermarks = config.streaming().lastProcessedTimestampLocation();
+        WritableLocation.require("streaming.last_processed_timestamp_location", watermarks, hadoop);
+        WritableLocation.require("datalake.path", config.datalake().path(), hadoop);
+        // Two producers on one watermark would each publish every batch and overwrite each other's progress.
+        Path lock = new Path(watermarks, StateFiles.PRODUCER_LOCK);
+        if (!ProcessLock.acquire(lock, hadoop)) {
+            throw new WritableLocation.StorageProblem("another producer is publishing with "
+                    + "streaming.last_processed_timestamp_location " + watermarks + " (it holds " + lock
+                    + "); stop it first", null);
+        }
         return new ProducerJob(config, spark);
     }
 
@@ -107,6 +127,8 @@ public final class ProducerJob implements AutoCloseable {
                     pause = result.full() ? Duration.ZERO : remaining(started);
                 } catch (SQLException e) {
                     pause = waitingForPostgres(backoff, e);
+                } catch (SourceUnfit e) {
+                    throw e.whileRunning();   // not waited out: going on would publish another source's orders
                 } catch (Exception e) {
                     if (stopRequested.getCount() == 0) {
                         break;   // Spark is shutting down with the JVM; the watermark did not move.
@@ -135,7 +157,8 @@ public final class ProducerJob implements AutoCloseable {
                 if (!problems.isEmpty()) {
                     throw new SourceUnfit(problems);
                 }
-                db.startWarning().ifPresent(LOG::warn);
+                db.startWarnings().forEach(LOG::warn);
+                recordSource();
                 return;
             } catch (SQLException e) {
                 stopRequested.await(waitingForPostgres(backoff, e).toMillis(), TimeUnit.MILLISECONDS);
@@ -143,14 +166,35 @@ public final class ProducerJob implements AutoCloseable {
         }
     }
 
+    /** The lake's record of its source, first written here; a lake that cannot take it is no place to start. */
+    private void recordSource() throws SourceUnfit {
+        try {
+            identity.record(Optional.empty());
+        } catch (IOException e) {
+            throw new SourceUnfit(List.of("datalake.path: cannot record the source in " + config.datalake().path()
+                    + " (" + e.getMessage() + ")"));
+        }
+    }
+
     /** The source database cannot be used safely as it is; each problem says what to run. */
     public static final class SourceUnfit extends Exception {
         private static final long serialVersionUID = 1L;
         private final List<String> problems;
+        /** Found by a poll, not at start. */
+        private final boolean running;
 
         SourceUnfit(List<String> problems) {
+            this(problems, false);
+        }
+
+        private SourceUnfit(List<String> problems, boolean running) {
             super(String.join("; ", problems));
             this.problems = List.copyOf(problems);
+            this.running = running;
+        }
+
+        SourceUnfit whileRunning() {
+            return new SourceUnfit(problems, true);
         }
 
         public List<String> problems() {
@@ -174,7 +218,7 @@ public final class ProducerJob implements AutoCloseable {
      * One poll: find the next batch, publish it, wait for Kafka's acknowledgement, then (and
      * only then) move the watermark. Public so tests can drive polls one by one.
      */
-    public PollResult pollOnce() throws SQLException, IOException {
+    public PollResult pollOnce() throws SQLException, IOException, SourceUnfit {
         long t0 = System.nanoTime();
         int maxRows = config.streaming().maxRowsPerPoll();
         SourceDatabase.Next next = db.nextBatch(watermark, maxRows);
@@ -187,6 +231,7 @@ public final class ProducerJob implements AutoCloseable {
         publisher.publish(watermark, batch.last());
         // publish() returned: every record of the batch is acknowledged. Only now move on.
         store.save(batch.last());
+        identity.record(Optional.of(batch.last()));   // how far the sequence came, the last order: a reset is caught
         Optional<Watermark> old = watermark;
         watermark = Optional.of(batch.last());
         LOG.info("Published {} rows in {} ms; watermark {} -> {}", batch.rows(),

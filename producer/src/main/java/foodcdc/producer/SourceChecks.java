@@ -67,20 +67,43 @@ final class SourceChecks {
         return problems;
     }
 
-    /** A default for created_at that is missing: rows then carry whatever their writer sends. */
-    Optional<String> warning(Connection c) throws SQLException {
+    /**
+     * What is not wrong yet but will be: a default for created_at that is missing (rows then
+     * carry whatever their writer sends), and no index for the poll's (created_at, order_id)
+     * order (every poll then scans the table, and once a scan takes the statement's 30 s the
+     * producer waits for PostgreSQL for ever).
+     */
+    List<String> warnings(Connection c) throws SQLException {
+        List<String> warnings = new ArrayList<>();
         try (PreparedStatement s = c.prepareStatement(DEFAULT_OF_CREATED_AT)) {
             s.setString(1, quote(table));
             try (ResultSet rs = s.executeQuery()) {
                 if (rs.next() && rs.getString(1) == null) {
-                    return Optional.of("created_at of " + table + " has no default: every writer must set it to "
+                    warnings.add("created_at of " + table + " has no default: every writer must set it to "
                             + "the UTC time of its transaction's start, or its rows may be skipped; run: "
                             + fixDefault());
                 }
             }
         }
-        return Optional.empty();
+        try (PreparedStatement s = c.prepareStatement(KEYSET_INDEX)) {
+            s.setString(1, quote(table));
+            try (ResultSet rs = s.executeQuery()) {
+                if (rs.next() && !rs.getBoolean(1)) {
+                    warnings.add(table + " has no index on (created_at, order_id): every poll scans the whole table, "
+                            + "and once a scan takes 30 s the producer waits for PostgreSQL for ever; run: CREATE INDEX "
+                            + "CONCURRENTLY ON " + quote(table) + " (created_at, order_id)");
+                }
+            }
+        }
+        return warnings;
     }
+
+    /** Whether a valid index of the table leads with (created_at, order_id): the poll's order. */
+    private static final String KEYSET_INDEX = "SELECT EXISTS (SELECT 1 FROM pg_index i"
+            + " JOIN pg_attribute a0 ON a0.attrelid = i.indrelid AND a0.attnum = i.indkey[0]"
+            + " JOIN pg_attribute a1 ON a1.attrelid = i.indrelid AND a1.attnum = i.indkey[1]"
+            + " WHERE i.indrelid = ?::regclass AND i.indisvalid AND i.indnkeyatts >= 2"
+            + " AND a0.attname = '" + OrderEvent.CREATED_AT + "' AND a1.attname = '" + OrderEvent.ORDER_ID + "')";
 
     private List<String> trackActivitiesOff(Connection c) throws SQLException {
         List<String> problems = new ArrayList<>();

@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,27 +58,57 @@ final class SourceDatabase implements AutoCloseable {
     private final PipelineConfig.Postgres pg;
     private final IncrementalQuery query;
     private final SourceChecks checks;
+    private final Optional<SourceIdentity> identity;
     private Connection connection;
     private boolean primaryChecked;
+    /** A connection made since the source's identity was last looked at: the cluster may be another. */
+    private boolean reconnected;
 
+    /** Without a lake to compare the source with: for tests of the SQL. */
     SourceDatabase(PipelineConfig.Postgres pg) {
+        this(pg, Optional.empty());
+    }
+
+    /** Checks, at every poll, that the source is still the one the lake was built from. */
+    SourceDatabase(PipelineConfig.Postgres pg, Optional<SourceIdentity> identity) {
         this.pg = pg;
         this.query = new IncrementalQuery(pg.table());
         this.checks = new SourceChecks(pg.table(), pg.user());
+        this.identity = identity;
     }
 
-    /** The problems that forbid a start, one line each (see {@link SourceChecks}); empty when none. */
+    /**
+     * The problems that forbid a start, one line each (see {@link SourceChecks}, and
+     * {@link SourceIdentity}: the source is still the lake's); empty when none.
+     */
     List<String> startProblems() throws SQLException {
-        return checks.problems(connection());
+        List<String> problems = new ArrayList<>(checks.problems(connection()));
+        problems.addAll(identityProblems(connection()));
+        return problems;
     }
 
-    /** What the producer should warn about at start, if anything. */
-    Optional<String> startWarning() throws SQLException {
-        return checks.warning(connection());
+    private List<String> identityProblems(Connection c) throws SQLException {
+        if (identity.isEmpty()) {
+            return List.of();
+        }
+        List<String> problems = identity.get().problems(c, reconnected);
+        reconnected = false;
+        return problems;
     }
 
-    Next nextBatch(Optional<Watermark> after, int maxRows) throws SQLException {
+    /** What the producer should warn about at start, if anything (see {@link SourceChecks#warnings}). */
+    List<String> startWarnings() throws SQLException {
+        return checks.warnings(connection());
+    }
+
+    /** The next batch; {@link ProducerJob.SourceUnfit} when the source is not the lake's any more. */
+    Next nextBatch(Optional<Watermark> after, int maxRows) throws SQLException, ProducerJob.SourceUnfit {
         Connection c = connection();
+        // Before anything is read: rows of another source must never be published into this lake.
+        List<String> changed = identityProblems(c);
+        if (!changed.isEmpty()) {
+            throw new ProducerJob.SourceUnfit(changed);
+        }
         if (!primaryChecked) {
             // After a failover the same URL may reach a demoted server: its pg_stat_activity
             // shows none of the primary's writers, so the horizon would pass their rows.
@@ -124,6 +155,7 @@ final class SourceDatabase implements AutoCloseable {
         }
         close();
         primaryChecked = false;
+        reconnected = true;
         Properties props = new Properties();
         props.setProperty("user", pg.user());
         props.setProperty("password", pg.password());

@@ -114,8 +114,24 @@ class SourceChecksIT {
         sql("ALTER TABLE " + table + " ALTER COLUMN created_at DROP DEFAULT");
         assertEquals(List.of(), problems(c));
         try (SourceDatabase db = new SourceDatabase(c.postgres())) {
-            Optional<String> warning = db.startWarning();
-            assertTrue(warning.orElseThrow().startsWith("created_at of tz_default_orders has no default"), warning.toString());
+            List<String> warnings = db.startWarnings();
+            assertEquals(1, warnings.size(), warnings.toString());
+            assertTrue(warnings.get(0).startsWith("created_at of tz_default_orders has no default"), warnings.toString());
+        }
+    }
+
+    @Test
+    void shouldWarnWithTheCreateIndexToRunWhenThePollsOrderHasNoIndex() throws Exception {
+        PipelineConfig c = STACK.isolated("no_index", 100_000);
+        try (SourceDatabase db = new SourceDatabase(c.postgres())) {
+            assertEquals(List.of(), db.startWarnings(), "db/orders.sql makes the index");
+            sql("DROP INDEX \"no_index_orders_created_at_order_id_idx\"",
+                    "CREATE INDEX no_index_by_id_first ON \"no_index_orders\" (order_id, created_at)");
+            assertEquals(List.of("no_index_orders has no index on (created_at, order_id): every poll scans the whole "
+                    + "table, and once a scan takes 30 s the producer waits for PostgreSQL for ever; run: CREATE INDEX "
+                    + "CONCURRENTLY ON \"no_index_orders\" (created_at, order_id)"), db.startWarnings());
+            sql("CREATE INDEX ON \"no_index_orders\" (created_at, order_id, customer_name)");
+            assertEquals(List.of(), db.startWarnings(), "an index that leads with the poll's order serves");
         }
     }
 

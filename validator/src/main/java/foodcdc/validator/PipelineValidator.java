@@ -103,7 +103,7 @@ public final class PipelineValidator {
      * failed read would otherwise print the same failure as stack traces from several of its
      * components, burying the one line that says what happened.
      */
-    private static SparkSession session() {
+    static SparkSession session() {
         SparkSession spark = SparkSessions.builder("orders-cdc-validate").config("spark.ui.enabled", "false")
                 .getOrCreate();
         spark.sparkContext().setLogLevel("OFF");

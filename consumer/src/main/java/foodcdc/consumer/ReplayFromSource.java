@@ -1,0 +1,70 @@
+package foodcdc.consumer;
+
+import foodcdc.cli.ExitCode;
+import foodcdc.config.ConfigCli;
+import foodcdc.config.PipelineConfig;
+import foodcdc.storage.PlainFiles;
+import foodcdc.storage.ProcessLock;
+import foodcdc.storage.StateFiles;
+import java.io.IOException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * {@code replay_from_source.sh [--config FILE]}: with both jobs stopped, makes their next run
+ * carry the whole table into the lake again. It deletes the producer's watermark (so it
+ * publishes every row of the table), the consumer's checkpoint (so it starts a new run at the
+ * topic's first event) and the lake's topic record ({@link TopicIdentity}); the lake keeps every
+ * file, and the consumer drops the copies of orders it already holds (its index of the lake).
+ *
+ * <p>The remedy when events are gone from Kafka before the consumer read them (retention, a
+ * topic created anew, a broker that lost them): the table still has those orders. Not for a
+ * different source: its order_ids are not the lake's ({@code SourceIdentity} refuses it).
+ * Exit 3 while a job runs (it holds its lock); nothing is deleted then.
+ */
+public final class ReplayFromSource {
+    private ReplayFromSource() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.exit(ExitCode.of(() -> run(ConfigCli.loadFromArgs(args, "replay_from_source.sh"))).number);
+    }
+
+    static ExitCode run(PipelineConfig config) throws IOException {
+        Configuration hadoop = new Configuration();
+        PlainFiles.SPARK_CONF.forEach((key, value) -> hadoop.set(key.substring("spark.hadoop.".length()), value));
+        String lake = config.datalake().path();
+        String watermarks = config.streaming().lastProcessedTimestampLocation();
+        if (!LakeLock.acquire(lake, hadoop)) {
+            System.err.println("replay_from_source.sh: a consumer is writing to datalake.path " + lake
+                    + "; stop it first (nothing was changed)");
+            return ExitCode.CANNOT_START;
+        }
+        if (!ProcessLock.acquire(new Path(watermarks, StateFiles.PRODUCER_LOCK), hadoop)) {
+            System.err.println("replay_from_source.sh: a producer is publishing with "
+                    + "streaming.last_processed_timestamp_location " + watermarks + "; stop it first (nothing was changed)");
+            return ExitCode.CANNOT_START;
+        }
+        Path watermark = new Path(watermarks, StateFiles.WATERMARK);
+        Path checkpoint = new Path(config.streaming().checkpointLocation());
+        Path topicRecord = new Path(lake, TopicIdentity.FILE);
+        say(delete(watermark, false, hadoop), "the producer's watermark " + watermark
+                + ": its next run publishes every row of " + config.postgres().table());
+        say(delete(checkpoint, true, hadoop), "the consumer's checkpoint " + checkpoint + ": its next run reads "
+                + config.kafka().topic() + " from its first event");
+        say(delete(topicRecord, false, hadoop), "the lake's record of the topic " + topicRecord);
+        System.out.println("The lake " + lake + " keeps all its files; the consumer drops the copies of orders it "
+                + "already holds. Start both jobs now.");
+        return ExitCode.OK;
+    }
+
+    private static boolean delete(Path path, boolean recursive, Configuration hadoop) throws IOException {
+        FileSystem fs = path.getFileSystem(hadoop);
+        return fs.exists(path) && fs.delete(path, recursive);
+    }
+
+    private static void say(boolean deleted, String what) {
+        System.out.println((deleted ? "Deleted " : "There was no ") + what);
+    }
+}

@@ -1,0 +1,173 @@
+package foodcdc.consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import foodcdc.config.ConfigWriter;
+import foodcdc.config.PipelineConfig;
+import foodcdc.sql.SqlIdentifier;
+import foodcdc.stack.JobProcess;
+import foodcdc.stack.ThrowawayStack;
+import foodcdc.stack.Wait;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What operators do around a running pipeline, through the scripts users run: events deleted
+ * from Kafka before the consumer read them (what retention does), the topic created anew, the
+ * source table moved with its data. The consumer refuses to read on (exit 3) and names the one
+ * remedy that loses nothing, replay_from_source.sh; after it, the lake equals the table. A moved
+ * table is taken by accept_source.sh once it holds the lake's orders, and refused when it does not.
+ */
+class OperationsIT {
+    private static final ThrowawayStack STACK = ThrowawayStack.shared();
+    private static final Duration WAIT = Duration.ofSeconds(180);
+    private static final String REPLAY = "With both jobs stopped, run: scripts/replay_from_source.sh (the producer "
+            + "publishes the whole table again, the consumer starts a new run; the lake keeps its orders and drops "
+            + "the copies)";
+
+    private record Pipeline(PipelineConfig c, Path config, Path producerLog, Path consumerLog) {
+        JobProcess producer() throws Exception {
+            return JobProcess.script("producer_spark_submit.sh", config, producerLog);
+        }
+
+        JobProcess consumer() throws Exception {
+            return JobProcess.script("consumer_spark_submit.sh", config, consumerLog);
+        }
+
+        String lake() {
+            return c.datalake().path();
+        }
+    }
+
+    private static Pipeline pipeline(String name) throws Exception {
+        PipelineConfig c = STACK.isolated(name, 100_000);
+        return new Pipeline(c, ConfigWriter.write(c, STACK.dir().resolve(name + ".yml")),
+                STACK.dir().resolve(name + "-producer.log"), STACK.dir().resolve(name + "-consumer.log"));
+    }
+
+    private static void insert(PipelineConfig c, int n) throws Exception {
+        sql("INSERT INTO " + SqlIdentifier.quote(c.postgres().table()) + " (customer_name, restaurant_name, item, "
+                + "amount, order_status) SELECT 'Op ' || g, 'R', 'I', 4.00, 'PLACED' FROM generate_series(1, " + n + ") g");
+    }
+
+    private static void sql(String... statements) throws Exception {
+        try (Connection conn = STACK.connect(); Statement s = conn.createStatement()) {
+            for (String statement : statements) {
+                s.execute(statement);
+            }
+        }
+    }
+
+    private static void awaitKeysInTopic(PipelineConfig c, int n) throws Exception {
+        Wait.every(Duration.ofMillis(500)).look(() -> new HashSet<>(STACK.readTopic(c.kafka().topic()).stream()
+                .map(r -> r.key()).toList()).size(), keys -> keys >= n, WAIT, n + " orders in the topic");
+    }
+
+    /** The consumer script started on {@code p}: it must end by itself with exit 3; what it printed. */
+    private static String consumerRefuses(Pipeline p) throws Exception {
+        try (JobProcess consumer = p.consumer()) {
+            assertEquals(3, consumer.awaitExit(WAIT), consumer.launchOutput());
+            return consumer.launchOutput();
+        }
+    }
+
+    private static void replay(Pipeline p) throws Exception {
+        JobProcess.Finished replay = JobProcess.run("replay_from_source.sh", p.config(), WAIT);
+        assertEquals(0, replay.exit(), replay.all());
+        assertTrue(replay.stdout().contains("Deleted the producer's watermark "), replay.all());
+        assertTrue(replay.stdout().contains("Deleted the consumer's checkpoint "), replay.all());
+    }
+
+    /** Both jobs until the lake holds {@code n} orders, equal to the table's, every value. */
+    private static void runUntilTheLakeIsTheTable(Pipeline p, int n) throws Exception {
+        try (JobProcess producer = p.producer(); JobProcess consumer = p.consumer()) {
+            LakeFiles.awaitOrders(p.lake(), n, WAIT, producer, consumer);
+            assertTrue(producer.stop(Duration.ofSeconds(60)), "producer did not stop on SIGTERM");
+            assertTrue(consumer.stop(Duration.ofSeconds(60)), "consumer did not stop on SIGTERM");
+        }
+        try (Connection conn = STACK.connect()) {
+            assertEquals(OrderRows.inPostgres(conn, p.c().postgres().table(), "true"), OrderRows.inLake(p.lake()));
+        }
+    }
+
+    @Test
+    void shouldRefuseToReadOnAfterARetentionGapOrATopicCreatedAnewAndLoseNothingAfterTheReplay() throws Exception {
+        Pipeline p = pipeline("ops_topic");
+        String topic = p.c().kafka().topic();
+        runUntilTheLakeIsTheTable(p, 10);
+
+        // A retention gap: 5 orders published while the consumer is away, then deleted from the topic.
+        try (JobProcess producer = p.producer()) {
+            insert(p.c(), 5);
+            awaitKeysInTopic(p.c(), 15);
+            TopicEvents.deleteAllEvents(p.c());
+            String gap = consumerRefuses(p);
+            assertTrue(gap.contains("Consumer cannot go on: events of kafka.topic " + topic + " that the consumer had "
+                    + "not read are gone (deleted by retention or by hand, or lost by a broker) and cannot be read "
+                    + "again from Kafka: "), gap);
+            assertTrue(gap.contains(REPLAY), gap);
+            // The replay refuses while a job runs, and changes nothing.
+            JobProcess.Finished busy = JobProcess.run("replay_from_source.sh", p.config(), WAIT);
+            assertEquals(3, busy.exit(), busy.all());
+            assertTrue(busy.stderr().contains("replay_from_source.sh: a producer is publishing with "
+                    + "streaming.last_processed_timestamp_location "), busy.all());
+            assertTrue(producer.stop(Duration.ofSeconds(60)), "producer did not stop on SIGTERM");
+        }
+        replay(p);
+        runUntilTheLakeIsTheTable(p, 15);
+
+        // The topic deleted and created again (to change its settings, say), 5 orders published to the new one.
+        try (JobProcess producer = p.producer()) {
+            TopicEvents.createAnew(p.c());
+            insert(p.c(), 5);
+            Wait.every(Duration.ofMillis(500)).look(() -> STACK.readTopic(topic).size(), n -> n >= 5, WAIT,
+                    "the new orders in the new topic");
+            String anew = consumerRefuses(p);
+            assertTrue(anew.matches("(?s).*Consumer cannot go on: kafka\\.topic " + topic + " \\(topic id \\S+\\) is "
+                    + "not the topic the checkpoint was read from, " + topic + " \\(topic id \\S+\\): it was created "
+                    + "anew, so reading on at the checkpoint's offsets would skip its first events, and events not "
+                    + "read from the old one are gone\\..*"), anew);
+            assertTrue(anew.contains(REPLAY), anew);
+            assertTrue(producer.stop(Duration.ofSeconds(60)), "producer did not stop on SIGTERM");
+        }
+        replay(p);
+        runUntilTheLakeIsTheTable(p, 20);
+    }
+
+    @Test
+    void shouldAcceptTheSameDataMovedToANewTableAndRefuseOtherData() throws Exception {
+        Pipeline p = pipeline("ops_moved");
+        runUntilTheLakeIsTheTable(p, 10);
+        // A restore into a new table: the same rows and sequence, another OID.
+        String t = SqlIdentifier.quote(p.c().postgres().table());
+        sql("ALTER TABLE " + t + " RENAME TO ops_moved_before",
+                "CREATE TABLE " + t + " (LIKE ops_moved_before INCLUDING ALL)",
+                "INSERT INTO " + t + " SELECT * FROM ops_moved_before",
+                "ALTER SEQUENCE ops_moved_orders_order_id_seq OWNED BY " + t + ".order_id",
+                "DROP TABLE ops_moved_before");
+        try (JobProcess producer = p.producer()) {
+            assertEquals(3, producer.awaitExit(WAIT), producer.launchOutput());
+            assertTrue(producer.launchOutput().contains("Producer cannot start: table ops_moved_orders was created "
+                    + "anew"), producer.launchOutput());
+        }
+        JobProcess.Finished accepted = JobProcess.run("accept_source.sh", p.config(), WAIT);
+        assertEquals(0, accepted.exit(), accepted.all());
+        assertTrue(accepted.stdout().contains("Accepted ops_moved_orders at 127.0.0.1:"), accepted.all());
+        assertTrue(accepted.stdout().contains("each of the lake's 10 orders is in it with the lake's values"),
+                accepted.all());
+        insert(p.c(), 5);
+        runUntilTheLakeIsTheTable(p, 15);
+
+        // Other data under the same name: an order of the lake is not in it. Refused, nothing changed.
+        sql("DELETE FROM " + t + " WHERE order_id = 3");
+        JobProcess.Finished refused = JobProcess.run("accept_source.sh", p.config(), WAIT);
+        assertEquals(3, refused.exit(), refused.all());
+        assertTrue(refused.stderr().contains("accept_source.sh: ops_moved_orders is not the lake's data: 1 lake orders "
+                + "it does not have (e.g. [3]). Nothing was changed; start a new lake"), refused.all());
+    }
+}
