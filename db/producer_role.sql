@@ -19,6 +19,6 @@ GRANT USAGE ON SCHEMA public TO :"role";
 GRANT SELECT ON :"table" TO :"role";
 GRANT pg_read_all_stats TO :"role";
 -- The sequence's name comes from the table (psql variables do not reach inside a DO block).
-SELECT set_config('foodcdc.sequence_grant', format('GRANT SELECT ON SEQUENCE %s TO %I',
-       pg_get_serial_sequence(quote_ident(:'table'), 'order_id'), :'role'), false);
+SELECT set_config('foodcdc.sequence_grant', coalesce(format('GRANT SELECT ON SEQUENCE %s TO %I',
+       pg_get_serial_sequence(quote_ident(:'table'), 'order_id'), :'role'), 'SELECT 1'), false);
 DO $$ BEGIN EXECUTE current_setting('foodcdc.sequence_grant'); END $$;

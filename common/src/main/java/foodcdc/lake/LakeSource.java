@@ -9,11 +9,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.LocalDateTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
@@ -21,12 +21,12 @@ import org.apache.hadoop.fs.Path;
  * The source a lake was built from, recorded in the lake itself ({@value #FILE} in
  * {@code datalake.path}, beside the date folders; no Parquet reader lists it), so that it
  * outlives every reset of the watermark or the checkpoint: the PostgreSQL cluster
- * ({@code system_identifier}), the table and its OID, the highest value its order_id sequence
- * has been seen at, and the last order published (its order_id and created_at). The lake's
+ * ({@code system_identifier}), the table and its OID, the highest order_id published, and the
+ * last order published (its order_id and created_at). The lake's
  * order_ids mean orders of this source only: a producer that reached another source would
  * publish orders whose ids the lake already holds, and the consumer would drop them as copies.
  *
- * @param highWaterMark the order_id sequence's highest value seen; -1 when the table has no sequence
+ * @param highWaterMark the highest order_id published into the lake; -1 before the first
  * @param lastOrder the last order published and its created_at; an order_id handed out again
  *                  (a table reset) comes with another created_at
  */
@@ -44,39 +44,45 @@ public record LakeSource(String systemIdentifier, String table, long tableOid, l
     }
 
     /**
-     * The source as {@code c} sees it now: its cluster, the table's OID and its sequence's
-     * value (0 when none was handed out yet, -1 without a sequence or the right to read it; see
-     * {@link #sequence}), and {@code lastOrder} as given.
+     * The source as a connection sees it now: its cluster, the table's OID, and the order_id
+     * sequence, if it has one: whether this role may read it, and the value it hands out next
+     * (empty without a sequence or the right to read it).
      */
-    public static LakeSource live(Connection c, String table, Optional<Order> lastOrder) throws SQLException {
-        String cluster;
-        try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT system_identifier::text FROM pg_control_system()")) {
-            rs.next();
-            cluster = rs.getString(1);
-        }
-        try (PreparedStatement s = c.prepareStatement("SELECT ?::regclass::oid, CASE WHEN has_sequence_privilege(q.seq, "
-                + "'SELECT') THEN coalesce(pg_sequence_last_value(q.seq::regclass), 0) ELSE -1 END "
-                + "FROM (SELECT pg_get_serial_sequence(?, ?) AS seq) AS q")) {
-            s.setString(1, quote(table));
-            s.setString(2, quote(table));
-            s.setString(3, OrderEvent.ORDER_ID);
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                long sequence = rs.getObject(2) == null ? -1 : rs.getLong(2);
-                return new LakeSource(cluster, table, rs.getLong(1), sequence, lastOrder);
-            }
-        }
-    }
+    public record Live(String systemIdentifier, long tableOid, Optional<String> sequence, boolean sequenceReadable,
+                       OptionalLong nextOrderId) {
 
-    /** The order_id sequence of {@code table} (schema-qualified, quoted as needed), if it has one. */
-    public static Optional<String> sequence(Connection c, String table) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT pg_get_serial_sequence(?, ?)")) {
-            s.setString(1, quote(table));
-            s.setString(2, OrderEvent.ORDER_ID);
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return Optional.ofNullable(rs.getString(1));
+        public static Live read(Connection c, String table) throws SQLException {
+            String cluster;
+            long oid;
+            Optional<String> sequence;
+            boolean readable;
+            try (PreparedStatement s = c.prepareStatement("SELECT (SELECT system_identifier::text FROM "
+                    + "pg_control_system()), ?::regclass::oid, q.seq, has_sequence_privilege(q.seq, 'SELECT') "
+                    + "FROM (SELECT pg_get_serial_sequence(?, ?) AS seq) AS q")) {
+                s.setString(1, quote(table));
+                s.setString(2, quote(table));
+                s.setString(3, OrderEvent.ORDER_ID);
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    cluster = rs.getString(1);
+                    oid = rs.getLong(2);
+                    sequence = Optional.ofNullable(rs.getString(3));
+                    readable = rs.getBoolean(4);
+                }
+            }
+            if (sequence.isEmpty() || !readable) {
+                return new Live(cluster, oid, sequence, readable, OptionalLong.empty());
+            }
+            // The sequence's own row: after a RESTART (or a TRUNCATE … RESTART IDENTITY) it has
+            // not been called, and hands out its last_value itself next.
+            try (PreparedStatement s = c.prepareStatement("SELECT CASE WHEN s.is_called THEN s.last_value + "
+                    + "p.seqincrement ELSE s.last_value END FROM " + sequence.get() + " AS s, pg_sequence AS p "
+                    + "WHERE p.seqrelid = ?::regclass")) {
+                s.setString(1, sequence.get());
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    return new Live(cluster, oid, sequence, true, OptionalLong.of(rs.getLong(1)));
+                }
             }
         }
     }
@@ -125,7 +131,7 @@ public record LakeSource(String systemIdentifier, String table, long tableOid, l
         file.write("The PostgreSQL source this lake was built from (written by the producer; never edit it by hand)", v);
     }
 
-    /** This record after a look that saw {@code seen}: the higher high-water mark, the newer last order. */
+    /** This record after a published batch ({@code seen}): the higher high-water mark, the newer last order. */
     public LakeSource updatedBy(LakeSource seen) {
         return new LakeSource(systemIdentifier, table, tableOid, Math.max(highWaterMark, seen.highWaterMark),
                 seen.lastOrder.isPresent() ? seen.lastOrder : lastOrder);

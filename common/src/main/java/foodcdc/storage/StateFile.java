@@ -62,10 +62,6 @@ public final class StateFile {
         plain.write(file, text.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    public void delete() throws IOException {
-        fs.delete(file, false);
-    }
-
     @Override
     public String toString() {
         return file.toString();

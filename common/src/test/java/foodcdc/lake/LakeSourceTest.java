@@ -37,13 +37,13 @@ class LakeSourceTest {
     }
 
     @Test
-    void shouldKeepTheHighestSequenceAndTheNewestPublishedOrder() {
+    void shouldKeepTheHighestPublishedOrderIdAndTheNewestPublishedOrder() {
         LakeSource recorded = new LakeSource("1", "t", 9, 57, Optional.of(ORDER));
         LakeSource.Order newer = new LakeSource.Order(60, LocalDateTime.parse("2025-11-18T13:00:00"));
         assertEquals(new LakeSource("1", "t", 9, 61, Optional.of(newer)),
                 recorded.updatedBy(new LakeSource("1", "t", 9, 61, Optional.of(newer))));
         assertEquals(recorded, recorded.updatedBy(new LakeSource("1", "t", 9, 50, Optional.empty())),
-                "a look without a published batch changes nothing but a higher sequence");
+                "a look without a published batch changes nothing");
     }
 
     @Test

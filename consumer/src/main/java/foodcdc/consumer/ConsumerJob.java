@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.apache.kafka.common.Uuid;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -155,6 +156,11 @@ public final class ConsumerJob {
             kafka.awaitReachable();
             try {
                 Optional<String> id = kafka.topicId(topic);
+                if (id.isPresent() && id.get().equals(Uuid.ZERO_UUID.toString())) {
+                    LOG.warn("kafka.topic {} has no topic id (a broker older than Kafka 2.8): a topic created anew "
+                            + "cannot be told from the one the checkpoint was read from", topic);
+                    return Optional.empty();
+                }
                 if (id.isPresent()) {
                     return TopicIdentity.check(record, topic, id.get());
                 }

@@ -10,6 +10,8 @@ import java.io.IOException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkConf;
+import org.apache.spark.deploy.SparkHadoopUtil;
 
 /**
  * {@code replay_from_source.sh [--config FILE]}: with both jobs stopped, makes their next run
@@ -32,8 +34,10 @@ public final class ReplayFromSource {
     }
 
     static ExitCode run(PipelineConfig config) throws IOException {
-        Configuration hadoop = new Configuration();
-        PlainFiles.SPARK_CONF.forEach((key, value) -> hadoop.set(key.substring("spark.hadoop.".length()), value));
+        // The jobs' Hadoop settings: spark-submit's --conf spark.hadoop.* (an S3 endpoint, say) and plain local files.
+        SparkConf spark = new SparkConf();
+        PlainFiles.SPARK_CONF.forEach(spark::setIfMissing);
+        Configuration hadoop = SparkHadoopUtil.get().newConfiguration(spark);
         String lake = config.datalake().path();
         String watermarks = config.streaming().lastProcessedTimestampLocation();
         if (!LakeLock.acquire(lake, hadoop)) {
@@ -49,11 +53,18 @@ public final class ReplayFromSource {
         Path watermark = new Path(watermarks, StateFiles.WATERMARK);
         Path checkpoint = new Path(config.streaming().checkpointLocation());
         Path topicRecord = new Path(lake, TopicIdentity.FILE);
-        say(delete(watermark, false, hadoop), "the producer's watermark " + watermark
-                + ": its next run publishes every row of " + config.postgres().table());
-        say(delete(checkpoint, true, hadoop), "the consumer's checkpoint " + checkpoint + ": its next run reads "
+        boolean watermarkDeleted = delete(watermark, false, hadoop);
+        say(watermarkDeleted, "the producer's watermark " + watermark + ": its next run publishes every row of "
+                + config.postgres().table());
+        boolean checkpointDeleted = delete(checkpoint, true, hadoop);
+        say(checkpointDeleted, "the consumer's checkpoint " + checkpoint + ": its next run reads "
                 + config.kafka().topic() + " from its first event");
         say(delete(topicRecord, false, hadoop), "the lake's record of the topic " + topicRecord);
+        if (!watermarkDeleted && !checkpointDeleted) {
+            System.err.println("replay_from_source.sh: found neither a watermark nor a checkpoint: is --config the "
+                    + "jobs' config? Nothing to replay");
+            return ExitCode.FAILED;
+        }
         System.out.println("The lake " + lake + " keeps all its files; the consumer drops the copies of orders it "
                 + "already holds. Start both jobs now.");
         return ExitCode.OK;

@@ -52,6 +52,10 @@ final class TopicIdentity {
         if (topic.equals(recorded.get().get("topic")) && id.equals(recorded.get().get("topic_id"))) {
             return Optional.empty();
         }
+        if (!topic.equals(recorded.get().get("topic"))) {
+            return Optional.of("kafka.topic is " + topic + " now, but the checkpoint was read from " + was + ": its "
+                    + "offsets are not " + topic + "'s. " + REPLAY);
+        }
         return Optional.of("kafka.topic " + topic + " (topic id " + id + ") is not the topic the checkpoint was read "
                 + "from, " + was + ": it was created anew, so reading on at the checkpoint's offsets would skip its "
                 + "first events, and events not read from the old one are gone. " + REPLAY);

@@ -70,14 +70,15 @@ final class IncrementalQuery {
     }
 
     /**
-     * The last key and the row count of the next batch: at most {@code limit} rows after the
-     * watermark (if any) and before the horizon. Empty result: nothing new.
+     * The last key, the row count and the highest order_id of the next batch: at most
+     * {@code limit} rows after the watermark (if any) and before the horizon. Empty result:
+     * nothing new.
      */
     Bound nextBatchEnd(Optional<Watermark> after, LocalDateTime horizon, int limit) {
         List<Object> parameters = new ArrayList<>();
         after.ifPresent(w -> parameters.addAll(List.of(w.createdAt(), w.orderId())));
         parameters.addAll(List.of(horizon, limit));
-        String sql = "SELECT " + KEY + ", count(*) OVER () FROM ("
+        String sql = "SELECT " + KEY + ", count(*) OVER (), max(" + ORDER_ID + ") OVER () FROM ("
                 + "SELECT " + KEY + " FROM " + table
                 + " WHERE " + (after.isPresent() ? "(" + KEY + ") > (?, ?) AND " : "")
                 + CREATED_AT + " < ?"

@@ -54,11 +54,11 @@ public final class ProducerJob implements AutoCloseable {
         this.config = config;
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         String lake = config.datalake().path();
-        this.identity = new SourceIdentity(config.postgres().table(), lake, LakeSource.file(lake, hadoop));
-        this.db = new SourceDatabase(config.postgres(), Optional.of(identity));
-        this.publisher = new BatchPublisher(spark, config);
         this.store = new WatermarkStore(config.streaming().lastProcessedTimestampLocation(), hadoop);
         this.watermark = store.load();
+        this.identity = new SourceIdentity(config.postgres().table(), lake, LakeSource.file(lake, hadoop), watermark);
+        this.db = new SourceDatabase(config.postgres(), Optional.of(identity));
+        this.publisher = new BatchPublisher(spark, config);
     }
 
     public static void main(String[] args) throws Exception {
@@ -231,7 +231,7 @@ public final class ProducerJob implements AutoCloseable {
         publisher.publish(watermark, batch.last());
         // publish() returned: every record of the batch is acknowledged. Only now move on.
         store.save(batch.last());
-        identity.record(Optional.of(batch.last()));   // how far the sequence came, the last order: a reset is caught
+        identity.record(Optional.of(batch));   // its highest order_id and last order: a reset is caught
         Optional<Watermark> old = watermark;
         watermark = Optional.of(batch.last());
         LOG.info("Published {} rows in {} ms; watermark {} -> {}", batch.rows(),

@@ -24,8 +24,8 @@ final class SourceDatabase implements AutoCloseable {
     record OpenTransaction(int pid, String application, LocalDateTime since) {
     }
 
-    /** A batch to publish: its last key and its size. */
-    record Batch(Watermark last, long rows) {
+    /** A batch to publish: its last key, its size and its highest order_id. */
+    record Batch(Watermark last, long rows, long maxOrderId) {
     }
 
     /** What one look at the table found: the next batch (if any), and what held the horizon back (if anything). */
@@ -61,8 +61,6 @@ final class SourceDatabase implements AutoCloseable {
     private final Optional<SourceIdentity> identity;
     private Connection connection;
     private boolean primaryChecked;
-    /** A connection made since the source's identity was last looked at: the cluster may be another. */
-    private boolean reconnected;
 
     /** Without a lake to compare the source with: for tests of the SQL. */
     SourceDatabase(PipelineConfig.Postgres pg) {
@@ -83,7 +81,9 @@ final class SourceDatabase implements AutoCloseable {
      */
     List<String> startProblems() throws SQLException {
         List<String> problems = new ArrayList<>(checks.problems(connection()));
-        problems.addAll(identityProblems(connection()));
+        if (problems.isEmpty()) {   // a standby, say, would look like another source too
+            problems.addAll(identityProblems(connection()));
+        }
         return problems;
     }
 
@@ -91,9 +91,7 @@ final class SourceDatabase implements AutoCloseable {
         if (identity.isEmpty()) {
             return List.of();
         }
-        List<String> problems = identity.get().problems(c, reconnected);
-        reconnected = false;
-        return problems;
+        return identity.get().problems(c);
     }
 
     /** What the producer should warn about at start, if anything (see {@link SourceChecks#warnings}). */
@@ -104,11 +102,6 @@ final class SourceDatabase implements AutoCloseable {
     /** The next batch; {@link ProducerJob.SourceUnfit} when the source is not the lake's any more. */
     Next nextBatch(Optional<Watermark> after, int maxRows) throws SQLException, ProducerJob.SourceUnfit {
         Connection c = connection();
-        // Before anything is read: rows of another source must never be published into this lake.
-        List<String> changed = identityProblems(c);
-        if (!changed.isEmpty()) {
-            throw new ProducerJob.SourceUnfit(changed);
-        }
         if (!primaryChecked) {
             // After a failover the same URL may reach a demoted server: its pg_stat_activity
             // shows none of the primary's writers, so the horizon would pass their rows.
@@ -120,6 +113,12 @@ final class SourceDatabase implements AutoCloseable {
                 }
             }
             primaryChecked = true;
+        }
+        // Before anything is read (and on the primary: a lagging standby's sequence is behind):
+        // rows of another source must never be published into this lake.
+        List<String> changed = identityProblems(c);
+        if (!changed.isEmpty()) {
+            throw new ProducerJob.SourceUnfit(changed);
         }
         LocalDateTime horizon;
         Optional<OpenTransaction> open;
@@ -144,7 +143,7 @@ final class SourceDatabase implements AutoCloseable {
                     return new Next(Optional.empty(), open);
                 }
                 Watermark last = new Watermark(rs.getObject(1, LocalDateTime.class), rs.getLong(2));
-                return new Next(Optional.of(new Batch(last, rs.getLong(3))), open);
+                return new Next(Optional.of(new Batch(last, rs.getLong(3), rs.getLong(4))), open);
             }
         }
     }
@@ -155,7 +154,6 @@ final class SourceDatabase implements AutoCloseable {
         }
         close();
         primaryChecked = false;
-        reconnected = true;
         Properties props = new Properties();
         props.setProperty("user", pg.user());
         props.setProperty("password", pg.password());

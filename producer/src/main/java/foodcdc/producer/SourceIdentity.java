@@ -21,72 +21,84 @@ import org.slf4j.LoggerFactory;
  * ({@link LakeSource}, recorded in the lake). A re-initialised cluster, a table created anew or
  * a table reset (TRUNCATE … RESTART IDENTITY, a restore from an older backup) hands out
  * order_ids the lake already holds: the consumer would drop those new orders as copies,
- * silently. So the producer looks before every poll (a few lookups in catalogs and the primary
- * key) and stops with one line saying what changed and what to run.
+ * silently. So the producer looks before every poll (a few lookups in catalogs, the sequence and
+ * the primary key) and stops with one line saying what changed and what to run.
  *
- * <p>A reset is seen either way round: while the new sequence is behind the highest value the
- * lake has seen, by the sequence; once it has passed the last order published, by that
- * order_id, which now names an order with another created_at. The first producer on a lake
- * records the source; every published batch records how far the sequence came and its last order.
+ * <p>A reset is seen either way round: while the sequence would hand out an order_id at or
+ * below the highest one published, by the sequence; once it has passed the last order
+ * published, by that order_id, which now names an order with another created_at. Only committed
+ * orders are published, so a sequence that crash recovery set back to its last logged value is
+ * never mistaken for a reset. The first producer on a lake records the source (from its
+ * watermark, if it has one: a lake of an earlier version); every published batch records its
+ * highest order_id and its last order.
  */
 final class SourceIdentity {
     private static final Logger LOG = LoggerFactory.getLogger(SourceIdentity.class);
-    private static final String NEW_LAKE = "start a new lake: point datalake.path, "
-            + "streaming.checkpoint_location and streaming.last_processed_timestamp_location at new folders";
+    /**
+     * The new lake must read a new topic too: a new checkpoint reads the topic from its first
+     * event, whose old orders would shadow the new source's under the same ids.
+     */
+    private static final String NEW_LAKE = "point datalake.path, streaming.checkpoint_location and "
+            + "streaming.last_processed_timestamp_location at new folders and kafka.topic at a new topic";
     private static final String REUSED = "its new orders would reuse order_ids the lake holds and be dropped as copies";
+    private static final String RESET = ": the table was reset (TRUNCATE … RESTART IDENTITY, a restore from an older "
+            + "backup) and " + REUSED + ". ";
 
     private final String table;
     private final String lake;
     private final StateFile file;
     private Optional<LakeSource> recorded;
-    /** What the last look saw, recorded once a batch is published. */
-    private LakeSource seen;
-    private Optional<String> sequence = Optional.empty();
+    /** What the record would be if there is none yet: the watermark is the last order published. */
+    private final Optional<LakeSource.Order> published;
+    /** What the last look saw, to record once a batch is published. */
+    private LakeSource.Live seen;
+    private boolean warnedNoSequence;
 
-    /** The source of the lake at {@code lake}, recorded in {@code file} (if it is recorded yet). */
-    SourceIdentity(String table, String lake, StateFile file) throws IOException {
+    /** The source of the lake at {@code lake}, recorded in {@code file}, or, if not yet, the producer's watermark. */
+    SourceIdentity(String table, String lake, StateFile file, Optional<Watermark> watermark) throws IOException {
         this.table = table;
         this.lake = lake;
         this.file = file;
         this.recorded = LakeSource.read(file);
+        this.published = watermark.map(w -> new LakeSource.Order(w.orderId(), w.createdAt()));
     }
 
-    /**
-     * Looks at the source through {@code c}; {@code connected} when it is a new connection. The
-     * problems, one line each; empty when it is the lake's source.
-     */
-    List<String> problems(Connection c, boolean connected) throws SQLException {
+    /** Looks at the source through {@code c}: the problems, one line each; empty when it is the lake's source. */
+    List<String> problems(Connection c) throws SQLException {
+        seen = LakeSource.Live.read(c, table);
         List<String> problems = new ArrayList<>();
-        if (connected || seen == null) {
-            sequence = LakeSource.sequence(c, table);
-            if (sequence.isPresent() && !mayRead(c, sequence.get())) {
-                problems.add("the producer's role cannot read the order_id sequence " + sequence.get() + ", which tells "
-                        + "a reset table from a growing one; run: GRANT SELECT ON SEQUENCE " + sequence.get() + " TO "
-                        + quote(currentUser(c)));
-            }
-            if (sequence.isEmpty()) {
-                LOG.warn("{}.order_id has no sequence: a reset of the table is told only by its last published order",
-                        table);
-            }
+        if (seen.sequence().isPresent() && !seen.sequenceReadable()) {
+            problems.add("the producer's role cannot read the order_id sequence " + seen.sequence().get() + ", which "
+                    + "tells a reset table from a growing one; run: GRANT SELECT ON SEQUENCE " + seen.sequence().get()
+                    + " TO " + quote(currentUser(c)));
+        } else if (seen.sequence().isEmpty() && !warnedNoSequence) {
+            warnedNoSequence = true;
+            LOG.warn("{}.order_id has no sequence: a reset of the table is told only by its last published order",
+                    table);
         }
-        seen = LakeSource.live(c, table, Optional.empty());
-        if (problems.isEmpty() && recorded.isPresent()) {
-            changed(c, recorded.get(), seen).ifPresent(problems::add);
+        if (problems.isEmpty()) {
+            changed(c, lakeRecord()).ifPresent(problems::add);
         }
         return problems;
     }
 
-    /** Records the source as last seen, with the last order of a published batch if there is one. */
-    void record(Optional<Watermark> published) throws IOException {
+    /** The lake's record; without one yet (a lake of an earlier version), what the watermark tells. */
+    private LakeSource lakeRecord() {
+        return recorded.orElseGet(() -> new LakeSource(seen.systemIdentifier(), table, seen.tableOid(),
+                published.map(LakeSource.Order::orderId).orElse(-1L), published));
+    }
+
+    /** Records the source as last seen, with what a batch published ({@code batch}), if one did. */
+    void record(Optional<SourceDatabase.Batch> batch) throws IOException {
         if (seen == null) {
             return;
         }
-        LakeSource now = new LakeSource(seen.systemIdentifier(), table, seen.tableOid(), seen.highWaterMark(),
-                published.map(w -> new LakeSource.Order(w.orderId(), w.createdAt())));
-        LakeSource next = recorded.map(r -> r.updatedBy(now)).orElse(now);
+        LakeSource next = lakeRecord().updatedBy(new LakeSource(seen.systemIdentifier(), table, seen.tableOid(),
+                batch.map(SourceDatabase.Batch::maxOrderId).orElse(-1L),
+                batch.map(b -> new LakeSource.Order(b.last().orderId(), b.last().createdAt()))));
         if (recorded.isEmpty()) {
-            LOG.info("Recorded the source of the lake {}: cluster {}, table {} (OID {}), order_id sequence at {}", lake,
-                    next.systemIdentifier(), table, next.tableOid(), next.highWaterMark());
+            LOG.info("Recorded the source of the lake {}: cluster {}, table {} (OID {})", lake, next.systemIdentifier(),
+                    table, next.tableOid());
         }
         if (!recorded.equals(Optional.of(next))) {
             next.write(file);
@@ -95,26 +107,25 @@ final class SourceIdentity {
     }
 
     /** What differs between the lake's source and the one seen now, with what to do. */
-    private Optional<String> changed(Connection c, LakeSource lakes, LakeSource now) throws SQLException {
+    private Optional<String> changed(Connection c, LakeSource lakes) throws SQLException {
         String moved = ". If it holds the same data moved (a dump and restore, pg_upgrade, a snapshot restore), run "
-                + "scripts/accept_source.sh with the producer's config; otherwise " + NEW_LAKE;
-        if (!lakes.systemIdentifier().equals(now.systemIdentifier())) {
+                + "scripts/accept_source.sh with the producer's config; otherwise start a new lake: " + NEW_LAKE;
+        if (!lakes.systemIdentifier().equals(seen.systemIdentifier())) {
             return Optional.of("postgres.jdbc_url reaches another PostgreSQL cluster (system identifier "
-                    + now.systemIdentifier() + ") than the lake " + lake + " was built from ("
+                    + seen.systemIdentifier() + ") than the lake " + lake + " was built from ("
                     + lakes.systemIdentifier() + "): " + REUSED + moved);
         }
-        if (lakes.tableOid() != now.tableOid()) {
-            return Optional.of("table " + table + " was created anew (OID " + now.tableOid() + "; the lake " + lake
+        if (lakes.tableOid() != seen.tableOid()) {
+            return Optional.of("table " + table + " was created anew (OID " + seen.tableOid() + "; the lake " + lake
                     + " was built from OID " + lakes.tableOid() + "): " + REUSED + moved);
         }
-        String reset = ": the table was reset (TRUNCATE … RESTART IDENTITY, a restore from an older backup) and "
-                + REUSED + ". ";
-        if (now.highWaterMark() >= 0 && now.highWaterMark() < lakes.highWaterMark()) {
-            String seq = sequence.orElse("?");
-            return Optional.of("the order_id sequence " + seq + " of " + table + " is at " + now.highWaterMark()
-                    + ", behind " + lakes.highWaterMark() + " which the lake " + lake + " has seen" + reset
-                    + "If its rows are the lake's (a restore from an older backup), move the sequence on: SELECT "
-                    + "setval('" + seq + "', " + lakes.highWaterMark() + "); otherwise " + NEW_LAKE);
+        if (seen.nextOrderId().isPresent() && seen.nextOrderId().getAsLong() <= lakes.highWaterMark()) {
+            String seq = seen.sequence().orElseThrow();
+            return Optional.of("the order_id sequence " + seq + " of " + table + " would hand out "
+                    + seen.nextOrderId().getAsLong() + " next, not above " + lakes.highWaterMark() + " which the lake "
+                    + lake + " holds" + RESET + "If its rows are the lake's (a restore from an older backup), move the "
+                    + "sequence on: SELECT setval('" + seq + "', " + lakes.highWaterMark() + "); otherwise start a new "
+                    + "lake: " + NEW_LAKE);
         }
         if (lakes.lastOrder().isPresent()) {
             LakeSource.Order last = lakes.lastOrder().get();
@@ -122,22 +133,10 @@ final class SourceIdentity {
             if (createdAt.isPresent() && !createdAt.get().equals(last.createdAt())) {
                 return Optional.of("order_id " + last.orderId() + " of " + table + " is another order now (created_at "
                         + createdAt.get() + "; the lake " + lake + " holds it with created_at " + last.createdAt()
-                        + ")" + reset + "Start a new lake: " + NEW_LAKE.substring("start a new lake: ".length()));
+                        + ")" + RESET + "Start a new lake: " + NEW_LAKE);
             }
         }
         return Optional.empty();
-    }
-
-    private static boolean mayRead(Connection c, String sequence) {
-        try (PreparedStatement s = c.prepareStatement("SELECT has_sequence_privilege(?, 'SELECT')")) {
-            s.setString(1, sequence);
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        } catch (SQLException e) {
-            return false;
-        }
     }
 
     private static String currentUser(Connection c) throws SQLException {

@@ -30,7 +30,7 @@ class IncrementalQueryTest {
     @Test
     void shouldFindTheEndOfABoundedBatchAfterTheWatermarkAndBeforeTheHorizon() {
         IncrementalQuery.Bound end = q.nextBatchEnd(Optional.of(after), HORIZON, 500);
-        assertEquals("SELECT created_at, order_id, count(*) OVER () FROM ("
+        assertEquals("SELECT created_at, order_id, count(*) OVER (), max(order_id) OVER () FROM ("
                 + "SELECT created_at, order_id FROM \"ROLL001_orders\""
                 + " WHERE (created_at, order_id) > (?, ?) AND created_at < ?"
                 + " ORDER BY created_at, order_id LIMIT ?) AS batch"
@@ -41,7 +41,7 @@ class IncrementalQueryTest {
     @Test
     void shouldStartFromTheFirstRowWithoutAWatermark() {
         IncrementalQuery.Bound first = q.nextBatchEnd(Optional.empty(), HORIZON, 500);
-        assertEquals("SELECT created_at, order_id, count(*) OVER () FROM ("
+        assertEquals("SELECT created_at, order_id, count(*) OVER (), max(order_id) OVER () FROM ("
                 + "SELECT created_at, order_id FROM \"ROLL001_orders\" WHERE created_at < ?"
                 + " ORDER BY created_at, order_id LIMIT ?) AS batch"
                 + " ORDER BY created_at DESC, order_id DESC LIMIT 1", first.sql());

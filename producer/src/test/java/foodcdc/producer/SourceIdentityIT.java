@@ -36,10 +36,14 @@ class SourceIdentityIT {
         return ConfigWriter.write(c, stack.dir().resolve(name + ".yml"));
     }
 
-    /** Runs the producer until the topic holds the table, then stops it cleanly. */
+    /**
+     * Runs the producer until the topic holds the table's 10 sample orders and it has recorded
+     * that batch (its log line comes after the watermark and the lake's record), then stops it.
+     */
     private static void publishTheTable(ThrowawayStack stack, PipelineConfig c, Path config, Path log) throws Exception {
         try (JobProcess producer = JobProcess.script("producer_spark_submit.sh", config, log)) {
             awaitTopicHoldsTheTable(stack, c, WAIT);
+            producer.awaitLine("Published 10 rows", WAIT);
             assertTrue(producer.stop(Duration.ofSeconds(60)), "producer did not stop on SIGTERM");
         }
     }
@@ -86,7 +90,7 @@ class SourceIdentityIT {
                     + "it holds the same data moved (a dump and restore, pg_upgrade, a snapshot restore), run "
                     + "scripts/accept_source.sh with the producer's config; otherwise start a new lake: point "
                     + "datalake.path, streaming.checkpoint_location and streaming.last_processed_timestamp_location at "
-                    + "new folders"), out);
+                    + "new folders and kafka.topic at a new topic"), out);
             assertEquals(10, keysInTopic(stack, c).size(), "nothing of the new cluster published");
         }
     }
@@ -111,15 +115,17 @@ class SourceIdentityIT {
         try (JobProcess producer = JobProcess.script("producer_spark_submit.sh", configFile(STACK, r, "reset_running"),
                 STACK.dir().resolve("reset_running.log"))) {
             awaitTopicHoldsTheTable(STACK, r, WAIT);
-            sql(STACK, "TRUNCATE " + table(r) + " RESTART IDENTITY");
+            producer.awaitLine("Published 10 rows", WAIT);
+            sql(STACK, "TRUNCATE " + table(r) + " RESTART IDENTITY; " + insert(r, 3));   // one transaction
             assertEquals(3, producer.awaitExit(WAIT), producer.launchOutput());
-            assertTrue(producer.launchOutput().contains("Producer cannot go on: the order_id sequence "
-                    + "public.reset_running_orders_order_id_seq of reset_running_orders is at 0, behind 10 which the "
-                    + "lake "), producer.launchOutput());
+            assertTrue(producer.launchOutput().matches("(?s).*Producer cannot go on: the order_id sequence "
+                    + "public\\.reset_running_orders_order_id_seq of reset_running_orders would hand out 4 next, not "
+                    + "above 10 which the lake \\S+ holds: the table was reset.*"), producer.launchOutput());
             assertTrue(producer.launchOutput().contains("If its rows are the lake's (a restore from an older backup), "
                     + "move the sequence on: SELECT setval('public.reset_running_orders_order_id_seq', 10); otherwise "
                     + "start a new lake"), producer.launchOutput());
         }
+        assertEquals(10, keysInTopic(STACK, r).size(), "none of the 3 new orders published");
     }
 
     @Test

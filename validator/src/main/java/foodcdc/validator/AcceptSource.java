@@ -4,14 +4,19 @@ import foodcdc.cli.ExitCode;
 import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
 import foodcdc.lake.LakeSource;
+import foodcdc.storage.ProcessLock;
 import foodcdc.storage.StateFile;
+import foodcdc.storage.StateFiles;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -20,7 +25,8 @@ import org.apache.spark.sql.SparkSession;
  * as the lake's source ({@link LakeSource}), once it has checked that the table holds every
  * order of the lake with the lake's values; the producer, which refused the moved source, then
  * starts. Refused (exit 3, nothing written) when the table lacks an order of the lake or holds
- * one with other values: then it is another source, and only a new lake is safe.
+ * one with other values (then it is another source, and only a new lake is safe), when its
+ * sequence would hand out an order_id the lake holds, or while a producer runs.
  */
 public final class AcceptSource {
     private AcceptSource() {
@@ -35,7 +41,15 @@ public final class AcceptSource {
         SparkSession spark = null;
         try {
             spark = steps.run("Spark start", "start Spark", PipelineValidator::session);
-            StateFile file = LakeSource.file(config.datalake().path(), spark.sparkContext().hadoopConfiguration());
+            Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+            String watermarks = config.streaming().lastProcessedTimestampLocation();
+            if (!ProcessLock.acquire(new Path(watermarks, StateFiles.PRODUCER_LOCK), hadoop)) {
+                System.err.println("accept_source.sh: a producer is publishing with "
+                        + "streaming.last_processed_timestamp_location " + watermarks + "; stop it first (nothing was "
+                        + "changed)");
+                return ExitCode.CANNOT_START;
+            }
+            StateFile file = LakeSource.file(config.datalake().path(), hadoop);
             Optional<LakeSource> recorded = LakeSource.read(file);
             Reconciliation r = PipelineValidator.reconcile(spark, config, steps);
             Set<Integer> notInSource = r.notInSource();
@@ -54,13 +68,26 @@ public final class AcceptSource {
                 return ExitCode.CANNOT_START;
             }
             var pg = config.postgres();
-            LakeSource live;
+            long lakeMax = r.lake().stream().map(Reconciliation.LakeRow::orderId).filter(Objects::nonNull)
+                    .mapToLong(Integer::longValue).max().orElse(-1);
+            LakeSource.Live live;
             try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password())) {
-                live = LakeSource.live(c, pg.table(), recorded.flatMap(LakeSource::lastOrder));
+                live = LakeSource.Live.read(c, pg.table());
             }
-            live.write(file);
+            if (live.nextOrderId().isPresent() && live.nextOrderId().getAsLong() <= lakeMax) {
+                System.err.println("accept_source.sh: the order_id sequence " + live.sequence().orElseThrow() + " would "
+                        + "hand out " + live.nextOrderId().getAsLong() + " next, not above " + lakeMax + " which the "
+                        + "lake holds (a move that did not carry the sequence); run: SELECT setval('"
+                        + live.sequence().get() + "', " + lakeMax + "), then this again. Nothing was changed");
+                return ExitCode.CANNOT_START;
+            }
+            LakeSource accepted = new LakeSource(live.systemIdentifier(), pg.table(), live.tableOid(),
+                    Math.max(lakeMax, recorded.map(LakeSource::highWaterMark).orElse(-1L)),
+                    recorded.flatMap(LakeSource::lastOrder));
+            accepted.write(file);
             System.out.println("Accepted " + pg.table() + " at " + pg.host() + ":" + pg.port() + "/" + pg.db()
-                    + " (cluster " + live.systemIdentifier() + ", OID " + live.tableOid() + ") as the source of the lake "
+                    + " (cluster " + accepted.systemIdentifier() + ", OID " + accepted.tableOid()
+                    + ") as the source of the lake "
                     + config.datalake().path() + recorded.map(was -> ", which was built from cluster "
                     + was.systemIdentifier() + ", OID " + was.tableOid()).orElse("") + ": each of the lake's "
                     + r.lake().size() + " orders is in it with the lake's values. Start the producer.");
