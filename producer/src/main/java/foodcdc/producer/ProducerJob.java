@@ -48,6 +48,8 @@ public final class ProducerJob implements AutoCloseable {
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private Optional<Watermark> watermark;
+    /** A batch Kafka acknowledged whose watermark (or lake record) could not be written yet. */
+    private Optional<SourceDatabase.Batch> unrecorded = Optional.empty();
     private LocalDateTime lastLongTransactionWarning;
 
     public ProducerJob(PipelineConfig config, SparkSession spark) throws IOException {
@@ -129,6 +131,11 @@ public final class ProducerJob implements AutoCloseable {
                     pause = waitingForPostgres(backoff, e);
                 } catch (SourceUnfit e) {
                     throw e.whileRunning();   // not waited out: going on would publish another source's orders
+                } catch (StateNotWritten e) {
+                    pause = backoff.next();
+                    LOG.warn("Waiting to record the batch Kafka acknowledged (attempt {}, next in {} s): {}; nothing "
+                            + "more is published until it is written", backoff.failures(), pause.toSeconds(),
+                            e.getMessage());
                 } catch (Exception e) {
                     if (stopRequested.getCount() == 0) {
                         break;   // Spark is shutting down with the JVM; the watermark did not move.
@@ -218,9 +225,15 @@ public final class ProducerJob implements AutoCloseable {
      * One poll: find the next batch, publish it, wait for Kafka's acknowledgement, then (and
      * only then) move the watermark. Public so tests can drive polls one by one.
      */
-    public PollResult pollOnce() throws SQLException, IOException, SourceUnfit {
+    public PollResult pollOnce() throws SQLException, IOException, SourceUnfit, StateNotWritten {
         long t0 = System.nanoTime();
         int maxRows = config.streaming().maxRowsPerPoll();
+        if (unrecorded.isPresent()) {
+            // Published already: publishing it again at every retry would flood the topic with copies.
+            SourceDatabase.Batch batch = unrecorded.get();
+            record(batch, t0, "Recorded the batch published before:");
+            return new PollResult(batch.rows(), batch.rows() >= maxRows);
+        }
         SourceDatabase.Next next = db.nextBatch(watermark, maxRows);
         // Said whether or not anything can be published: a transaction left open holds back every later row.
         next.heldBackBy().ifPresent(this::warnIfLong);
@@ -230,14 +243,44 @@ public final class ProducerJob implements AutoCloseable {
         SourceDatabase.Batch batch = next.batch().get();
         publisher.publish(watermark, batch.last());
         // publish() returned: every record of the batch is acknowledged. Only now move on.
-        store.save(batch.last());
-        identity.record(Optional.of(batch));   // its highest order_id and last order: a reset is caught
+        unrecorded = Optional.of(batch);
+        record(batch, t0, "Published");
+        return new PollResult(batch.rows(), batch.rows() >= maxRows);
+    }
+
+    /**
+     * Writes the watermark, then the lake's record of the source (its highest order_id and last
+     * order: a reset is caught), for a batch Kafka acknowledged; only then does the watermark move.
+     */
+    private void record(SourceDatabase.Batch batch, long t0, String what) throws StateNotWritten {
+        try {
+            store.save(batch.last());
+        } catch (IOException e) {
+            throw new StateNotWritten("streaming.last_processed_timestamp_location", store.toString(), e);
+        }
+        try {
+            identity.record(Optional.of(batch));
+        } catch (IOException e) {
+            throw new StateNotWritten("datalake.path", identity.toString(), e);
+        }
+        unrecorded = Optional.empty();
         Optional<Watermark> old = watermark;
         watermark = Optional.of(batch.last());
-        LOG.info("Published {} rows in {} ms; watermark {} -> {}", batch.rows(),
+        LOG.info("{} {} rows in {} ms; watermark {} -> {}", what, batch.rows(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), old.map(Watermark::toString).orElse("none"),
                 batch.last());
-        return new PollResult(batch.rows(), batch.rows() >= maxRows);
+    }
+
+    /**
+     * A state file could not be written (a full disk, a read-only remount): not an outage of
+     * Kafka or PostgreSQL, and not fixed by publishing again. Names the key and the file.
+     */
+    public static final class StateNotWritten extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        StateNotWritten(String key, String file, IOException cause) {
+            super(key + ": cannot write " + file + " (" + RootCause.describe(cause) + ")", cause);
+        }
     }
 
     /** At most once a minute, while a transaction open for a minute or more holds the horizon back. */

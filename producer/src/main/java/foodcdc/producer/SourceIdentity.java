@@ -106,6 +106,12 @@ final class SourceIdentity {
         }
     }
 
+    /** The lake's record of its source: the file. */
+    @Override
+    public String toString() {
+        return file.toString();
+    }
+
     /** What differs between the lake's source and the one seen now, with what to do. */
     private Optional<String> changed(Connection c, LakeSource lakes) throws SQLException {
         String moved = ". If it holds the same data moved (a dump and restore, pg_upgrade, a snapshot restore), run "

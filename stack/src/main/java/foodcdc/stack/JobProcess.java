@@ -48,6 +48,18 @@ public final class JobProcess implements AutoCloseable {
     }
 
     /**
+     * Runs {@code scripts/<script> --config <config>} with local Spark on 2 cores as the
+     * arguments of {@code wrapper}, a command that sets something up and then executes them (an
+     * {@code unshare} giving the job a mount namespace of its own, say). The wrapper must
+     * {@code exec}: {@link #pid} is then the job's.
+     */
+    public static JobProcess scriptIn(List<String> wrapper, String script, Path config, Path log) throws IOException {
+        List<String> command = new ArrayList<>(wrapper);
+        command.addAll(scriptCommand(script, List.of("--config", config.toString())));
+        return start(command, Map.of("SPARK_MASTER", "local[2]"), log);
+    }
+
+    /**
      * Runs {@code main} of {@code mainClass} in a JVM of its own, with this JVM's class path and
      * options (Spark's {@code --add-opens} among them): code a test must be able to kill.
      */
