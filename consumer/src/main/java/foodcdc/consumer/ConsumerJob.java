@@ -182,6 +182,9 @@ public final class ConsumerJob {
     static StreamingQuery start(SparkSession spark, PipelineConfig config, Compactor.Steps steps)
             throws IOException, TimeoutException {
         configureSession(spark);
+        Path checkpoint = new Path(config.streaming().checkpointLocation());
+        CheckpointRepair.repair(checkpoint.getFileSystem(spark.sparkContext().hadoopConfiguration()), checkpoint,
+                new LakeLayout(config.datalake().path()));
         LakeWriter writer = new LakeWriter(spark, config.datalake().path(), steps);
         writer.finishInterruptedMerges();
         StreamingQuery query = sink(source(spark, config.kafka(), config.streaming()), config.streaming(), writer);
