@@ -38,7 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProducerJob implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProducerJob.class);
-    private static final Duration LONG_TRANSACTION = Duration.ofSeconds(60);
 
     private final PipelineConfig config;
     private final SourceDatabase db;
@@ -48,7 +47,7 @@ public final class ProducerJob implements AutoCloseable {
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private Optional<Watermark> watermark;
-    private LocalDateTime lastLongTransactionWarning;
+    private final LongTransactionWarning longTransaction = new LongTransactionWarning();
 
     public ProducerJob(PipelineConfig config, SparkSession spark) throws IOException {
         this.config = config;
@@ -240,16 +239,9 @@ public final class ProducerJob implements AutoCloseable {
         return new PollResult(batch.rows(), batch.rows() >= maxRows);
     }
 
-    /** At most once a minute, while a transaction open for a minute or more holds the horizon back. */
+    /** Names the transaction that holds the horizon back once it is open 30 s, then every minute ({@link LongTransactionWarning}). */
     private void warnIfLong(SourceDatabase.OpenTransaction t) {
-        LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC);
-        Duration open = Duration.between(t.since(), now);
-        if (open.compareTo(LONG_TRANSACTION) >= 0
-                && (lastLongTransactionWarning == null || !now.isBefore(lastLongTransactionWarning.plus(LONG_TRANSACTION)))) {
-            lastLongTransactionWarning = now;
-            LOG.warn("Rows created after {} wait for a transaction open for {} s (pid {}, application '{}'); "
-                    + "they are published once it ends", t.since(), open.toSeconds(), t.pid(), t.application());
-        }
+        longTransaction.due(t, LocalDateTime.now(ZoneOffset.UTC)).ifPresent(LOG::warn);
     }
 
     public Optional<Watermark> watermark() {
