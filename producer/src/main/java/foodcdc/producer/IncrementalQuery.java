@@ -26,6 +26,8 @@ import java.util.Optional;
 final class IncrementalQuery {
     /** The order the table is read in, and the watermark's form. */
     private static final String KEY = CREATED_AT + ", " + ORDER_ID;
+    /** How much of the holder's query the WARN shows: its first words, never the whole text. */
+    static final int QUERY_WORDS = 60;
 
     private final String table;
 
@@ -34,8 +36,11 @@ final class IncrementalQuery {
     }
 
     /**
-     * The horizon, and the oldest open transaction that sets it (pid, application, start), if
-     * any. Every backend of this database counts, not only client sessions: a logical
+     * The horizon, and the oldest open transaction that sets it, if any: pid, application, since
+     * (below), client address, xact_start, query_start, state and the first 60 characters of its
+     * query with whitespace and control characters collapsed (cut on the server: the whole text
+     * never reaches the log). Those are for the WARN only; what counts is unchanged by them.
+     * Every backend of this database counts, not only client sessions: a logical
      * replication walsender, a logical replication worker or an extension's background worker
      * (pg_cron, say) may insert too. Autovacuum workers are left out: they never insert rows,
      * and a long vacuum would hold publishing back for its whole length.
@@ -51,13 +56,29 @@ final class IncrementalQuery {
      * later, in StartTransaction): only a backend stalled that long in between could slip past.
      * It is also the least delay a row has before it is published. Seeing other roles'
      * transactions needs pg_read_all_stats; {@link SourceChecks} refuses to start without it.
+     *
+     * <p>Read-only transactions count too (pg_dump, a report, the validator's read), for their
+     * whole length, and there is no lossless way to leave them out: a READ ONLY transaction
+     * cannot insert, but no other session can see that it is one. pg_stat_activity has no such
+     * column, pg_locks shows the same virtualxid lock for both kinds (and the same relation locks
+     * for their reads), and transaction_read_only is a setting of the backend itself (until its
+     * first query a transaction may still SET TRANSACTION READ WRITE). "No transaction id yet" is
+     * no proof either: a transaction that reads for minutes, then inserts, stamps its start. Nor
+     * is a role without INSERT on the table (SET ROLE, a SECURITY DEFINER function, a GRANT in
+     * the meantime). A hot standby's sessions are not in this server's pg_stat_activity at all (a
+     * physical walsender has no datname, and its backend_xmin, which hot_standby_feedback sets,
+     * is not read): a pg_dump against a standby holds nothing back.
      */
     String horizon() {
         return "SELECT (CASE WHEN o.pid IS NULL OR o.xact_start IS NOT NULL THEN"
                 + " LEAST(o.xact_start, clock_timestamp() - INTERVAL '250 milliseconds') AT TIME ZONE 'UTC' END)::timestamp,"
-                + " o.pid, o.application_name, (o.since AT TIME ZONE 'UTC')::timestamp"
+                + " o.pid, o.application_name, (o.since AT TIME ZONE 'UTC')::timestamp,"
+                + " host(o.client_addr), (o.xact_start AT TIME ZONE 'UTC')::timestamp,"
+                + " (o.query_start AT TIME ZONE 'UTC')::timestamp, o.state,"
+                + " left(btrim(regexp_replace(o.query, '[[:space:][:cntrl:]]+', ' ', 'g')), " + QUERY_WORDS + ")"
                 + " FROM (SELECT 1) AS one LEFT JOIN ("
-                + "SELECT pid, application_name, xact_start, COALESCE(xact_start, state_change, backend_start) AS since"
+                + "SELECT pid, application_name, xact_start, COALESCE(xact_start, state_change, backend_start) AS since,"
+                + " client_addr, query_start, state, query"
                 + " FROM pg_stat_activity"
                 + " WHERE datname = current_database() AND backend_type <> 'autovacuum worker'"
                 + " AND pid <> pg_backend_pid()"

@@ -38,7 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProducerJob implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProducerJob.class);
-    private static final Duration LONG_TRANSACTION = Duration.ofSeconds(60);
 
     private final PipelineConfig config;
     private final SourceDatabase db;
@@ -50,7 +49,7 @@ public final class ProducerJob implements AutoCloseable {
     private Optional<Watermark> watermark;
     /** A batch Kafka acknowledged whose watermark (or lake record) could not be written yet. */
     private Optional<SourceDatabase.Batch> unrecorded = Optional.empty();
-    private LocalDateTime lastLongTransactionWarning;
+    private final LongTransactionWarning longTransaction = new LongTransactionWarning();
 
     public ProducerJob(PipelineConfig config, SparkSession spark) throws IOException {
         this.config = config;
@@ -283,16 +282,9 @@ public final class ProducerJob implements AutoCloseable {
         }
     }
 
-    /** At most once a minute, while a transaction open for a minute or more holds the horizon back. */
+    /** Names the transaction that holds the horizon back once it is open 30 s, then every minute ({@link LongTransactionWarning}). */
     private void warnIfLong(SourceDatabase.OpenTransaction t) {
-        LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC);
-        Duration open = Duration.between(t.since(), now);
-        if (open.compareTo(LONG_TRANSACTION) >= 0
-                && (lastLongTransactionWarning == null || !now.isBefore(lastLongTransactionWarning.plus(LONG_TRANSACTION)))) {
-            lastLongTransactionWarning = now;
-            LOG.warn("Rows created after {} wait for a transaction open for {} s (pid {}, application '{}'); "
-                    + "they are published once it ends", t.since(), open.toSeconds(), t.pid(), t.application());
-        }
+        longTransaction.due(t, LocalDateTime.now(ZoneOffset.UTC)).ifPresent(LOG::warn);
     }
 
     public Optional<Watermark> watermark() {

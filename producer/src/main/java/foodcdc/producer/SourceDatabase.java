@@ -20,8 +20,27 @@ import java.util.Properties;
  */
 final class SourceDatabase implements AutoCloseable {
 
-    /** The oldest open transaction in the database, which holds the horizon back. */
-    record OpenTransaction(int pid, String application, LocalDateTime since) {
+    /**
+     * The oldest open transaction in the database, which holds the horizon back, as
+     * pg_stat_activity shows it (times UTC wall-clock, as created_at). {@code since} is its
+     * xact_start, or for a backend that reports none (a walsender) when its state last changed.
+     * {@code client}, {@code xactStart} and {@code queryStart} may be null (a background worker
+     * has no client; a walsender reports no xact_start). {@code queryWords}: the first words of
+     * its query (the last one, when idle in transaction), never the whole text.
+     */
+    record OpenTransaction(int pid, String application, LocalDateTime since, String client,
+                           LocalDateTime xactStart, LocalDateTime queryStart, String state, String queryWords) {
+
+        /** Which transaction it is, for the WARN: enough to find it, and its session, in pg_stat_activity. */
+        String describe() {
+            return "pid " + pid + ", application '" + application + "', client " + (client == null ? "none" : client)
+                    + ", xact_start " + time(xactStart) + ", query_start " + time(queryStart) + ", state " + state
+                    + ", query '" + queryWords + "'";
+        }
+
+        private static String time(LocalDateTime t) {
+            return t == null ? "not reported" : Watermark.ISO_MICROS.format(t);
+        }
     }
 
     /** A batch to publish: its last key, its size and its highest order_id. */
@@ -127,7 +146,9 @@ final class SourceDatabase implements AutoCloseable {
             rs.next();
             horizon = rs.getObject(1, LocalDateTime.class);
             open = rs.getObject(2) == null ? Optional.empty()
-                    : Optional.of(new OpenTransaction(rs.getInt(2), rs.getString(3), rs.getObject(4, LocalDateTime.class)));
+                    : Optional.of(new OpenTransaction(rs.getInt(2), rs.getString(3), rs.getObject(4, LocalDateTime.class),
+                            rs.getString(5), rs.getObject(6, LocalDateTime.class), rs.getObject(7, LocalDateTime.class),
+                            rs.getString(8), rs.getString(9)));
         }
         if (horizon == null) {
             return new Next(Optional.empty(), open);   // a transaction of unknown start is open: wait for it
