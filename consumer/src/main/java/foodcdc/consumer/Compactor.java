@@ -127,6 +127,14 @@ final class Compactor {
         folders.computeIfAbsent(date, d -> new HashMap<>()).put(name, bytes);
     }
 
+    /** A file never to merge: it cannot be read. */
+    void leaveAlone(Path file) {
+        String date = LakeLayout.dateOf(file.getParent().getName());
+        if (date != null && folders.containsKey(date)) {
+            folders.get(date).remove(file.getName());
+        }
+    }
+
     /** Runs at most one merge (bounding what it adds to a micro-batch); returns it. */
     Optional<Merge> compactOne() throws IOException {
         Optional<Merge> next = CompactionPolicy.next(folders, LocalDate.now(ZoneOffset.UTC));

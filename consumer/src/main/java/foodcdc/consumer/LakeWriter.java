@@ -7,12 +7,14 @@ import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
 
 import foodcdc.contract.OrderEvent;
+import foodcdc.lake.LakeFileCheck;
 import foodcdc.lake.LakeLayout;
 import foodcdc.storage.PlainFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -151,10 +153,32 @@ final class LakeWriter {
         List<Path> files = listedAtStart != null ? listedAtStart : compactor.start();
         listedAtStart = null;
         List<String> others = files.stream().filter(p -> !p.getName().equals(ownFile)).map(Path::toString).toList();
-        OrderIndex read = OrderIndex.read(spark, others);
+        OrderIndex read;
+        try {
+            read = OrderIndex.read(spark, others);
+        } catch (Exception e) {   // Spark's failure, which names neither the file nor what to do
+            Map<String, String> unreadable = LakeFileCheck.unreadable(fs.getConf(), others, OrderIndex.COLUMNS);
+            if (unreadable.isEmpty()) {
+                throw e;
+            }
+            unreadable.forEach((file, reason) -> leaveAlone(new Path(file), reason));
+            read = OrderIndex.read(spark, others.stream().filter(f -> !unreadable.containsKey(f)).toList());
+        }
         LOG.info("Order index: {} orders in {} lake files, read in {} ms", read.size(), others.size(),
                 (System.nanoTime() - t0) / 1_000_000);
         return read;
+    }
+
+    /**
+     * A lake file the consumer cannot read (truncated, empty, a column of another type): left where
+     * it is and out of every merge, rather than failing every batch for ever. Its orders are not
+     * counted, so a copy of one arriving again is written.
+     */
+    private void leaveAlone(Path file, String reason) {
+        LOG.error("Lake file {} cannot be read ({}); it is left where it is, out of merges, and its orders are not "
+                + "counted. Move it out of datalake.path (or repair it); if it held orders of this lake, run "
+                + "scripts/replay_from_source.sh once it is out to write them again", file, reason);
+        compactor.leaveAlone(file);
     }
 
     /** {@code unique} without the orders of {@code known} (usually none: then no join at all). */

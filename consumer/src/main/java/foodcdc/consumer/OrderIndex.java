@@ -28,7 +28,8 @@ import org.roaringbitmap.RoaringBitmap;
  * and even scattered ids take about 2 bytes each (5 million orders: under 1 MB).
  */
 final class OrderIndex {
-    private static final StructType ORDER_ID = new StructType().add(OrderEvent.ORDER_ID, DataTypes.IntegerType);
+    /** The one column the index reads. */
+    static final StructType COLUMNS = new StructType().add(OrderEvent.ORDER_ID, DataTypes.IntegerType);
 
     private final RoaringBitmap ids;
 
@@ -42,7 +43,7 @@ final class OrderIndex {
         if (files.isEmpty()) {
             return new OrderIndex(all);
         }
-        List<byte[]> parts = spark.read().schema(ORDER_ID).parquet(files.toArray(String[]::new))
+        List<byte[]> parts = spark.read().schema(COLUMNS).parquet(files.toArray(String[]::new))
                 .where(col(OrderEvent.ORDER_ID).isNotNull())
                 .as(Encoders.INT())
                 .mapPartitions((MapPartitionsFunction<Integer, byte[]>) OrderIndex::bitmapOfPartition, Encoders.BINARY())

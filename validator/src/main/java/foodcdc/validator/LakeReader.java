@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.regexp_extract;
 
 import foodcdc.contract.CleaningRules;
 import foodcdc.contract.OrderEvent;
+import foodcdc.lake.LakeFileCheck;
 import foodcdc.lake.LakeLayout;
 import foodcdc.validator.Reconciliation.LakeRow;
 import foodcdc.validator.Reconciliation.Quarantined;
@@ -52,15 +53,27 @@ final class LakeReader {
     }
 
     /**
-     * Every row of every Parquet file under {@code lake}, duplicates included. A running
-     * consumer's merge may delete files between the listing and the read: then it lists again.
+     * Every row of every readable Parquet file under {@code lake}, duplicates included; each
+     * file that cannot be read as the lake's columns goes into {@code unreadable} (file → why)
+     * instead of failing the whole read. A running consumer's merge may delete files between
+     * the listing and the read: then it lists again.
      */
-    static List<LakeRow> lakeRows(SparkSession spark, String lake) throws IOException {
+    static List<LakeRow> lakeRows(SparkSession spark, String lake, Map<String, String> unreadable) throws IOException {
+        return readable(spark, lake, LAKE, unreadable, files -> lakeRowsOf(spark, files));
+    }
+
+    /** What {@code read} gives for the files under {@code dir} it can read, with the others in {@code unreadable}. */
+    private static <T> T readable(SparkSession spark, String dir, StructType columns, Map<String, String> unreadable,
+                                  FilesReader<T> read) throws IOException {
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
         for (int attempt = 1; ; attempt++) {
+            List<String> files = new ArrayList<>(parquetFiles(conf, dir));
+            files.removeAll(unreadable.keySet());
             try {
-                return lakeRowsOnce(spark, lake);
+                return read.read(files);
             } catch (Exception e) {   // Spark's AnalysisException and SparkException are checked to Java
-                if (attempt >= 5 || !fileGone(e)) {
+                Map<String, String> bad = fileGone(e) ? Map.of() : LakeFileCheck.unreadable(conf, files, columns);
+                if (attempt >= 5 || !fileGone(e) && bad.isEmpty()) {
                     if (e instanceof IOException io) {
                         throw io;
                     }
@@ -69,9 +82,15 @@ final class LakeReader {
                     }
                     throw new IOException(e.getMessage(), e);
                 }
+                unreadable.putAll(bad);
                 pause(200L * attempt);
             }
         }
+    }
+
+    /** Reads a list of files. */
+    private interface FilesReader<T> {
+        T read(List<String> files) throws Exception;
     }
 
     /** A file listed but gone when read (reading) or when planned (Spark's PATH_NOT_FOUND). */
@@ -93,8 +112,7 @@ final class LakeReader {
         }
     }
 
-    private static List<LakeRow> lakeRowsOnce(SparkSession spark, String lake) throws IOException {
-        List<String> files = parquetFiles(spark.sparkContext().hadoopConfiguration(), lake);
+    private static List<LakeRow> lakeRowsOf(SparkSession spark, List<String> files) {
         List<LakeRow> rows = new ArrayList<>();
         if (files.isEmpty()) {
             return rows;
@@ -115,9 +133,16 @@ final class LakeReader {
         return rows;
     }
 
-    /** Every quarantined record: the order_id its payload names (when it has a readable one) and the reason. */
-    static List<Quarantined> quarantine(SparkSession spark, String dir) throws IOException {
-        List<String> files = parquetFiles(spark.sparkContext().hadoopConfiguration(), dir);
+    /**
+     * Every quarantined record of the readable files: the order_id its payload names (when it has
+     * a readable one) and the reason; files that cannot be read go into {@code unreadable}.
+     */
+    static List<Quarantined> quarantine(SparkSession spark, String dir, Map<String, String> unreadable)
+            throws IOException {
+        return readable(spark, dir, QUARANTINE, unreadable, files -> quarantineOf(spark, files));
+    }
+
+    private static List<Quarantined> quarantineOf(SparkSession spark, List<String> files) {
         List<Quarantined> records = new ArrayList<>();
         if (files.isEmpty()) {
             return records;

@@ -15,7 +15,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -120,17 +122,18 @@ public final class PipelineValidator {
         LakeLayout layout = new LakeLayout(config.datalake().path());
         String lake = layout.lake.toString();
         String quarantined = layout.quarantine.toString();
+        Map<String, String> unreadable = new LinkedHashMap<>();
         List<Reconciliation.LakeRow> lakeRows = steps.run("lake", "read the lake at " + lake,
-                () -> LakeReader.lakeRows(spark, lake));
+                () -> LakeReader.lakeRows(spark, lake, unreadable));
         List<Reconciliation.Quarantined> quarantine = steps.run("quarantine", "read the quarantine at " + quarantined,
-                () -> LakeReader.quarantine(spark, quarantined));
+                () -> LakeReader.quarantine(spark, quarantined, unreadable));
         Set<Integer> keys = new HashSet<>();
         long events = steps.run("Kafka", "read Kafka topic " + config.kafka().topic() + " at " + config.kafka().brokers(),
                 () -> topicKeys(config.kafka(), keys));
         var pg = config.postgres();
         SortedMap<Integer, OrderValues> source = steps.run("PostgreSQL", "read PostgreSQL table " + pg.table() + " at "
                 + pg.host() + ":" + pg.port() + "/" + pg.db(), () -> SourceTable.read(pg));
-        return new Reconciliation(source, events, keys, lakeRows, quarantine);
+        return new Reconciliation(source, events, keys, lakeRows, quarantine, unreadable);
     }
 
     /** Settings of every Kafka client of the validator: each call bounded (see {@link #KAFKA_TIMEOUT}). */

@@ -33,7 +33,14 @@ record Reconciliation(
         long kafkaEvents,
         Set<Integer> kafkaKeys,
         List<LakeRow> lake,                  // every row of every lake file, duplicates included
-        List<Quarantined> quarantine) {      // every quarantined record
+        List<Quarantined> quarantine,        // every quarantined record
+        Map<String, String> unreadable) {    // each file of either that cannot be read → why
+
+    /** With every file readable. */
+    Reconciliation(SortedMap<Integer, OrderValues> source, long kafkaEvents, Set<Integer> kafkaKeys, List<LakeRow> lake,
+                   List<Quarantined> quarantine) {
+        this(source, kafkaEvents, kafkaKeys, lake, quarantine, Map.of());
+    }
 
     static final int SHOWN = 10;
     private static final String PROBLEM = "PROBLEM: ";
@@ -202,6 +209,10 @@ record Reconciliation(
         Map<String, Long> reasons = quarantine.stream()
                 .collect(Collectors.groupingBy(q -> String.valueOf(q.reason()), TreeMap::new, Collectors.counting()));
         out.add("Quarantine: " + quarantine.size() + " records" + (reasons.isEmpty() ? "" : " " + reasons));
+        // Before the orders it explains: a missing order may be in a file that cannot be read.
+        unreadable.forEach((file, why) -> out.add(PROBLEM + "file " + file + " cannot be read (" + why + "): its "
+                + "records are not counted. Move it out of the lake and run scripts/replay_from_source.sh if it held "
+                + "orders of this lake, or repair it"));
         problem(out, "valid orders missing from the lake", missingFromLake());
         problem(out, "orders more than once in the lake", duplicatedInLake());
         problem(out, "lake rows in the wrong date partition", wrongPartition());

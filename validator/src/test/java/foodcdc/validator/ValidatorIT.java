@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
  * CONSISTENT for what the pipeline wrote, and it is not fooled by lake files that another tool
  * changed. The files are changed as a user's tool would: DuckDB writes a new file, which is
  * then moved over the original (beside a .crc sidecar as an earlier version left them), keeping the
- * lake's column types so that the lake stays readable.
+ * lake's column types so that the lake stays readable; and files nobody can read as the lake's
+ * (empty, truncated, another column type), which the consumer leaves alone and the validator names.
  */
 class ValidatorIT {
     private static final Duration WAIT = Duration.ofSeconds(180);
@@ -96,6 +97,45 @@ class ValidatorIT {
         assertTrue(unknown.stdout().contains("OK: no lake orders whose values differ from PostgreSQL\n"), unknown.all());
         assertFalse(unknown.all().contains("Exception"), unknown.all());
         Files.delete(extra);
+
+        // (c) Files nobody can read as the lake's: empty, a truncated copy, order_id as INT64.
+        Path empty = Files.write(file.resolveSibling("empty.parquet"), new byte[0]);
+        Path truncated = Files.write(file.resolveSibling("truncated-copy.parquet"),
+                java.util.Arrays.copyOf(original, original.length / 2));
+        Path int64 = file.resolveSibling("int64-ids.parquet");
+        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement s = duck.createStatement()) {
+            s.execute("COPY (SELECT * REPLACE (order_id::BIGINT AS order_id) FROM " + source(file) + ") TO '" + int64
+                    + "' (FORMAT parquet)");
+        }
+        List<Path> unreadable = List.of(empty, truncated, int64);
+        // The consumer goes on around them, saying so once for each.
+        try (JobProcess producer = JobProcess.script("producer_spark_submit.sh", config, log);
+             JobProcess consumer = JobProcess.script("consumer_spark_submit.sh", config, log)) {
+            try (Connection db = STACK.connect(); Statement s = db.createStatement()) {
+                s.execute("INSERT INTO \"" + c.postgres().table() + "\" (customer_name, amount) VALUES ('After', 1.00), "
+                        + "('Refund', -1.00)");
+            }
+            OrderRows.awaitQuarantined(lake, 2, WAIT, producer, consumer);
+            String out = consumer.output();
+            for (Path f : unreadable) {
+                assertTrue(out.contains("ERROR LakeWriter: Lake file file:" + f + " cannot be read ("), out);
+            }
+            assertTrue(out.contains("it is left where it is, out of merges, and its orders are not counted"), out);
+            assertTrue(producer.stop(Duration.ofSeconds(60)) && consumer.stop(Duration.ofSeconds(60)));
+        }
+        JobProcess.Finished named = validate(config);
+        assertEquals(1, named.exit(), named.all());
+        assertTrue(named.stdout().contains("PROBLEM: file file:" + empty + " cannot be read (not a readable Parquet "
+                + "file: file:" + empty + " is not a Parquet file (length is too low: 0)): its records are not counted. "
+                + "Move it out of the lake"), named.all());
+        assertTrue(named.stdout().contains("PROBLEM: file file:" + truncated + " cannot be read (not a readable "
+                + "Parquet file: "), named.all());
+        assertTrue(named.stdout().contains("PROBLEM: file file:" + int64 + " cannot be read (column order_id is "
+                + "INT64"), named.all());
+        // Around them: the order written after them, nothing missing, nothing twice.
+        assertTrue(named.stdout().contains("OK: no valid orders missing from the lake\n"), named.all());
+        assertTrue(named.stdout().contains("OK: no orders more than once in the lake\n"), named.all());
+        assertTrue(named.stdout().contains("PostgreSQL: 13 rows, 11 valid, 2 invalid"), named.all());
     }
 
     /** Runs validate_pipeline.sh to its end (bounded). */
