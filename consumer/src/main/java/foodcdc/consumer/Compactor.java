@@ -22,16 +22,19 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the number of files per date folder bounded by merging small files ({@link CompactionPolicy}
- * says which), and knows the lake's files (listed once at start, then kept up to date by the
+ * Keeps the number of files per date folder, and in the quarantine, bounded by merging small
+ * files ({@link CompactionPolicy} says which; at most one merge per micro-batch, of the lake or
+ * the quarantine), and knows their files (listed once at start, then kept up to date by the
  * writer) so that neither needs a listing per micro-batch.
  *
- * <p>A merge must never let a reader listing the files see an order twice, and a crash at any
- * moment must lose nothing. Its steps, all inside the date folder:
+ * <p>A merge must never let a reader listing the files see an order (or a rejected record) twice,
+ * and a crash at any moment must lose nothing. Its steps, all inside the date folder (or the
+ * quarantine):
  * <ol>
  *   <li>the merged file is written to the staging folder, then renamed into the date folder as
  *       {@code .merging-<id>.tmp} (no reader lists it);</li>
@@ -69,6 +72,8 @@ final class Compactor {
     private final Steps steps;
     /** date → file name → bytes: the lake's files as this consumer knows them. */
     private final Map<String, Map<String, Long>> folders = new HashMap<>();
+    /** file name → bytes: the quarantine's files likewise. */
+    private final Map<String, Long> quarantine = new HashMap<>();
 
     Compactor(SparkSession spark, LakeLayout layout, FileSystem fs, PlainFiles plain, Steps steps) {
         this.spark = spark;
@@ -80,16 +85,46 @@ final class Compactor {
 
     /**
      * Finishes every merge a crash interrupted after its journal, removes what one interrupted
-     * before it left, and lists the lake. Returns every Parquet file in it.
+     * before it left, in the lake and the quarantine, and lists both. Returns every Parquet file
+     * of the lake.
      */
     List<Path> start() throws IOException {
         folders.clear();
-        if (!fs.exists(layout.lake)) {
-            return List.of();
+        quarantine.clear();
+        recoverMerges(layout.lake);
+        recoverMerges(layout.quarantine);
+        if (fs.exists(layout.staging)) {
+            for (FileStatus f : fs.listStatus(layout.staging, p -> p.getName().startsWith(LakeLayout.STAGED_MERGE_PREFIX))) {
+                fs.delete(f.getPath(), true);
+            }
         }
+        List<Path> parquet = new ArrayList<>();
+        for (LocatedFileStatus f : listAll(layout.lake)) {
+            String date = LakeLayout.dateOf(f.getPath().getParent().getName());
+            if (LakeLayout.isParquet(f.getPath().getName())) {
+                parquet.add(f.getPath());
+                if (date != null) {
+                    added(date, f.getPath().getName(), f.getLen());
+                }
+            }
+        }
+        if (fs.exists(layout.quarantine)) {
+            // Its own files only: merges name files of the folder, not of a subfolder someone made.
+            for (FileStatus f : fs.listStatus(layout.quarantine, p -> LakeLayout.isParquet(p.getName()))) {
+                if (f.isFile()) {
+                    quarantined(f.getPath().getName(), f.getLen());
+                }
+            }
+        }
+        return parquet;
+    }
+
+    /** Finishes the merges under {@code root} that have a journal; deletes what those without one left. */
+    private void recoverMerges(Path root) throws IOException {
         List<Path> journals = new ArrayList<>();
         List<Path> unjournaled = new ArrayList<>();
-        for (Path p : listAll()) {
+        for (LocatedFileStatus f : listAll(root)) {
+            Path p = f.getPath();
             if (LakeLayout.isJournal(p.getName())) {
                 journals.add(p);
             } else if (LakeLayout.isMergeLeftover(p.getName())) {
@@ -104,22 +139,6 @@ final class Compactor {
         for (Path p : unjournaled) {
             deleteIfExists(p);   // a merge stopped before its journal: all its inputs are still there
         }
-        if (fs.exists(layout.staging)) {
-            for (FileStatus f : fs.listStatus(layout.staging, p -> p.getName().startsWith(LakeLayout.STAGED_MERGE_PREFIX))) {
-                fs.delete(f.getPath(), true);
-            }
-        }
-        List<Path> parquet = new ArrayList<>();
-        for (LocatedFileStatus f : listAllStatus()) {
-            String date = LakeLayout.dateOf(f.getPath().getParent().getName());
-            if (LakeLayout.isParquet(f.getPath().getName())) {
-                parquet.add(f.getPath());
-                if (date != null) {
-                    added(date, f.getPath().getName(), f.getLen());
-                }
-            }
-        }
-        return parquet;
     }
 
     /** A file the writer put (or replaced) in the folder of {@code date}. */
@@ -127,9 +146,22 @@ final class Compactor {
         folders.computeIfAbsent(date, d -> new HashMap<>()).put(name, bytes);
     }
 
-    /** Runs at most one merge (bounding what it adds to a micro-batch); returns it. */
-    Optional<Merge> compactOne() throws IOException {
-        Optional<Merge> next = CompactionPolicy.next(folders, LocalDate.now(ZoneOffset.UTC));
+    /** A file the writer put in the quarantine. */
+    void quarantined(String name, long bytes) {
+        quarantine.put(name, bytes);
+    }
+
+    /**
+     * Runs at most one merge (bounding what it adds to a micro-batch); returns it. The quarantine
+     * file of the running micro-batch, {@code batchFile}, is left out: Spark replays a batch that
+     * stopped before its commit, and the replay writes that file again, so merged its records
+     * would be there twice. (Its lake files need no such care: a replay drops the orders the
+     * lake holds.)
+     */
+    Optional<Merge> compactOne(String batchFile) throws IOException {
+        Map<String, Long> committed = new HashMap<>(quarantine);
+        committed.remove(batchFile);
+        Optional<Merge> next = CompactionPolicy.next(folders, committed, LocalDate.now(ZoneOffset.UTC));
         if (next.isPresent()) {
             merge(next.get());
         }
@@ -138,13 +170,15 @@ final class Compactor {
 
     private void merge(Merge m) throws IOException {
         long t0 = System.nanoTime();
-        Path folder = layout.dateFolder(m.date());
+        Path folder = m.inQuarantine() ? layout.quarantine : layout.dateFolder(m.date());
+        // Each folder's own columns, given: inferred, one file's schema would be taken for all.
+        StructType schema = m.inQuarantine() ? OrderCleaning.QUARANTINE : OrderEvent.Spark.schema();
         List<String> inputs = m.inputs().stream().map(name -> new Path(folder, name).toString()).toList();
         Journal plan = new Journal(LakeLayout.mergedFile(m.level()), m.inputs());
         String id = UUID.randomUUID().toString();
         Path stage = layout.stagedMerge(id);
         // A file that cannot be read must fail the merge, never be left out of it and then deleted.
-        spark.read().schema(OrderEvent.Spark.schema()).option("ignoreCorruptFiles", "false").option("ignoreMissingFiles", "false")
+        spark.read().schema(schema).option("ignoreCorruptFiles", "false").option("ignoreMissingFiles", "false")
                 .parquet(inputs.toArray(String[]::new)).coalesce(1)
                 .write().mode(SaveMode.Overwrite).parquet(stage.toString());
         FileStatus[] parts = fs.listStatus(stage, p -> LakeLayout.isParquet(p.getName()));
@@ -160,10 +194,11 @@ final class Compactor {
         plain.write(journal, plan.encode());
         steps.reached("journal written");
         finish(journal, merging, plan, steps);
-        Map<String, Long> files = folders.get(m.date());
+        Map<String, Long> files = m.inQuarantine() ? quarantine : folders.get(m.date());
         m.inputs().forEach(files::remove);
         files.put(target.getName(), parts[0].getLen());
-        LOG.info("Merged {} files of {} into {} ({} bytes) in {} ms", inputs.size(), m.date(), target.getName(),
+        LOG.info("Merged {} files of {} into {} ({} bytes) in {} ms", inputs.size(),
+                m.inQuarantine() ? "the quarantine" : m.date(), target.getName(),
                 parts[0].getLen(), (System.nanoTime() - t0) / 1_000_000);
     }
 
@@ -238,13 +273,13 @@ final class Compactor {
         }
     }
 
-    private List<Path> listAll() throws IOException {
-        return listAllStatus().stream().map(FileStatus::getPath).toList();
-    }
-
-    private List<LocatedFileStatus> listAllStatus() throws IOException {
+    /** Every file under {@code root}, none if it does not exist. */
+    private List<LocatedFileStatus> listAll(Path root) throws IOException {
         List<LocatedFileStatus> all = new ArrayList<>();
-        RemoteIterator<LocatedFileStatus> it = fs.listFiles(layout.lake, true);
+        if (!fs.exists(root)) {
+            return all;
+        }
+        RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
         while (it.hasNext()) {
             all.add(it.next());
         }

@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * when the stream starts, leaving out the files of the batch it starts with: that batch may be
  * a replay, whose rows are in its own earlier files and must be written again to replace them.
  * After each batch, at most one merge keeps the file count bounded ({@link Compactor}). Rejected
- * records go, the same way, to {@code <datalake.path>_quarantine/batch-N-<query id>.parquet}.
+ * records go, the same way, to {@code <datalake.path>_quarantine/batch-N-<query id>.parquet},
+ * which is compacted likewise.
  */
 final class LakeWriter {
     private static final Logger LOG = LoggerFactory.getLogger(LakeWriter.class);
@@ -105,7 +106,7 @@ final class LakeWriter {
                                 + "{} ms (read and summarize {} ms, write {} ms)", batchId, summary.records(), written,
                         summary.dates(), summary.valid() - written, summary.rejected(), (end - t0) / 1_000_000,
                         (summarized - t0) / 1_000_000, (end - summarized) / 1_000_000);
-                compactor.compactOne();
+                compactor.compactOne(fileName);
             }
             done = true;
         } catch (IOException e) {
@@ -192,6 +193,7 @@ final class LakeWriter {
                 .write().mode(SaveMode.Overwrite).parquet(stage.toString());
         FileStatus[] parts = fs.listStatus(stage, p -> LakeLayout.isParquet(p.getName()));
         moveReplacing(parts[0].getPath(), new Path(layout.quarantine, fileName));
+        compactor.quarantined(fileName, parts[0].getLen());
         fs.delete(stage, true);
     }
 
