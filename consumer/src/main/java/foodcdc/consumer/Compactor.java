@@ -5,7 +5,10 @@ import foodcdc.contract.OrderEvent;
 import foodcdc.lake.LakeLayout;
 import foodcdc.storage.PlainFiles;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -14,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -46,8 +51,9 @@ import org.slf4j.LoggerFactory;
  * start); after it, the next start finishes the merge ({@link #start}) before anything else.
  * Between the first deletion and the final rename ({@value #LISTING_GRACE_MS} ms, see
  * {@link #LISTING_GRACE_MS}), a listing reader can miss the merged orders; it never sees them
- * twice unless its listing of one folder takes longer than that. One consumer per lake:
- * {@link ConsumerJob} holds a lock on local disk.
+ * twice unless its listing of one folder takes longer than that. A stop of the query does not
+ * cut steps 3 and 4 short, and the JVM's shutdown waits for them ({@link #awaitFinishing}). One
+ * consumer per lake: {@link ConsumerJob} holds a lock on local disk.
  */
 final class Compactor {
     private static final Logger LOG = LoggerFactory.getLogger(Compactor.class);
@@ -57,6 +63,12 @@ final class Compactor {
      * moments could otherwise find an input and the output in one listing: an order twice.
      */
     static final long LISTING_GRACE_MS = 500;
+    /**
+     * Held while a merge is past its journal (steps 3 and 4), so that the JVM's shutdown can wait
+     * for it rather than leave its orders hidden until the next start. One for the JVM, which
+     * runs one consumer.
+     */
+    private static final ReentrantLock FINISHING = new ReentrantLock();
 
     /** Where a new merge has got to; tests stop a consumer at each to kill it there. */
     interface Steps {
@@ -205,12 +217,14 @@ final class Compactor {
     /**
      * Steps 3 and 4: from a written journal on, the merge only moves forward. An interrupt (the
      * query being stopped) is held back until the merged file is in place, so that a normal
-     * stop never leaves its orders hidden until the next start.
+     * stop never leaves its orders hidden until the next start; {@link #FINISHING} is held
+     * meanwhile, so that the JVM's shutdown waits too.
      */
     private void finish(Path journal, Path merging, Journal j, Steps at) throws IOException {
         Path folder = journal.getParent();
         Path target = new Path(folder, j.target());
         boolean interrupted = Thread.interrupted();
+        FINISHING.lock();
         try {
             if (fs.exists(merging)) {
                 boolean first = true;
@@ -223,7 +237,8 @@ final class Compactor {
                 }
                 at.reached("inputs deleted");
                 interrupted |= pause(LISTING_GRACE_MS);
-                plain.replace(merging, target);
+                at.reached("grace passed");
+                interrupted |= replaceThroughInterrupt(merging, target);
                 at.reached("merged file renamed");
             } else if (fs.exists(target)) {
                 // Renamed into place already; only deletions may be left.
@@ -237,10 +252,44 @@ final class Compactor {
             }
             deleteIfExists(journal);
         } finally {
+            FINISHING.unlock();
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * {@link PlainFiles#replace}, done even if the query is stopped meanwhile: it forces the file
+     * to disk through a file channel (on HDFS it calls the NameNode), which an interrupt aborts,
+     * and the merged orders would stay hidden until the next start. So the interrupt is cleared
+     * for it, and a rename that one cut short anyway is tried once more. Returns whether one came.
+     */
+    private boolean replaceThroughInterrupt(Path from, Path to) throws IOException {
+        boolean interrupted = Thread.interrupted();
+        try {
+            plain.replace(from, to);
+        } catch (ClosedByInterruptException | InterruptedIOException e) {
+            interrupted = true;
+            Thread.interrupted();
+            if (fs.exists(from)) {   // on HDFS the rename may be done though the call was cut short
+                plain.replace(from, to);
+            }
+        }
+        return interrupted | Thread.interrupted();
+    }
+
+    /**
+     * Waits, at most {@code timeout}, for a merge past its journal to end; false if it still runs.
+     * For the JVM's shutdown, after the query was stopped: Spark's own shutdown hook may have
+     * stopped its context first, and then the query's stop does not wait for the merge.
+     */
+    static boolean awaitFinishing(Duration timeout) throws InterruptedException {
+        if (!FINISHING.tryLock(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            return false;
+        }
+        FINISHING.unlock();
+        return true;
     }
 
     /** Sleeps {@code millis} whatever happens; returns whether it was interrupted meanwhile. */
