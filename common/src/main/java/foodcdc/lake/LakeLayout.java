@@ -19,7 +19,9 @@ import org.apache.hadoop.fs.Path;
  *       do not end in {@code .parquet}).</li>
  * </ul>
  * Any other Parquet file (put there by a person or another tool) is read, never moved or deleted.
- * The quarantine holds {@code batch-N-<query id>.parquet} files of rejected records.
+ * The quarantine holds {@code batch-N-<query id>.parquet} files of rejected records, compacted as
+ * a date folder is: {@code merged-L<k>-<uuid>.parquet}, and a merge's {@code .merging-<uuid>}
+ * files while it runs.
  */
 public final class LakeLayout {
     /** The partition column, and the folder prefix {@code date=}. */

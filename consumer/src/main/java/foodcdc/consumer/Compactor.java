@@ -2,10 +2,14 @@ package foodcdc.consumer;
 
 import foodcdc.consumer.CompactionPolicy.Merge;
 import foodcdc.contract.OrderEvent;
+import foodcdc.lake.LakeFileCheck;
 import foodcdc.lake.LakeLayout;
 import foodcdc.storage.PlainFiles;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -14,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -22,16 +28,19 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the number of files per date folder bounded by merging small files ({@link CompactionPolicy}
- * says which), and knows the lake's files (listed once at start, then kept up to date by the
+ * Keeps the number of files per date folder, and in the quarantine, bounded by merging small
+ * files ({@link CompactionPolicy} says which; at most one merge per micro-batch, of the lake or
+ * the quarantine), and knows their files (listed once at start, then kept up to date by the
  * writer) so that neither needs a listing per micro-batch.
  *
- * <p>A merge must never let a reader listing the files see an order twice, and a crash at any
- * moment must lose nothing. Its steps, all inside the date folder:
+ * <p>A merge must never let a reader listing the files see an order (or a rejected record) twice,
+ * and a crash at any moment must lose nothing. Its steps, all inside the date folder (or the
+ * quarantine):
  * <ol>
  *   <li>the merged file is written to the staging folder, then renamed into the date folder as
  *       {@code .merging-<id>.tmp} (no reader lists it);</li>
@@ -43,8 +52,9 @@ import org.slf4j.LoggerFactory;
  * start); after it, the next start finishes the merge ({@link #start}) before anything else.
  * Between the first deletion and the final rename ({@value #LISTING_GRACE_MS} ms, see
  * {@link #LISTING_GRACE_MS}), a listing reader can miss the merged orders; it never sees them
- * twice unless its listing of one folder takes longer than that. One consumer per lake:
- * {@link ConsumerJob} holds a lock on local disk.
+ * twice unless its listing of one folder takes longer than that. A stop of the query does not
+ * cut steps 3 and 4 short, and the JVM's shutdown waits for them ({@link #awaitFinishing}). One
+ * consumer per lake: {@link ConsumerJob} holds a lock on local disk.
  */
 final class Compactor {
     private static final Logger LOG = LoggerFactory.getLogger(Compactor.class);
@@ -54,6 +64,12 @@ final class Compactor {
      * moments could otherwise find an input and the output in one listing: an order twice.
      */
     static final long LISTING_GRACE_MS = 500;
+    /**
+     * Held while a merge is past its journal (steps 3 and 4), so that the JVM's shutdown can wait
+     * for it rather than leave its orders hidden until the next start. One for the JVM, which
+     * runs one consumer.
+     */
+    private static final ReentrantLock FINISHING = new ReentrantLock();
 
     /** Where a new merge has got to; tests stop a consumer at each to kill it there. */
     interface Steps {
@@ -69,6 +85,8 @@ final class Compactor {
     private final Steps steps;
     /** date → file name → bytes: the lake's files as this consumer knows them. */
     private final Map<String, Map<String, Long>> folders = new HashMap<>();
+    /** file name → bytes: the quarantine's files likewise. */
+    private final Map<String, Long> quarantine = new HashMap<>();
 
     Compactor(SparkSession spark, LakeLayout layout, FileSystem fs, PlainFiles plain, Steps steps) {
         this.spark = spark;
@@ -80,16 +98,46 @@ final class Compactor {
 
     /**
      * Finishes every merge a crash interrupted after its journal, removes what one interrupted
-     * before it left, and lists the lake. Returns every Parquet file in it.
+     * before it left, in the lake and the quarantine, and lists both. Returns every Parquet file
+     * of the lake.
      */
     List<Path> start() throws IOException {
         folders.clear();
-        if (!fs.exists(layout.lake)) {
-            return List.of();
+        quarantine.clear();
+        recoverMerges(layout.lake);
+        recoverMerges(layout.quarantine);
+        if (fs.exists(layout.staging)) {
+            for (FileStatus f : fs.listStatus(layout.staging, p -> p.getName().startsWith(LakeLayout.STAGED_MERGE_PREFIX))) {
+                fs.delete(f.getPath(), true);
+            }
         }
+        List<Path> parquet = new ArrayList<>();
+        for (LocatedFileStatus f : listAll(layout.lake)) {
+            String date = LakeLayout.dateOf(f.getPath().getParent().getName());
+            if (LakeLayout.isParquet(f.getPath().getName())) {
+                parquet.add(f.getPath());
+                if (date != null) {
+                    added(date, f.getPath().getName(), f.getLen());
+                }
+            }
+        }
+        if (fs.exists(layout.quarantine)) {
+            // Its own files only: merges name files of the folder, not of a subfolder someone made.
+            for (FileStatus f : fs.listStatus(layout.quarantine, p -> LakeLayout.isParquet(p.getName()))) {
+                if (f.isFile()) {
+                    quarantined(f.getPath().getName(), f.getLen());
+                }
+            }
+        }
+        return parquet;
+    }
+
+    /** Finishes the merges under {@code root} that have a journal; deletes what those without one left. */
+    private void recoverMerges(Path root) throws IOException {
         List<Path> journals = new ArrayList<>();
         List<Path> unjournaled = new ArrayList<>();
-        for (Path p : listAll()) {
+        for (LocatedFileStatus f : listAll(root)) {
+            Path p = f.getPath();
             if (LakeLayout.isJournal(p.getName())) {
                 journals.add(p);
             } else if (LakeLayout.isMergeLeftover(p.getName())) {
@@ -104,22 +152,6 @@ final class Compactor {
         for (Path p : unjournaled) {
             deleteIfExists(p);   // a merge stopped before its journal: all its inputs are still there
         }
-        if (fs.exists(layout.staging)) {
-            for (FileStatus f : fs.listStatus(layout.staging, p -> p.getName().startsWith(LakeLayout.STAGED_MERGE_PREFIX))) {
-                fs.delete(f.getPath(), true);
-            }
-        }
-        List<Path> parquet = new ArrayList<>();
-        for (LocatedFileStatus f : listAllStatus()) {
-            String date = LakeLayout.dateOf(f.getPath().getParent().getName());
-            if (LakeLayout.isParquet(f.getPath().getName())) {
-                parquet.add(f.getPath());
-                if (date != null) {
-                    added(date, f.getPath().getName(), f.getLen());
-                }
-            }
-        }
-        return parquet;
     }
 
     /** A file the writer put (or replaced) in the folder of {@code date}. */
@@ -127,17 +159,38 @@ final class Compactor {
         folders.computeIfAbsent(date, d -> new HashMap<>()).put(name, bytes);
     }
 
-    /** A file never to merge: it cannot be read. */
-    void leaveAlone(Path file) {
+    /**
+     * A file of the lake or the quarantine that cannot be read (truncated, empty, a column of
+     * another type): left where it is and out of every merge, with one ERROR, rather than failing
+     * every micro-batch for ever. Its records are not counted: the index does not know its orders.
+     */
+    void leaveAlone(Path file, String reason) {
+        LOG.error("Lake file {} cannot be read ({}); it is left where it is, out of merges, and its orders are not "
+                + "counted. Move it out of datalake.path (or repair it); if it held orders of this lake, run "
+                + "scripts/replay_from_source.sh once it is out to write them again", file, reason);
         String date = LakeLayout.dateOf(file.getParent().getName());
-        if (date != null && folders.containsKey(date)) {
-            folders.get(date).remove(file.getName());
+        Map<String, Long> files = date == null ? quarantine : folders.get(date);
+        if (files != null) {
+            files.remove(file.getName());
         }
     }
 
-    /** Runs at most one merge (bounding what it adds to a micro-batch); returns it. */
-    Optional<Merge> compactOne() throws IOException {
-        Optional<Merge> next = CompactionPolicy.next(folders, LocalDate.now(ZoneOffset.UTC));
+    /** A file the writer put in the quarantine. */
+    void quarantined(String name, long bytes) {
+        quarantine.put(name, bytes);
+    }
+
+    /**
+     * Runs at most one merge (bounding what it adds to a micro-batch); returns it. The quarantine
+     * file of the running micro-batch, {@code batchFile}, is left out: Spark replays a batch that
+     * stopped before its commit, and the replay writes that file again, so merged its records
+     * would be there twice. (Its lake files need no such care: a replay drops the orders the
+     * lake holds.)
+     */
+    Optional<Merge> compactOne(String batchFile) throws IOException {
+        Map<String, Long> committed = new HashMap<>(quarantine);
+        committed.remove(batchFile);
+        Optional<Merge> next = CompactionPolicy.next(folders, committed, LocalDate.now(ZoneOffset.UTC));
         if (next.isPresent()) {
             merge(next.get());
         }
@@ -146,15 +199,27 @@ final class Compactor {
 
     private void merge(Merge m) throws IOException {
         long t0 = System.nanoTime();
-        Path folder = layout.dateFolder(m.date());
+        Path folder = m.inQuarantine() ? layout.quarantine : layout.dateFolder(m.date());
+        // Each folder's own columns, given: inferred, one file's schema would be taken for all.
+        StructType schema = m.inQuarantine() ? OrderCleaning.QUARANTINE : OrderEvent.Spark.schema();
         List<String> inputs = m.inputs().stream().map(name -> new Path(folder, name).toString()).toList();
         Journal plan = new Journal(LakeLayout.mergedFile(m.level()), m.inputs());
         String id = UUID.randomUUID().toString();
         Path stage = layout.stagedMerge(id);
         // A file that cannot be read must fail the merge, never be left out of it and then deleted.
-        spark.read().schema(OrderEvent.Spark.schema()).option("ignoreCorruptFiles", "false").option("ignoreMissingFiles", "false")
-                .parquet(inputs.toArray(String[]::new)).coalesce(1)
-                .write().mode(SaveMode.Overwrite).parquet(stage.toString());
+        try {
+            spark.read().schema(schema).option("ignoreCorruptFiles", "false").option("ignoreMissingFiles", "false")
+                    .parquet(inputs.toArray(String[]::new)).coalesce(1)
+                    .write().mode(SaveMode.Overwrite).parquet(stage.toString());
+        } catch (Exception e) {   // Spark's failure, which names neither the file nor what to do
+            Map<String, String> unreadable = LakeFileCheck.unreadable(fs.getConf(), inputs, schema);
+            if (unreadable.isEmpty()) {
+                throw e;
+            }
+            fs.delete(stage, true);
+            unreadable.forEach((file, reason) -> leaveAlone(new Path(file), reason));
+            return;   // the others are merged by a later micro-batch
+        }
         FileStatus[] parts = fs.listStatus(stage, p -> LakeLayout.isParquet(p.getName()));
         if (parts.length != 1) {
             throw new IOException("expected one merged file in " + stage + ", found " + parts.length);
@@ -168,22 +233,25 @@ final class Compactor {
         plain.write(journal, plan.encode());
         steps.reached("journal written");
         finish(journal, merging, plan, steps);
-        Map<String, Long> files = folders.get(m.date());
+        Map<String, Long> files = m.inQuarantine() ? quarantine : folders.get(m.date());
         m.inputs().forEach(files::remove);
         files.put(target.getName(), parts[0].getLen());
-        LOG.info("Merged {} files of {} into {} ({} bytes) in {} ms", inputs.size(), m.date(), target.getName(),
+        LOG.info("Merged {} files of {} into {} ({} bytes) in {} ms", inputs.size(),
+                m.inQuarantine() ? "the quarantine" : m.date(), target.getName(),
                 parts[0].getLen(), (System.nanoTime() - t0) / 1_000_000);
     }
 
     /**
      * Steps 3 and 4: from a written journal on, the merge only moves forward. An interrupt (the
      * query being stopped) is held back until the merged file is in place, so that a normal
-     * stop never leaves its orders hidden until the next start.
+     * stop never leaves its orders hidden until the next start; {@link #FINISHING} is held
+     * meanwhile, so that the JVM's shutdown waits too.
      */
     private void finish(Path journal, Path merging, Journal j, Steps at) throws IOException {
         Path folder = journal.getParent();
         Path target = new Path(folder, j.target());
         boolean interrupted = Thread.interrupted();
+        FINISHING.lock();
         try {
             if (fs.exists(merging)) {
                 boolean first = true;
@@ -196,7 +264,8 @@ final class Compactor {
                 }
                 at.reached("inputs deleted");
                 interrupted |= pause(LISTING_GRACE_MS);
-                plain.replace(merging, target);
+                at.reached("grace passed");
+                interrupted |= replaceThroughInterrupt(merging, target);
                 at.reached("merged file renamed");
             } else if (fs.exists(target)) {
                 // Renamed into place already; only deletions may be left.
@@ -210,10 +279,44 @@ final class Compactor {
             }
             deleteIfExists(journal);
         } finally {
+            FINISHING.unlock();
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * {@link PlainFiles#replace}, done even if the query is stopped meanwhile: it forces the file
+     * to disk through a file channel (on HDFS it calls the NameNode), which an interrupt aborts,
+     * and the merged orders would stay hidden until the next start. So the interrupt is cleared
+     * for it, and a rename that one cut short anyway is tried once more. Returns whether one came.
+     */
+    private boolean replaceThroughInterrupt(Path from, Path to) throws IOException {
+        boolean interrupted = Thread.interrupted();
+        try {
+            plain.replace(from, to);
+        } catch (ClosedByInterruptException | InterruptedIOException e) {
+            interrupted = true;
+            Thread.interrupted();
+            if (fs.exists(from)) {   // on HDFS the rename may be done though the call was cut short
+                plain.replace(from, to);
+            }
+        }
+        return interrupted | Thread.interrupted();
+    }
+
+    /**
+     * Waits, at most {@code timeout}, for a merge past its journal to end; false if it still runs.
+     * For the JVM's shutdown, after the query was stopped: Spark's own shutdown hook may have
+     * stopped its context first, and then the query's stop does not wait for the merge.
+     */
+    static boolean awaitFinishing(Duration timeout) throws InterruptedException {
+        if (!FINISHING.tryLock(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            return false;
+        }
+        FINISHING.unlock();
+        return true;
     }
 
     /** Sleeps {@code millis} whatever happens; returns whether it was interrupted meanwhile. */
@@ -246,13 +349,13 @@ final class Compactor {
         }
     }
 
-    private List<Path> listAll() throws IOException {
-        return listAllStatus().stream().map(FileStatus::getPath).toList();
-    }
-
-    private List<LocatedFileStatus> listAllStatus() throws IOException {
+    /** Every file under {@code root}, none if it does not exist. */
+    private List<LocatedFileStatus> listAll(Path root) throws IOException {
         List<LocatedFileStatus> all = new ArrayList<>();
-        RemoteIterator<LocatedFileStatus> it = fs.listFiles(layout.lake, true);
+        if (!fs.exists(root)) {
+            return all;
+        }
+        RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
         while (it.hasNext()) {
             all.add(it.next());
         }

@@ -40,6 +40,8 @@ public final class ConsumerJob {
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerJob.class);
 
     private static final int MAX_FAILURES_IN_A_ROW = 5;
+    /** How long the shutdown waits for a merge to finish (it takes 500 ms and a rename). */
+    private static final Duration MERGE_WAIT = Duration.ofSeconds(30);
 
     private volatile boolean stopping;
     private StreamingQuery current;
@@ -240,6 +242,18 @@ public final class ConsumerJob {
             stopping = true;
             query = current;
         }
+        stopAndAwaitMerge(query);
+        LOG.info("Consumer stopped; a restart resumes from the checkpoint");
+    }
+
+    /**
+     * Stops {@code query} (if any), then waits, at most {@link #MERGE_WAIT}, for a merge past its
+     * journal to end: from its first deletion to its final rename its orders are hidden, and the
+     * JVM ending in between would leave them so until the next start. The query's stop waits for
+     * its thread, unless Spark's own shutdown hook stopped the context first: then only this
+     * wait keeps the JVM.
+     */
+    static void stopAndAwaitMerge(StreamingQuery query) {
         if (query != null) {
             try {
                 // A batch cut short is replayed on restart and replaces its own files.
@@ -249,6 +263,13 @@ public final class ConsumerJob {
                 LOG.debug("Stopping the query: {}", e.toString());
             }
         }
-        LOG.info("Consumer stopped; a restart resumes from the checkpoint");
+        try {
+            if (!Compactor.awaitFinishing(MERGE_WAIT)) {
+                LOG.warn("A merge still running after {} s is left to the next start, which finishes it",
+                        MERGE_WAIT.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * when the stream starts, leaving out the files of the batch it starts with: that batch may be
  * a replay, whose rows are in its own earlier files and must be written again to replace them.
  * After each batch, at most one merge keeps the file count bounded ({@link Compactor}). Rejected
- * records go, the same way, to {@code <datalake.path>_quarantine/batch-N-<query id>.parquet}.
+ * records go, the same way, to {@code <datalake.path>_quarantine/batch-N-<query id>.parquet},
+ * which is compacted likewise.
  */
 final class LakeWriter {
     private static final Logger LOG = LoggerFactory.getLogger(LakeWriter.class);
@@ -107,7 +108,7 @@ final class LakeWriter {
                                 + "{} ms (read and summarize {} ms, write {} ms)", batchId, summary.records(), written,
                         summary.dates(), summary.valid() - written, summary.rejected(), (end - t0) / 1_000_000,
                         (summarized - t0) / 1_000_000, (end - summarized) / 1_000_000);
-                compactor.compactOne();
+                compactor.compactOne(fileName);
             }
             done = true;
         } catch (IOException e) {
@@ -161,24 +162,12 @@ final class LakeWriter {
             if (unreadable.isEmpty()) {
                 throw e;
             }
-            unreadable.forEach((file, reason) -> leaveAlone(new Path(file), reason));
+            unreadable.forEach((file, reason) -> compactor.leaveAlone(new Path(file), reason));
             read = OrderIndex.read(spark, others.stream().filter(f -> !unreadable.containsKey(f)).toList());
         }
         LOG.info("Order index: {} orders in {} lake files, read in {} ms", read.size(), others.size(),
                 (System.nanoTime() - t0) / 1_000_000);
         return read;
-    }
-
-    /**
-     * A lake file the consumer cannot read (truncated, empty, a column of another type): left where
-     * it is and out of every merge, rather than failing every batch for ever. Its orders are not
-     * counted, so a copy of one arriving again is written.
-     */
-    private void leaveAlone(Path file, String reason) {
-        LOG.error("Lake file {} cannot be read ({}); it is left where it is, out of merges, and its orders are not "
-                + "counted. Move it out of datalake.path (or repair it); if it held orders of this lake, run "
-                + "scripts/replay_from_source.sh once it is out to write them again", file, reason);
-        compactor.leaveAlone(file);
     }
 
     /** {@code unique} without the orders of {@code known} (usually none: then no join at all). */
@@ -216,6 +205,7 @@ final class LakeWriter {
                 .write().mode(SaveMode.Overwrite).parquet(stage.toString());
         FileStatus[] parts = fs.listStatus(stage, p -> LakeLayout.isParquet(p.getName()));
         moveReplacing(parts[0].getPath(), new Path(layout.quarantine, fileName));
+        compactor.quarantined(fileName, parts[0].getLen());
         fs.delete(stage, true);
     }
 

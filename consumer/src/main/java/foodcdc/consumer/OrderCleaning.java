@@ -32,6 +32,8 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Parsing and cleaning of the order events, as pure functions of Spark frames (no I/O), so they
@@ -118,6 +120,21 @@ public final class OrderCleaning {
                 collect_list(when(ok, col("event").getField(ORDER_ID)))).first();
         return new BatchSummary(r.getLong(0), r.getLong(1), r.getList(2), r.getList(3));
     }
+
+    /**
+     * The columns of {@link #rejected}, which the quarantine's files hold: given to whoever reads
+     * them back (the merges), never inferred from one file.
+     */
+    static final StructType QUARANTINE = new StructType()
+            .add(REASON, DataTypes.StringType)
+            .add(PAYLOAD, DataTypes.StringType)
+            .add("raw_value", DataTypes.BinaryType)
+            .add("kafka_key", DataTypes.StringType)
+            .add("topic", DataTypes.StringType)
+            .add("partition", DataTypes.IntegerType)
+            .add("offset", DataTypes.LongType)
+            .add("kafka_timestamp", DataTypes.TimestampType)
+            .add("ingest_time", DataTypes.TimestampType);
 
     /** The rejected records with what an operator needs: payload, reason and where it came from. */
     static Dataset<Row> rejected(Dataset<Row> classified, Column ingestTime) {

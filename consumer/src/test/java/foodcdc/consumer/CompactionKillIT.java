@@ -26,15 +26,18 @@ import java.util.TimeZone;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
 import org.junit.jupiter.api.Test;
 
 /**
  * Kills the consumer (SIGKILL) at every step of a merge, then starts it again: a reader listing
  * the lake's files the whole time must never see an order twice, and the lake must end with
  * every order exactly once, in a bounded number of files, with nothing of the merges left over.
+ * And stops it (SIGTERM) in a merge's last moment: the merge must be done when it has ended.
  */
 class CompactionKillIT {
     private static final ThrowawayStack STACK = ThrowawayStack.shared();
@@ -86,6 +89,33 @@ class CompactionKillIT {
                     "a merge's output or journal left: " + names);
             assertTrue(names.size() < CompactionPolicy.FANOUT, "small files were merged: " + names);
         }
+    }
+
+    @Test
+    void shouldFinishTheMergeBeforeTheJvmEndsWhenStoppedJustAfterItsListingGrace() throws Exception {
+        PipelineConfig c = STACK.isolated("compaction_stop", 100_000);
+        Path lake = Path.of(c.datalake().path());
+        Files.createDirectories(lake);
+        Path config = ConfigWriter.write(c, lake.resolveSibling("orders_stream_stop.yml"));
+        for (int f = 0; f < CompactionPolicy.FANOUT; f++) {
+            earlierRunFile(lake, 1 + 3 * f, 3);
+        }
+        sendOrders(c, 31, 5);
+        // The child holds the merge at "grace passed" for a while (a slow disk), so that the stop's
+        // interrupt and Spark's shutdown hook both come before the final rename.
+        try (JobProcess child = JobProcess.java(ChildMain.class, lake.resolveSibling("consumer-stop.log"),
+                config.toString(), "grace passed", HOLD)) {
+            child.awaitLine("REACHED grace passed", Duration.ofMinutes(2));
+            assertTrue(child.stop(Duration.ofSeconds(60)), "the consumer ended on SIGTERM");
+        }
+        // Not started again: this is what a reader sees until the next start.
+        try (Stream<Path> left = Files.list(lake.resolve("date=" + DAY))) {
+            List<String> names = left.map(p -> p.getFileName().toString()).sorted().toList();
+            assertEquals(1, names.size(), "one merged file, no input, .tmp or journal: " + names);
+            assertTrue(names.get(0).matches("merged-L1-[0-9a-f-]{36}\\.parquet"), names.toString());
+        }
+        assertEquals(IntStream.range(1, 36).boxed().toList(),
+                OrderRows.inLake(lake.toString()).stream().map(OrderRows.OrderRow::orderId).toList());
     }
 
     /** {@code count} orders from {@code from} in one small Parquet file, named as a micro-batch's. */
@@ -156,11 +186,18 @@ class CompactionKillIT {
         }
     }
 
+    /** ChildMain's third argument: hold the merge at its step for a while, then go on. */
+    private static final String HOLD = "hold";
+
     /**
      * The consumer in a JVM of its own, so that it can be killed: its query with a merge that
-     * stops dead at the step named by args[1].
+     * stops dead at the step named by args[1]; with {@link #HOLD} as args[2], a merge that is
+     * held there for {@value #HELD_MS} ms whatever interrupts it, and then goes on, and the
+     * consumer's own shutdown hook.
      */
     public static final class ChildMain {
+        private static final long HELD_MS = 3_000;
+
         private ChildMain() {
         }
 
@@ -168,19 +205,45 @@ class CompactionKillIT {
             TimeZone.setDefault(TimeZone.getTimeZone("UTC"));
             PipelineConfig config = ConfigLoader.load(Path.of(args[0]));
             String stopAt = args[1];
+            boolean hold = args.length > 2 && args[2].equals(HOLD);
             SparkSession spark = SparkSessions.local("CompactionKillIT-child", 1);
+            AtomicReference<StreamingQuery> query = new AtomicReference<>();
+            if (hold) {
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> ConsumerJob.stopAndAwaitMerge(query.get())));
+            }
             Compactor.Steps steps = step -> {
                 if (step.equals(stopAt)) {
                     System.out.println("REACHED " + step);
                     System.out.flush();
-                    try {
-                        Thread.sleep(Long.MAX_VALUE);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
+                    if (hold) {
+                        holdThrough(HELD_MS);
+                    } else {
+                        try {
+                            Thread.sleep(Long.MAX_VALUE);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
                     }
                 }
             };
-            ConsumerJob.start(spark, config, steps).awaitTermination();
+            query.set(ConsumerJob.start(spark, config, steps));
+            query.get().awaitTermination();
+        }
+
+        /** Sleeps {@code millis} through interrupts, as a slow disk write would; then re-sets the interrupt. */
+        private static void holdThrough(long millis) {
+            boolean interrupted = false;
+            long until = System.nanoTime() + millis * 1_000_000;
+            for (long left = millis; left > 0; left = (until - System.nanoTime()) / 1_000_000) {
+                try {
+                    Thread.sleep(left);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -8,9 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import foodcdc.config.PipelineConfig;
+import foodcdc.lake.LakeLayout;
 import foodcdc.stack.TestSpark;
 import foodcdc.stack.ThrowawayStack;
 import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -130,6 +133,40 @@ class ConsumerIT {
     }
 
     private record Bad(String reason, byte[] value) {
+    }
+
+    @Test
+    void shouldCompactTheQuarantineAndStillHoldEveryRejectedRecordOnce() throws Exception {
+        PipelineConfig base = STACK.isolated("consumer_quarantine_merge", 100_000);
+        PipelineConfig c = base.withStreaming(base.streaming().withTrigger(100, 100_000));
+        List<String> expected = new ArrayList<>();   // reason:payload, as each was sent
+        StreamingQuery query = ConsumerJob.start(spark, c);
+        try {
+            // One rejected record per micro-batch, so one quarantine file each: batches 0 to 11.
+            for (int b = 0; b < 12; b++) {
+                String payload = b % 2 == 0 ? event(b + 1, "-1.00", "2025-11-18T12:00:00Z") : "not json " + b;
+                expected.add((b % 2 == 0 ? "negative_amount:" : "malformed_json:") + payload);
+                send(c, List.of(utf8(payload)));
+                query.processAllAvailable();
+            }
+        } finally {
+            query.stop();
+        }
+
+        // Batch 10 merged batches 0-9 (its own file stays out: it could still be replayed); 11 merged nothing.
+        Path quarantine = Path.of(c.datalake().path() + "_quarantine");
+        List<String> names;
+        try (Stream<Path> files = Files.list(quarantine)) {
+            names = files.map(f -> f.getFileName().toString()).sorted().toList();
+        }
+        String id = query.id().toString();
+        assertEquals(3, names.size(), names.toString());
+        assertEquals(List.of(LakeLayout.batchFile(id, 10), LakeLayout.batchFile(id, 11)), names.subList(0, 2));
+        assertTrue(names.get(2).matches("merged-L1-[0-9a-f-]{36}\\.parquet"), names.toString());
+        List<String> read = spark.read().parquet(LakeFiles.parquetFiles(quarantine.toString()))
+                .select("reason", "payload").collectAsList().stream()
+                .map(r -> r.getString(0) + ":" + r.getString(1)).sorted().toList();
+        assertEquals(expected.stream().sorted().toList(), read, "every rejected record once, with its reason");
     }
 
     @Test

@@ -142,4 +142,11 @@ class OrderCleaningTest {
         assertEquals(0L, (long) r.getAs("offset"));
         assertEquals("oops", new String((byte[]) r.getAs("raw_value"), StandardCharsets.UTF_8));
     }
+
+    @Test
+    void shouldGiveTheQuarantinesColumnsAsItsMergesReadThem() {
+        StructType written = OrderCleaning.rejected(OrderCleaning.classify(kafka(List.of(utf8("oops")))),
+                functions.current_timestamp()).schema();
+        assertEquals(OrderCleaning.QUARANTINE.asNullable().simpleString(), written.asNullable().simpleString());
+    }
 }
