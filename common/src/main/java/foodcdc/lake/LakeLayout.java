@@ -8,7 +8,8 @@ import org.apache.hadoop.fs.Path;
 /**
  * Where the lake's files live and what their names say. Beside {@code datalake.path}: the
  * quarantine ({@code <path>_quarantine}) and the staging folder ({@code <path>_staging}, where
- * files are written before they are renamed into place, and the consumer's lock). In the lake,
+ * files are written before they are renamed into place). In the lake, the consumer's lock
+ * ({@code _consumer.lock}), the record of its source and topic, and
  * {@code date=YYYY-MM-DD} folders (the UTC day of created_at) holding:
  * <ul>
  *   <li>{@code batch-N-<query id>.parquet}: what micro-batch N of a streaming query wrote
@@ -67,9 +68,14 @@ public final class LakeLayout {
         return folderName.startsWith(DATE_PREFIX) ? folderName.substring(DATE_PREFIX.length()) : null;
     }
 
-    /** Lock file held by the one consumer writing this lake. */
+    /**
+     * Lock file held by the one consumer writing this lake: in the lake folder itself, so that
+     * every spelling of it (a symlink to it, or to a folder above it) finds the same file. (Beside
+     * it, in the staging folder, a symlinked lake would have a lock of its own.) Readers skip it:
+     * it does not end in {@code .parquet}, and Spark ignores names starting with {@code _}.
+     */
     public Path lockFile() {
-        return new Path(staging, "consumer.lock");
+        return new Path(lake, "_consumer.lock");
     }
 
     /** Where a micro-batch's lake files are written before they are renamed into place. */

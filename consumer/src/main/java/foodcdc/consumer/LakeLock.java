@@ -9,7 +9,7 @@ import org.apache.hadoop.conf.Configuration;
  * One consumer per lake: each consumer knows only the orders and merges it made itself since
  * it started ({@link OrderIndex}, {@link Compactor}), so a second one writing to the same lake
  * would write orders twice and could delete a merge in progress. The consumer holds
- * {@code <datalake.path>_staging/consumer.lock} ({@link ProcessLock}) for as long as it runs.
+ * {@code <datalake.path>/_consumer.lock} ({@link ProcessLock}) for as long as it runs.
  */
 final class LakeLock {
     private LakeLock() {

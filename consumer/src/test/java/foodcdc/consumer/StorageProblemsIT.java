@@ -67,13 +67,16 @@ class StorageProblemsIT {
     }
 
     @Test
-    void shouldRefuseASecondConsumerOnTheSameLake() throws Exception {
+    void shouldRefuseASecondConsumerOnTheSameLakeEvenThroughASymlink() throws Exception {
         PipelineConfig c = STACK.isolated("second_consumer", 100_000);
         // This JVM plays the consumer already running: it holds the lake's lock as ConsumerJob does.
         assertTrue(LakeLock.acquire(c.datalake().path(), new Configuration()));
-        String out = run("consumer_spark_submit.sh", c);
-        assertTrue(out.contains("Consumer cannot start: another consumer is writing to datalake.path "
-                + c.datalake().path() + " (it holds "), out);
+        // The second one reaches the same lake by another path (its staging folder is another one).
+        Path alias = Files.createSymbolicLink(tmp.resolve("lake-alias"), Files.createDirectories(
+                Path.of(c.datalake().path())));
+        String out = run("consumer_spark_submit.sh", c.withDatalake(c.datalake().withPath(alias.toString())));
+        assertTrue(out.contains("Consumer cannot start: another consumer is writing to datalake.path " + alias
+                + " (it holds "), out);
         assertEquals(0, LakeFiles.parquetFiles(c.datalake().path()).length, "the second consumer wrote");
     }
 

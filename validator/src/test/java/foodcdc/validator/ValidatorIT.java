@@ -118,7 +118,7 @@ class ValidatorIT {
             OrderRows.awaitQuarantined(lake, 2, WAIT, producer, consumer);
             String out = consumer.output();
             for (Path f : unreadable) {
-                assertTrue(out.contains("ERROR LakeWriter: Lake file file:" + f + " cannot be read ("), out);
+                assertTrue(out.contains("ERROR Compactor: Lake file file:" + f + " cannot be read ("), out);
             }
             assertTrue(out.contains("it is left where it is, out of merges, and its orders are not counted"), out);
             assertTrue(producer.stop(Duration.ofSeconds(60)) && consumer.stop(Duration.ofSeconds(60)));
