@@ -73,8 +73,9 @@ final class TopicIdentity {
 
     /** The line a data loss ends the consumer with. */
     static String dataLoss(String topic, Throwable failure) {
-        return "events of kafka.topic " + topic + " that the consumer had not read are gone (deleted by retention or "
-                + "by hand, or lost by a broker) and cannot be read again from Kafka: " + whatWasLost(failure) + ". "
+        return "events of kafka.topic " + topic + " are gone (deleted by retention or by hand before the consumer "
+                + "read them, or lost by a broker's crash after it acknowledged them: the topic then ends before what "
+                + "the consumer read) and cannot be read again from Kafka: " + whatWasLost(failure) + ". "
                 + REPLAY;
     }
 

@@ -4,6 +4,8 @@ import static foodcdc.consumer.TopicEvents.event;
 import static foodcdc.consumer.TopicEvents.send;
 import static foodcdc.consumer.TopicEvents.utf8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import foodcdc.config.PipelineConfig;
 import foodcdc.stack.TestSpark;
@@ -13,16 +15,20 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryException;
 import org.junit.jupiter.api.Test;
 
 /**
  * What a crash of the host leaves of the checkpoint: Spark does not force its newest
  * {@code offsets/N} and {@code commits/N} to disk, so after a power cut they may be empty or
- * zeroed. The consumer must resume by itself, with every order in the lake once.
+ * zeroed. The consumer must resume by itself, with every order in the lake once. The same crash
+ * can cost a single broker events it acknowledged: the consumer must stop, naming the replay.
  */
 class HostCrashIT {
     private static final ThrowawayStack STACK = ThrowawayStack.shared();
@@ -43,6 +49,36 @@ class HostCrashIT {
         Files.write(newest(checkpoint.resolve("commits")), new byte[0]);
         consume(c, 16, 20);
         assertEquals(ids(20), orderIds(c), "every order once after the newest batch's offsets were lost");
+    }
+
+    @Test
+    void shouldStopNamingTheReplayWhenTheTopicEndsBeforeWhatTheCheckpointRead() throws Exception {
+        PipelineConfig c = STACK.isolated("broker_crash", 100_000);
+        consume(c, 1, 5);
+        // A broker that lost acknowledged events in the crash: the topic now ends before the offset
+        // the checkpoint read up to (here the checkpoint says it read 5 more than the topic holds).
+        Path checkpoint = Path.of(c.streaming().checkpointLocation());
+        Path offsets = newest(checkpoint.resolve("offsets"));
+        String text = Files.readString(offsets);
+        Matcher partition0 = Pattern.compile("\"0\":(\\d+)").matcher(text.substring(text.lastIndexOf('\n')));
+        assertTrue(partition0.find(), text);
+        long read = Long.parseLong(partition0.group(1)) + 5;
+        Files.writeString(offsets, text.substring(0, text.lastIndexOf('\n'))
+                + partition0.replaceFirst("\"0\":" + read));
+        Files.deleteIfExists(offsets.resolveSibling("." + offsets.getFileName() + ".crc"));
+
+        StreamingQuery query = ConsumerJob.start(spark, c);
+        StreamingQueryException failed;
+        try {
+            send(c, List.of(utf8(event(6, "1.00", LocalDate.now(ZoneOffset.UTC) + "T12:00:00Z"))));
+            failed = assertThrows(StreamingQueryException.class, query::processAllAvailable);
+        } finally {
+            query.stop();
+        }
+        assertTrue(TopicIdentity.isDataLoss(failed), failed.toString());
+        String line = TopicIdentity.dataLoss(c.kafka().topic(), failed);
+        assertTrue(line.contains("offset was changed from " + read + " to "), line);
+        assertTrue(line.contains("scripts/replay_from_source.sh"), line);
     }
 
     /**
