@@ -62,7 +62,7 @@ public final class LakeFileCheck {
         return Optional.empty();
     }
 
-    /** Whether Spark reads a file's column {@code t} as {@code type} (for the types the lake has). */
+    /** Whether Spark reads a file's column {@code t} as {@code type} (checked for the lake's types). */
     static boolean readableAs(Type t, DataType type) {
         if (!t.isPrimitive()) {
             return false;
@@ -82,7 +82,7 @@ public final class LakeFileCheck {
         if (type instanceof DecimalType) {
             return a instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation;
         }
-        return true;   // no other type in the lake
+        return true;   // the quarantine's others (long, binary): left to Spark's read
     }
 
     private static String describe(Type t) {

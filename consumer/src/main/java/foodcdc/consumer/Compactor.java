@@ -320,7 +320,7 @@ final class Compactor {
     }
 
     /** Sleeps {@code millis} whatever happens; returns whether it was interrupted meanwhile. */
-    private static boolean pause(long millis) {
+    static boolean pause(long millis) {
         boolean interrupted = false;
         long until = System.nanoTime() + millis * 1_000_000;
         for (long left = millis; left > 0; left = (until - System.nanoTime()) / 1_000_000) {

@@ -232,16 +232,7 @@ class CompactionKillIT {
 
         /** Sleeps {@code millis} through interrupts, as a slow disk write would; then re-sets the interrupt. */
         private static void holdThrough(long millis) {
-            boolean interrupted = false;
-            long until = System.nanoTime() + millis * 1_000_000;
-            for (long left = millis; left > 0; left = (until - System.nanoTime()) / 1_000_000) {
-                try {
-                    Thread.sleep(left);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
+            if (Compactor.pause(millis)) {
                 Thread.currentThread().interrupt();
             }
         }
