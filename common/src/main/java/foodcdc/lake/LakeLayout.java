@@ -78,6 +78,11 @@ public final class LakeLayout {
         return new Path(lake, "_consumer.lock");
     }
 
+    /** Where versions before {@link #lockFile} held the lock; taken too, so that one of them still running keeps a new one out. */
+    public Path earlierLockFile() {
+        return new Path(staging, "consumer.lock");
+    }
+
     /** Where a micro-batch's lake files are written before they are renamed into place. */
     public Path stagedBatch(String fileName) {
         return new Path(staging, fileName);
@@ -95,6 +100,15 @@ public final class LakeLayout {
 
     public static String batchFile(String queryId, long batchId) {
         return "batch-" + batchId + "-" + queryId + PARQUET;
+    }
+
+    /**
+     * A micro-batch's file kept under another name, when its batch is planned again with other
+     * offsets (a checkpoint a crash of the host damaged): still level 0 (merged as any), never
+     * replaced by a batch.
+     */
+    public static String setAsideBatchFile(String queryId, long batchId) {
+        return "batch-" + batchId + "-" + queryId + "-set-aside-" + UUID.randomUUID() + PARQUET;
     }
 
     public static String mergedFile(int level) {

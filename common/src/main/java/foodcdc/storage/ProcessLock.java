@@ -13,7 +13,7 @@ import org.apache.hadoop.fs.Path;
 /**
  * One process at a time on a job's state: an OS lock on a file, held for as long as the JVM
  * runs (the OS releases it when the process dies, even by SIGKILL). The consumer holds one in
- * the lake's staging folder, the producer one beside its watermark, and the tools that rewrite
+ * the lake folder, the producer one beside its watermark, and the tools that rewrite
  * a job's state take its lock (the replay both, accept_source.sh the producer's), so they cannot
  * run while that job does. On local disk only: HDFS
  * and S3 have no such lock, and there one job per lake is the operator's to ensure.

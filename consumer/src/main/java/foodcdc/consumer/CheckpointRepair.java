@@ -10,10 +10,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import foodcdc.storage.PlainFiles;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.ChecksumException;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,9 +33,12 @@ import org.slf4j.LoggerFactory;
  *       it wrote ({@link LakeWriter});</li>
  *   <li>{@code offsets/N}: batch N is planned again from where batch N−1 ended, so it may read
  *       other offsets than before, and its files could then not replace the first attempt's
- *       (another set of dates): those are removed with it, as is {@code commits/N}. Their orders
- *       are read again from Kafka (gone from Kafka, Spark stops for data loss, which names the
- *       replay); one a merge has taken into a bigger file is known to the index and not doubled.</li>
+ *       (another set of dates). Those are kept, renamed ({@link LakeLayout#setAsideBatchFile}):
+ *       the order index counts them, so the new attempt drops their orders as copies, and
+ *       orders the broker lost in the same crash are not lost with them. {@code commits/N}
+ *       goes too;</li>
+ *   <li>with no batch left, the topic's first offsets ({@code sources/}) and the query id
+ *       ({@code metadata}) when unreadable: nothing was read yet.</li>
  * </ul>
  */
 final class CheckpointRepair {
@@ -42,33 +49,63 @@ final class CheckpointRepair {
     private CheckpointRepair() {
     }
 
-    /** Repairs the checkpoint at {@code checkpoint} of the consumer writing {@code layout}; returns what it removed. */
-    static List<String> repair(FileSystem fs, Path checkpoint, LakeLayout layout) throws IOException {
+    /** Repairs the checkpoint at {@code checkpoint} of the consumer writing {@code layout}; returns what it did. */
+    static List<String> repair(Configuration conf, Path checkpoint, LakeLayout layout) throws IOException {
+        FileSystem fs = checkpoint.getFileSystem(conf);
+        FileSystem lakeFs = layout.lake.getFileSystem(conf);
+        PlainFiles plain = new PlainFiles(layout.lake, conf);
         List<String> done = new ArrayList<>();
-        Optional<String> queryId = queryId(fs, new Path(checkpoint, "metadata"));
-        for (FileStatus offsets : newestUnreadable(fs, new Path(checkpoint, "offsets"))) {
+        Path metadata = new Path(checkpoint, "metadata");
+        Optional<String> queryId = queryId(fs, metadata);
+        Path offsetLog = new Path(checkpoint, "offsets");
+        for (FileStatus offsets : newestUnreadable(fs, offsetLog)) {
             long batch = Long.parseLong(offsets.getPath().getName());
             delete(fs, offsets.getPath());
             delete(fs, new Path(new Path(checkpoint, "commits"), Long.toString(batch)));
-            List<Path> files = new ArrayList<>();
+            int kept = 0;
             if (queryId.isPresent()) {
                 String name = LakeLayout.batchFile(queryId.get(), batch);
-                files.addAll(glob(fs, new Path(layout.lake, LakeLayout.dateFolderName("*") + "/" + name)));
-                files.addAll(glob(fs, new Path(layout.quarantine, name)));
+                List<Path> files = new ArrayList<>(glob(lakeFs, new Path(layout.lake, LakeLayout.dateFolderName("*") + "/" + name)));
+                files.addAll(glob(lakeFs, new Path(layout.quarantine, name)));
+                for (Path f : files) {
+                    plain.replace(f, new Path(f.getParent(), LakeLayout.setAsideBatchFile(queryId.get(), batch)));
+                    kept++;
+                }
             }
-            for (Path f : files) {
-                delete(fs, f);
-            }
-            done.add(offsets.getPath() + " (the offsets of batch " + batch + ") and the " + files.size()
-                    + " files the batch wrote: it is planned again from Kafka");
+            done.add(offsets.getPath() + " (the offsets of batch " + batch + "): it is planned again from Kafka; the "
+                    + kept + " files its first attempt wrote are kept under another name, so that no order is lost "
+                    + "(the new attempt drops them as copies)");
         }
         for (FileStatus commit : newestUnreadable(fs, new Path(checkpoint, "commits"))) {
             delete(fs, commit.getPath());
             done.add(commit.getPath() + " (batch " + commit.getPath().getName() + " done): the batch runs again and "
                     + "replaces its own files");
         }
+        if (!fs.exists(offsetLog) || fs.listStatus(offsetLog, p -> p.getName().matches("\\d+")).length == 0) {
+            // No batch planned (a crash in the checkpoint's first seconds): the rest holds nothing yet.
+            Path sources = new Path(checkpoint, "sources");
+            if (fs.exists(sources) && unreadableFileUnder(fs, sources)) {
+                fs.delete(sources, true);
+                done.add(sources + " (where the topic's first offsets are kept): read again from the topic's start");
+            }
+            if (fs.exists(metadata) && queryId.isEmpty()) {
+                delete(fs, metadata);
+                done.add(metadata + " (the query id): the run gets a new one");
+            }
+        }
         done.forEach(d -> LOG.warn("Checkpoint file unreadable, as a crash of the host leaves it; removed {}", d));
         return done;
+    }
+
+    private static boolean unreadableFileUnder(FileSystem fs, Path dir) throws IOException {
+        RemoteIterator<LocatedFileStatus> files = fs.listFiles(dir, true);
+        while (files.hasNext()) {
+            Path p = files.next().getPath();
+            if (!p.getName().startsWith(".") && !readable(read(fs, p))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The newest files of a checkpoint log, down to the newest one Spark can read. */

@@ -4,6 +4,7 @@ import foodcdc.consumer.CompactionPolicy.Merge;
 import foodcdc.contract.OrderEvent;
 import foodcdc.lake.LakeFileCheck;
 import foodcdc.lake.LakeLayout;
+import foodcdc.retry.RootCause;
 import foodcdc.storage.PlainFiles;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -14,6 +15,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -65,11 +67,13 @@ final class Compactor {
      */
     static final long LISTING_GRACE_MS = 500;
     /**
-     * Held while a merge is past its journal (steps 3 and 4), so that the JVM's shutdown can wait
+     * Held from just before a merge writes its journal to its end (steps 3 and 4), so that the JVM's shutdown can wait
      * for it rather than leave its orders hidden until the next start. One for the JVM, which
      * runs one consumer.
      */
     private static final ReentrantLock FINISHING = new ReentrantLock();
+    /** Set, under {@link #FINISHING}, once the JVM's shutdown waited for it: no merge writes a journal after. */
+    private static volatile boolean ending;
 
     /** Where a new merge has got to; tests stop a consumer at each to kill it there. */
     interface Steps {
@@ -162,16 +166,24 @@ final class Compactor {
     /**
      * A file of the lake or the quarantine that cannot be read (truncated, empty, a column of
      * another type): left where it is and out of every merge, with one ERROR, rather than failing
-     * every micro-batch for ever. Its records are not counted: the index does not know its orders.
+     * every micro-batch for ever. Its records are not counted: the index does not know its orders,
+     * so copies of them arriving again are written (repairing the file in place would then show
+     * them twice: it is to be moved out).
      */
     void leaveAlone(Path file, String reason) {
+        boolean quarantined = file.getParent().equals(layout.quarantine);
+        if (quarantined) {
+            LOG.error("Quarantine file {} cannot be read ({}); it is left where it is and out of merges. Move it out "
+                    + "of {} (its rejected records are not in the lake either way)", file, reason, layout.quarantine);
+            quarantine.remove(file.getName());
+            return;
+        }
         LOG.error("Lake file {} cannot be read ({}); it is left where it is, out of merges, and its orders are not "
-                + "counted. Move it out of datalake.path (or repair it); if it held orders of this lake, run "
+                + "counted. Move it out of datalake.path; if it held orders of this lake, run "
                 + "scripts/replay_from_source.sh once it is out to write them again", file, reason);
         String date = LakeLayout.dateOf(file.getParent().getName());
-        Map<String, Long> files = date == null ? quarantine : folders.get(date);
-        if (files != null) {
-            files.remove(file.getName());
+        if (date != null && folders.containsKey(date)) {
+            folders.get(date).remove(file.getName());
         }
     }
 
@@ -214,6 +226,9 @@ final class Compactor {
         } catch (Exception e) {   // Spark's failure, which names neither the file nor what to do
             Map<String, String> unreadable = LakeFileCheck.unreadable(fs.getConf(), inputs, schema);
             if (unreadable.isEmpty()) {
+                unreadable = eachAlone(inputs, schema);   // what no footer tells: a damaged page, a type Spark refuses
+            }
+            if (unreadable.isEmpty()) {
                 throw e;
             }
             fs.delete(stage, true);
@@ -230,15 +245,40 @@ final class Compactor {
         plain.replace(parts[0].getPath(), merging);
         fs.delete(stage, true);
         steps.reached("merged file in place");
-        plain.write(journal, plan.encode());
-        steps.reached("journal written");
-        finish(journal, merging, plan, steps);
+        FINISHING.lock();
+        try {
+            if (ending) {
+                deleteIfExists(merging);   // the JVM is ending: the inputs stay as they are, merged another time
+                return;
+            }
+            plain.write(journal, plan.encode());
+            steps.reached("journal written");
+            finish(journal, merging, plan, steps);
+        } finally {
+            FINISHING.unlock();
+        }
         Map<String, Long> files = m.inQuarantine() ? quarantine : folders.get(m.date());
         m.inputs().forEach(files::remove);
         files.put(target.getName(), parts[0].getLen());
         LOG.info("Merged {} files of {} into {} ({} bytes) in {} ms", inputs.size(),
                 m.inQuarantine() ? "the quarantine" : m.date(), target.getName(),
                 parts[0].getLen(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** The files of a failed merge (at most {@link CompactionPolicy#MAX_INPUTS}) that Spark cannot read alone, and why. */
+    private Map<String, String> eachAlone(List<String> files, StructType schema) {
+        Map<String, String> bad = new LinkedHashMap<>();
+        for (String f : files) {
+            try {
+                spark.read().schema(schema).parquet(f).write().format("noop").mode(SaveMode.Overwrite).save();
+            } catch (Exception e) {   // Spark's failure of this one file
+                if (Thread.currentThread().isInterrupted()) {
+                    return Map.of();   // stopping: not the file's fault
+                }
+                bad.put(f, RootCause.describe(e));
+            }
+        }
+        return bad;
     }
 
     /**
@@ -315,6 +355,7 @@ final class Compactor {
         if (!FINISHING.tryLock(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             return false;
         }
+        ending = true;   // a merge not past its journal yet does not start steps 3 and 4 any more
         FINISHING.unlock();
         return true;
     }

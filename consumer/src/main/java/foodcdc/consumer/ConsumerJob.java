@@ -185,7 +185,7 @@ public final class ConsumerJob {
             throws IOException, TimeoutException {
         configureSession(spark);
         Path checkpoint = new Path(config.streaming().checkpointLocation());
-        CheckpointRepair.repair(checkpoint.getFileSystem(spark.sparkContext().hadoopConfiguration()), checkpoint,
+        CheckpointRepair.repair(spark.sparkContext().hadoopConfiguration(), checkpoint,
                 new LakeLayout(config.datalake().path()));
         LakeWriter writer = new LakeWriter(spark, config.datalake().path(), steps);
         writer.finishInterruptedMerges();

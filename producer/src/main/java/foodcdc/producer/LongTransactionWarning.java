@@ -19,10 +19,30 @@ final class LongTransactionWarning {
     private int warnedPid;
     private LocalDateTime warnedXactStart;
     private LocalDateTime warnedAt;
+    /** A holder without xact_start, and since when polls have seen it hold rows back. */
+    private int heldPid;
+    private LocalDateTime heldSince;
+
+    /** No transaction holds rows back at this poll. */
+    void none() {
+        heldSince = null;
+    }
 
     /** The WARN to log at {@code now} (UTC wall-clock) about {@code t}, if one is due. */
     Optional<String> due(SourceDatabase.OpenTransaction t, LocalDateTime now) {
-        Duration open = Duration.between(t.since(), now);
+        LocalDateTime since = t.since();
+        if (t.xactStart() == null) {
+            // A walsender reports no xact_start, and its "since" (its last state change) moves
+            // with each statement: time it from the first poll it held back, or it is never named.
+            if (heldPid == t.pid() && heldSince != null && heldSince.isBefore(since)) {
+                since = heldSince;
+            }
+            heldPid = t.pid();
+            heldSince = since;
+        } else {
+            heldSince = null;
+        }
+        Duration open = Duration.between(since, now);
         if (open.compareTo(FIRST_AFTER) < 0) {
             return Optional.empty();
         }
@@ -33,7 +53,7 @@ final class LongTransactionWarning {
         warnedPid = t.pid();
         warnedXactStart = t.xactStart();
         warnedAt = now;
-        return Optional.of("Rows created after " + Watermark.ISO_MICROS.format(t.since())
+        return Optional.of("Rows created after " + Watermark.ISO_MICROS.format(since)
                 + " wait for a transaction open for " + open.toSeconds() + " s (" + t.describe()
                 + "); they are published once it ends (any open transaction holds them back, read-only ones "
                 + "too: see docs/OPERATIONS.md)");

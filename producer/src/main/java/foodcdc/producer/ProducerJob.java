@@ -235,7 +235,7 @@ public final class ProducerJob implements AutoCloseable {
         }
         SourceDatabase.Next next = db.nextBatch(watermark, maxRows);
         // Said whether or not anything can be published: a transaction left open holds back every later row.
-        next.heldBackBy().ifPresent(this::warnIfLong);
+        next.heldBackBy().ifPresentOrElse(this::warnIfLong, longTransaction::none);
         if (next.batch().isEmpty()) {
             return new PollResult(0, false);
         }

@@ -41,4 +41,20 @@ class LongTransactionWarningTest {
         // The same session's next transaction is another one.
         assertTrue(w.due(dump(4242, START.plusSeconds(2)), START.plusSeconds(42)).isPresent());
     }
+
+    @Test
+    void shouldTimeAWalsenderFromTheFirstPollItHeldBackThoughEachStatementMovesItsStateChange() {
+        for (int s = 0; s <= 25; s += 5) {   // a statement every 5 s, each a new state_change
+            assertEquals(Optional.empty(), w.due(walsender(START.plusSeconds(s)), START.plusSeconds(s + 1)));
+        }
+        assertTrue(w.due(walsender(START.plusSeconds(30)), START.plusSeconds(31)).orElseThrow()
+                .contains("open for 31 s (pid 77,"));
+        w.none();   // its transaction ended: the next one is timed anew
+        assertEquals(Optional.empty(), w.due(walsender(START.plusSeconds(100)), START.plusSeconds(101)));
+    }
+
+    private static SourceDatabase.OpenTransaction walsender(LocalDateTime stateChange) {
+        return new SourceDatabase.OpenTransaction(77, "it-replication-client", stateChange, null, null, null,
+                "idle in transaction", "INSERT INTO t VALUES (1)");
+    }
 }

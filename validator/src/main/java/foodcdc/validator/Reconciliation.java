@@ -211,8 +211,8 @@ record Reconciliation(
         out.add("Quarantine: " + quarantine.size() + " records" + (reasons.isEmpty() ? "" : " " + reasons));
         // Before the orders it explains: a missing order may be in a file that cannot be read.
         unreadable.forEach((file, why) -> out.add(PROBLEM + "file " + file + " cannot be read (" + why + "): its "
-                + "records are not counted. Move it out of the lake and run scripts/replay_from_source.sh if it held "
-                + "orders of this lake, or repair it"));
+                + "records are not counted. Move it out of its folder; a lake file that held orders of this lake: then "
+                + "run scripts/replay_from_source.sh"));
         problem(out, "valid orders missing from the lake", missingFromLake());
         problem(out, "orders more than once in the lake", duplicatedInLake());
         problem(out, "lake rows in the wrong date partition", wrongPartition());

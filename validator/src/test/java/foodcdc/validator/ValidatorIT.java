@@ -127,7 +127,7 @@ class ValidatorIT {
         assertEquals(1, named.exit(), named.all());
         assertTrue(named.stdout().contains("PROBLEM: file file:" + empty + " cannot be read (not a readable Parquet "
                 + "file: file:" + empty + " is not a Parquet file (length is too low: 0)): its records are not counted. "
-                + "Move it out of the lake"), named.all());
+                + "Move it out of its folder"), named.all());
         assertTrue(named.stdout().contains("PROBLEM: file file:" + truncated + " cannot be read (not a readable "
                 + "Parquet file: "), named.all());
         assertTrue(named.stdout().contains("PROBLEM: file file:" + int64 + " cannot be read (column order_id is "
