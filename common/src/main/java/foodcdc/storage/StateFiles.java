@@ -10,6 +10,8 @@ public final class StateFiles {
     public static final String WATERMARK = "watermark.properties";
     /** Held by the one producer publishing from that watermark ({@link ProcessLock}), beside it. */
     public static final String PRODUCER_LOCK = "producer.lock";
+    /** Where the topic ended after the producer's last acknowledged batch, beside the watermark. */
+    public static final String TOPIC_END = "topic_end.properties";
 
     private StateFiles() {
     }

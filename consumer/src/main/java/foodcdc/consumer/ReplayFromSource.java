@@ -60,6 +60,8 @@ public final class ReplayFromSource {
         say(checkpointDeleted, "the consumer's checkpoint " + checkpoint + ": its next run reads "
                 + config.kafka().topic() + " from its first event");
         say(delete(topicRecord, false, hadoop), "the lake's record of the topic " + topicRecord);
+        Path topicEnd = new Path(watermarks, StateFiles.TOPIC_END);
+        say(delete(topicEnd, false, hadoop), "the producer's record of the topic's end " + topicEnd);
         if (!watermarkDeleted && !checkpointDeleted) {
             System.err.println("replay_from_source.sh: found neither a watermark nor a checkpoint: is --config the "
                     + "jobs' config? Nothing to replay");

@@ -8,6 +8,7 @@ import foodcdc.retry.Backoff;
 import foodcdc.retry.RootCause;
 import foodcdc.spark.SparkSessions;
 import foodcdc.storage.ProcessLock;
+import foodcdc.storage.StateFile;
 import foodcdc.storage.StateFiles;
 import foodcdc.storage.WritableLocation;
 import java.io.IOException;
@@ -44,6 +45,7 @@ public final class ProducerJob implements AutoCloseable {
     private final BatchPublisher publisher;
     private final WatermarkStore store;
     private final SourceIdentity identity;
+    private final TopicEnd topicEnd;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private Optional<Watermark> watermark;
@@ -58,6 +60,8 @@ public final class ProducerJob implements AutoCloseable {
         this.store = new WatermarkStore(config.streaming().lastProcessedTimestampLocation(), hadoop);
         this.watermark = store.load();
         this.identity = new SourceIdentity(config.postgres().table(), lake, LakeSource.file(lake, hadoop), watermark);
+        this.topicEnd = new TopicEnd(config.kafka(), new StateFile(new Path(config.streaming()
+                .lastProcessedTimestampLocation(), StateFiles.TOPIC_END), hadoop));
         this.db = new SourceDatabase(config.postgres(), Optional.of(identity));
         this.publisher = new BatchPublisher(spark, config);
     }
@@ -147,6 +151,7 @@ public final class ProducerJob implements AutoCloseable {
             }
         } finally {
             db.close();
+            topicEnd.close();
             LOG.info("Producer stopped at watermark {}", watermark.map(Watermark::toString).orElse("none"));
             stopped.countDown();
         }
@@ -233,6 +238,11 @@ public final class ProducerJob implements AutoCloseable {
             record(batch, t0, "Recorded the batch published before:");
             return new PollResult(batch.rows(), batch.rows() >= maxRows);
         }
+        // Before anything is published: into a topic that lost acknowledged events, new ones would be skipped.
+        Optional<String> lost = topicEnd.problem();
+        if (lost.isPresent()) {
+            throw new SourceUnfit(List.of(lost.get()));
+        }
         SourceDatabase.Next next = db.nextBatch(watermark, maxRows);
         // Said whether or not anything can be published: a transaction left open holds back every later row.
         next.heldBackBy().ifPresentOrElse(this::warnIfLong, longTransaction::none);
@@ -261,6 +271,11 @@ public final class ProducerJob implements AutoCloseable {
             identity.record(Optional.of(batch));
         } catch (IOException e) {
             throw new StateNotWritten("datalake.path", identity.toString(), e);
+        }
+        try {
+            topicEnd.record();
+        } catch (IOException e) {
+            throw new StateNotWritten("streaming.last_processed_timestamp_location", topicEnd.toString(), e);
         }
         unrecorded = Optional.empty();
         Optional<Watermark> old = watermark;
@@ -307,6 +322,7 @@ public final class ProducerJob implements AutoCloseable {
     public void close() {
         stopRequested.countDown();
         db.close();
+        topicEnd.close();
     }
 
     private Duration remaining(long startedNanos) {

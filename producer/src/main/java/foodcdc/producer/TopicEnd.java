@@ -1,0 +1,105 @@
+package foodcdc.producer;
+
+import foodcdc.config.PipelineConfig;
+import foodcdc.kafka.TopicReader;
+import foodcdc.storage.StateFile;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Where the topic ended once Kafka acknowledged the producer's last batch, kept beside the
+ * watermark ({@code topic_end.properties}: a partition's end offset a line). A topic's end only
+ * grows (retention and {@code kafka-delete-records} move its start), so a partition that now
+ * ends before it has lost events Kafka acknowledged: a single broker's host crashed before they
+ * reached its disk, an unclean leader election, or the topic was created anew. The consumer
+ * sees that only while it has read past the new end; once new events fill the gap, it would
+ * read on at its old offsets and skip them. So the producer looks before every poll, and stops
+ * before it publishes into such a gap.
+ */
+final class TopicEnd implements AutoCloseable {
+    private static final Duration TIMEOUT = Duration.ofSeconds(15);
+
+    private final String topic;
+    private final StateFile file;
+    private final KafkaConsumer<byte[], byte[]> kafka;
+    /** partition → end offset, as recorded. */
+    private Map<Integer, Long> recorded;
+    private boolean closed;
+
+    TopicEnd(PipelineConfig.Kafka config, StateFile file) throws IOException {
+        this.topic = config.topic();
+        this.file = file;
+        this.recorded = new TreeMap<>();
+        file.read().orElse(Map.of()).forEach((k, v) -> recorded.put(Integer.parseInt(k), Long.parseLong(v)));
+        Map<String, Object> p = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.brokers(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis(),
+                ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+        this.kafka = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** Why the topic lost events the producer published, if it did: the first partition that ends before its record. */
+    Optional<String> problem() {
+        if (recorded.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<Integer, Long> now = ends();
+        for (var r : recorded.entrySet()) {
+            long end = now.getOrDefault(r.getKey(), 0L);
+            if (end < r.getValue()) {
+                return Optional.of("partition " + r.getKey() + " of kafka.topic " + topic + " ends at offset " + end
+                        + ", before offset " + r.getValue() + " which the producer's acknowledged events reached (in "
+                        + file + "): Kafka lost events it had acknowledged (a crash of a single broker's host, an "
+                        + "unclean leader election) or the topic was created anew. Publishing on would put new orders "
+                        + "at offsets the consumer already read. Stop the consumer, run scripts/replay_from_source.sh "
+                        + "(it loses nothing), then start both");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Records where the topic ends now (after Kafka acknowledged a batch). */
+    void record() throws IOException {
+        Map<Integer, Long> now = ends();
+        if (now.equals(recorded)) {
+            return;
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        now.forEach((partition, end) -> values.put(Integer.toString(partition), Long.toString(end)));
+        file.write("partition=end offset of kafka.topic " + topic + " after the producer's last acknowledged batch",
+                values);
+        recorded = now;
+    }
+
+    private Map<Integer, Long> ends() {
+        Map<Integer, Long> ends = new TreeMap<>();
+        for (Map.Entry<TopicPartition, Long> e : kafka.endOffsets(TopicReader.partitions(kafka, topic, TIMEOUT), TIMEOUT)
+                .entrySet()) {
+            ends.put(e.getKey().partition(), e.getValue());
+        }
+        return ends;
+    }
+
+    @Override
+    public String toString() {
+        return file.toString();
+    }
+
+    /** Closes the Kafka client; again, it does nothing. */
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            kafka.close(Duration.ofSeconds(5));
+        }
+    }
+}
