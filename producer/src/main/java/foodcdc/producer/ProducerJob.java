@@ -134,6 +134,8 @@ public final class ProducerJob implements AutoCloseable {
                     pause = waitingForPostgres(backoff, e);
                 } catch (SourceUnfit e) {
                     throw e.whileRunning();   // not waited out: going on would publish another source's orders
+                } catch (InterruptedException e) {
+                    throw e;
                 } catch (StateNotWritten e) {
                     pause = backoff.next();
                     LOG.warn("Waiting to record the batch Kafka acknowledged (attempt {}, next in {} s): {}; nothing "
@@ -229,7 +231,7 @@ public final class ProducerJob implements AutoCloseable {
      * One poll: find the next batch, publish it, wait for Kafka's acknowledgement, then (and
      * only then) move the watermark. Public so tests can drive polls one by one.
      */
-    public PollResult pollOnce() throws SQLException, IOException, SourceUnfit, StateNotWritten {
+    public PollResult pollOnce() throws SQLException, IOException, SourceUnfit, StateNotWritten, InterruptedException {
         long t0 = System.nanoTime();
         int maxRows = config.streaming().maxRowsPerPoll();
         if (unrecorded.isPresent()) {

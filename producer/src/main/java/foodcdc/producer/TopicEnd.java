@@ -6,11 +6,13 @@ import foodcdc.storage.StateFile;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -26,6 +28,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 final class TopicEnd implements AutoCloseable {
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
+    private static final int RECHECKS = 3;
+    private static final Duration RECHECK_PAUSE = Duration.ofSeconds(2);
 
     private final String topic;
     private final StateFile file;
@@ -48,11 +52,20 @@ final class TopicEnd implements AutoCloseable {
     }
 
     /** Why the topic lost events the producer published, if it did: the first partition that ends before its record. */
-    Optional<String> problem() {
+    Optional<String> problem() throws InterruptedException {
         if (recorded.isEmpty()) {
             return Optional.empty();
         }
-        Map<Integer, Long> now = ends();
+        Optional<String> lost = lost(ends());
+        for (int again = 0; lost.isPresent() && again < RECHECKS; again++) {
+            // A broker just restarted may answer with an end it has not caught up to yet: only a lasting one counts.
+            Thread.sleep(RECHECK_PAUSE.toMillis());
+            lost = lost(ends());
+        }
+        return lost;
+    }
+
+    private Optional<String> lost(Map<Integer, Long> now) {
         for (var r : recorded.entrySet()) {
             long end = now.getOrDefault(r.getKey(), 0L);
             if (end < r.getValue()) {
@@ -81,9 +94,13 @@ final class TopicEnd implements AutoCloseable {
     }
 
     private Map<Integer, Long> ends() {
+        List<TopicPartition> partitions = TopicReader.partitions(kafka, topic, TIMEOUT);
+        if (partitions.isEmpty()) {
+            // Not "every partition ends at 0": a broker that just started may not know the topic yet.
+            throw new KafkaException("kafka.topic " + topic + " has no partitions in the broker's answer yet");
+        }
         Map<Integer, Long> ends = new TreeMap<>();
-        for (Map.Entry<TopicPartition, Long> e : kafka.endOffsets(TopicReader.partitions(kafka, topic, TIMEOUT), TIMEOUT)
-                .entrySet()) {
+        for (Map.Entry<TopicPartition, Long> e : kafka.endOffsets(partitions, TIMEOUT).entrySet()) {
             ends.put(e.getKey().partition(), e.getValue());
         }
         return ends;
