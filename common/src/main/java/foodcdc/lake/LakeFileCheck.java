@@ -66,9 +66,12 @@ public final class LakeFileCheck {
             schema = reader.getFooter().getFileMetaData().getSchema();
         } catch (EOFException | ParquetDecodingException e) {
             return Optional.of("not a readable Parquet file: " + e.getMessage());
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
+            // parquet-hadoop's way of saying the bytes are no Parquet file, whatever the wording.
+            return Optional.of("not a readable Parquet file: " + e.getMessage());
+        } catch (IOException e) {
             if (!isContentFault(e)) {
-                throw e;
+                throw e;   // the file system, not the file
             }
             return Optional.of("not a readable Parquet file: " + e.getMessage());
         }
@@ -84,10 +87,7 @@ public final class LakeFileCheck {
         return Optional.empty();
     }
 
-    /**
-     * parquet-hadoop's ways of saying the bytes are no Parquet file: too short, no magic number
-     * at the tail, a footer that points outside the file or does not decode.
-     */
+    /** parquet-hadoop's IOExceptions that say the bytes are no Parquet file: a footer that does not decode, say. */
     private static boolean isContentFault(Exception e) {
         String m = String.valueOf(e.getMessage());
         return m.contains("is not a Parquet file") || m.contains("magic number") || m.contains("corrupted file")
@@ -102,8 +102,7 @@ public final class LakeFileCheck {
         PrimitiveTypeName p = t.asPrimitiveType().getPrimitiveTypeName();
         LogicalTypeAnnotation a = t.getLogicalTypeAnnotation();
         if (type.equals(DataTypes.IntegerType)) {
-            return p == PrimitiveTypeName.INT32 && (a == null
-                    || a instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i && i.isSigned() && i.getBitWidth() == 32);
+            return p == PrimitiveTypeName.INT32;   // Spark 3.5 reads any INT32 as an int, whatever its annotation
         }
         if (type.equals(DataTypes.StringType)) {
             return p == PrimitiveTypeName.BINARY;

@@ -29,8 +29,8 @@ class LakeFileCheckTest {
                 DataTypes.IntegerType));
         assertFalse(LakeFileCheck.readableAs(Types.required(PrimitiveTypeName.INT64).named("order_id"),
                 DataTypes.IntegerType), "order_id as INT64");
-        assertFalse(LakeFileCheck.readableAs(Types.required(PrimitiveTypeName.INT32)
-                .as(LogicalTypeAnnotation.intType(32, false)).named("order_id"), DataTypes.IntegerType), "UINT_32");
+        assertTrue(LakeFileCheck.readableAs(Types.required(PrimitiveTypeName.INT32)
+                .as(LogicalTypeAnnotation.intType(16, true)).named("order_id"), DataTypes.IntegerType), "INT_16");
         assertTrue(LakeFileCheck.readableAs(decimal(10, 2), DataTypes.createDecimalType(10, 2)));
         assertTrue(LakeFileCheck.readableAs(decimal(9, 2), DataTypes.createDecimalType(10, 2)));
         assertFalse(LakeFileCheck.readableAs(decimal(18, 3), DataTypes.createDecimalType(10, 2)), "DuckDB's default");

@@ -68,6 +68,9 @@ final class CheckpointRepair {
                 List<Path> files = new ArrayList<>(glob(lakeFs, new Path(layout.lake, LakeLayout.dateFolderName("*") + "/" + name)));
                 files.addAll(glob(lakeFs, new Path(layout.quarantine, name)));
                 for (Path f : files) {
+                    if (namedByAMergeJournal(lakeFs, f)) {
+                        continue;   // merged already: the start finishes that merge, and its file holds the orders
+                    }
                     plain.replace(f, new Path(f.getParent(), LakeLayout.setAsideBatchFile(queryId.get(), batch)));
                     kept++;
                 }
@@ -101,7 +104,22 @@ final class CheckpointRepair {
         RemoteIterator<LocatedFileStatus> files = fs.listFiles(dir, true);
         while (files.hasNext()) {
             Path p = files.next().getPath();
-            if (!p.getName().startsWith(".") && !readable(read(fs, p))) {
+            if (!p.getName().startsWith(".") && !readableFirstOffsets(read(fs, p))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether a Kafka source's first offsets ({@code sources/0/0}) read: written after one zero byte (for Spark 2.1's readers). */
+    static boolean readableFirstOffsets(String text) {
+        return readable(text.startsWith("\0") ? text.substring(1) : text);
+    }
+
+    /** Whether a merge's journal in its folder names {@code file} as an input. */
+    private static boolean namedByAMergeJournal(FileSystem fs, Path file) throws IOException {
+        for (FileStatus j : fs.listStatus(file.getParent(), p -> LakeLayout.isJournal(p.getName()))) {
+            if (Compactor.Journal.decode(read(fs, j.getPath())).inputs().contains(file.getName())) {
                 return true;
             }
         }

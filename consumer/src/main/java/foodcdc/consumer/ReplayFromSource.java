@@ -61,8 +61,9 @@ public final class ReplayFromSource {
                 + config.kafka().topic() + " from its first event");
         say(delete(topicRecord, false, hadoop), "the lake's record of the topic " + topicRecord);
         Path topicEnd = new Path(watermarks, StateFiles.TOPIC_END);
-        say(delete(topicEnd, false, hadoop), "the producer's record of the topic's end " + topicEnd);
-        if (!watermarkDeleted && !checkpointDeleted) {
+        boolean topicEndDeleted = delete(topicEnd, false, hadoop);
+        say(topicEndDeleted, "the producer's record of the topic's end " + topicEnd);
+        if (!watermarkDeleted && !checkpointDeleted && !topicEndDeleted) {
             System.err.println("replay_from_source.sh: found neither a watermark nor a checkpoint: is --config the "
                     + "jobs' config? Nothing to replay");
             return ExitCode.FAILED;

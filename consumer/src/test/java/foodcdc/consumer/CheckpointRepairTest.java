@@ -21,4 +21,12 @@ class CheckpointRepairTest {
         assertFalse(CheckpointRepair.readable("v1\n{\"nextBatchWatermarkMs\":0}\0\0\0"), "zeroed tail");
         assertFalse(CheckpointRepair.readable("v1\n{\"batchWatermarkMs\":0}\n{\"t\":{\"0\":1"), "cut short");
     }
+
+    @Test
+    void shouldReadTheKafkaSourcesFirstOffsetsAfterTheirLeadingZeroByte() {
+        String written = "\0v1\n{\"orders_raw\":{\"2\":0,\"1\":0,\"0\":0}}";   // as Spark writes sources/0/0
+        assertTrue(CheckpointRepair.readableFirstOffsets(written));
+        assertFalse(CheckpointRepair.readableFirstOffsets(""));
+        assertFalse(CheckpointRepair.readableFirstOffsets("\0\0\0\0"));
+    }
 }

@@ -83,7 +83,7 @@ final class IncrementalQuery {
                 + " WHERE datname = current_database() AND backend_type <> 'autovacuum worker'"
                 + " AND pid <> pg_backend_pid()"
                 + " AND (xact_start IS NOT NULL OR backend_xid IS NOT NULL OR state LIKE 'idle in transaction%')"
-                + " ORDER BY xact_start NULLS FIRST LIMIT 1) AS o ON true";
+                + " ORDER BY xact_start NULLS FIRST, backend_start, pid LIMIT 1) AS o ON true";
     }
 
     /** A statement's SQL text and the values of its {@code ?} parameters, in order. */

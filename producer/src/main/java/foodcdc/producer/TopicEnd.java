@@ -18,7 +18,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Where the topic ended once Kafka acknowledged the producer's last batch, kept beside the
- * watermark ({@code topic_end.properties}: a partition's end offset a line). A topic's end only
+ * watermark ({@code topic_end.properties}: the topic's name, then a partition's end offset a line). A topic's end only
  * grows (retention and {@code kafka-delete-records} move its start), so a partition that now
  * ends before it has lost events Kafka acknowledged: a single broker's host crashed before they
  * reached its disk, an unclean leader election, or the topic was created anew. The consumer
@@ -28,27 +28,43 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 final class TopicEnd implements AutoCloseable {
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
+    /** The key naming the topic the record is of. */
+    private static final String TOPIC = "topic";
     private static final int RECHECKS = 3;
     private static final Duration RECHECK_PAUSE = Duration.ofSeconds(2);
 
     private final String topic;
     private final StateFile file;
-    private final KafkaConsumer<byte[], byte[]> kafka;
+    private final String brokers;
+    private KafkaConsumer<byte[], byte[]> kafka;
     /** partition → end offset, as recorded. */
     private Map<Integer, Long> recorded;
-    private boolean closed;
 
     TopicEnd(PipelineConfig.Kafka config, StateFile file) throws IOException {
         this.topic = config.topic();
+        this.brokers = config.brokers();
         this.file = file;
-        this.recorded = new TreeMap<>();
-        file.read().orElse(Map.of()).forEach((k, v) -> recorded.put(Integer.parseInt(k), Long.parseLong(v)));
-        Map<String, Object> p = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.brokers(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis(),
-                ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
-        this.kafka = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.recorded = read(file, topic);
+    }
+
+    /** The record, if it is this topic's (one of another name, the config changed since, says nothing). */
+    private static Map<Integer, Long> read(StateFile file, String topic) throws IOException {
+        Map<Integer, Long> ends = new TreeMap<>();
+        Map<String, String> values = file.read().orElse(Map.of());
+        if (!topic.equals(values.get(TOPIC))) {
+            return ends;
+        }
+        try {
+            values.forEach((k, v) -> {
+                if (!k.equals(TOPIC)) {
+                    ends.put(Integer.parseInt(k), Long.parseLong(v));
+                }
+            });
+        } catch (NumberFormatException e) {
+            throw new IOException(file + " is not a record of the topic's end (" + e.getMessage() + "); delete it: "
+                    + "the producer then records it anew", e);
+        }
+        return ends;
     }
 
     /** Why the topic lost events the producer published, if it did: the first partition that ends before its record. */
@@ -83,10 +99,11 @@ final class TopicEnd implements AutoCloseable {
     /** Records where the topic ends now (after Kafka acknowledged a batch). */
     void record() throws IOException {
         Map<Integer, Long> now = ends();
-        if (now.equals(recorded)) {
-            return;
+        if (now.equals(recorded) || lost(now).isPresent()) {
+            return;   // an end behind the record stays on record: the next poll refuses
         }
         Map<String, String> values = new LinkedHashMap<>();
+        values.put(TOPIC, topic);
         now.forEach((partition, end) -> values.put(Integer.toString(partition), Long.toString(end)));
         file.write("partition=end offset of kafka.topic " + topic + " after the producer's last acknowledged batch",
                 values);
@@ -94,6 +111,15 @@ final class TopicEnd implements AutoCloseable {
     }
 
     private Map<Integer, Long> ends() {
+        if (kafka == null) {
+            // Made at first use: a broker name that does not resolve yet is waited for, not a failed start.
+            kafka = new KafkaConsumer<>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                    ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis(),
+                    ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis()),
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        }
         List<TopicPartition> partitions = TopicReader.partitions(kafka, topic, TIMEOUT);
         if (partitions.isEmpty()) {
             // Not "every partition ends at 0": a broker that just started may not know the topic yet.
@@ -111,12 +137,12 @@ final class TopicEnd implements AutoCloseable {
         return file.toString();
     }
 
-    /** Closes the Kafka client; again, it does nothing. */
+    /** Closes the Kafka client (made again if used again). */
     @Override
     public synchronized void close() {
-        if (!closed) {
-            closed = true;
+        if (kafka != null) {
             kafka.close(Duration.ofSeconds(5));
+            kafka = null;
         }
     }
 }

@@ -46,8 +46,8 @@ class FullDiskIT {
             // The folder as the producer sees it: its tmpfs, through its own root.
             Path seen = Path.of("/proc/" + producer.pid() + "/root" + watermarks);
             awaitTopicHoldsTheTable(STACK, c, WAIT);   // the 10 sample orders
-            Wait.until(() -> Files.exists(seen.resolve(StateFiles.WATERMARK)), Boolean::booleanValue, WAIT,
-                    "the first watermark on the producer's tmpfs");
+            Wait.until(() -> Files.exists(seen.resolve(StateFiles.WATERMARK)) && Files.exists(seen.resolve(
+                    StateFiles.TOPIC_END)), Boolean::booleanValue, WAIT, "the first batch recorded on the producer's tmpfs");
             assertFalse(Files.exists(watermarks.resolve(StateFiles.WATERMARK)), "the watermark is not on the tmpfs");
             fill(seen.resolve("filler"));
 
