@@ -51,7 +51,8 @@ absolute_config_args() {
 
 # spark-submit without a Spark download: Spark's own SparkSubmit on the jars Maven laid out in
 # runtime/spark/target/home. The master comes from SPARK_MASTER (default local[*]); the driver
-# heap from SPARK_DRIVER_MEMORY (default 1g); on a cluster, SPARK_CORES_MAX caps the cores the
+# heap from SPARK_DRIVER_MEMORY (default 1g); the driver listens on SPARK_LOCAL_IP (default
+# 127.0.0.1) and executors reach it at SPARK_DRIVER_HOST (default the same); on a cluster, SPARK_CORES_MAX caps the cores the
 # job takes (so two jobs can share a small cluster), and SPARK_SHIP_KAFKA_CONNECTOR=true sends
 # the Kafka connector jars to executors whose Spark lacks them (a stock Spark distribution or
 # image); SPARK_SUBMIT_ARGS adds any other spark-submit options (split on spaces, e.g.
@@ -84,7 +85,7 @@ spark_submit() {
     -cp "$spark_home/jars/*" org.apache.spark.deploy.SparkSubmit \
     --master "${SPARK_MASTER:-local[*]}" \
     --class "$main_class" \
-    --conf spark.driver.host="$SPARK_LOCAL_IP" \
+    --conf spark.driver.host="${SPARK_DRIVER_HOST:-$SPARK_LOCAL_IP}" \
     --conf spark.driver.bindAddress="$SPARK_LOCAL_IP" \
     --conf spark.sql.session.timeZone=UTC \
     --conf spark.executor.extraJavaOptions=-Duser.timezone=UTC \

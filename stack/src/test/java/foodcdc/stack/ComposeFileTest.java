@@ -75,7 +75,8 @@ class ComposeFileTest {
         String ok = composeText();
         String typo = ok.replace("    depends_on:\n      spark-master:", "    dependz_on:\n      spark-master:");
         String badCondition = ok.replace("condition: service_completed_successfully", "condition: service_done");
-        String badPorts = ok.replace("      - \"8080:8080\"", "      - {published: [8080]}");
+        String badPorts = ok.replace("      - \"${BIND_ADDRESS:-127.0.0.1}:${SPARK_MASTER_UI_PORT:-18080}:8080\"",
+                "      - {published: [8080]}");
         for (String broken : List.of(typo, badCondition, badPorts)) {
             assertFalse(broken.equals(ok), "the test's edit did not apply");
             assertFalse(schemaErrors(broken).isEmpty(), "a broken compose file passed:\n" + broken);
@@ -90,23 +91,21 @@ class ComposeFileTest {
             if (volumes instanceof List<?> list) {
                 for (Object v : list) {
                     String host = v.toString().split(":")[0];
-                    // ./var/ is data, git-ignored, made by scripts/start.sh.
-                    if (host.startsWith("./") && !host.startsWith("./var/") && !Files.exists(HOME.resolve(host))) {
+                    if (host.startsWith("./") && !Files.exists(HOME.resolve(host))) {
                         missing.add(service.getKey() + " mounts " + host);
                     }
                 }
             }
-            Matcher script = Pattern.compile("scripts/[\\w.-]+\\.sh").matcher(String.valueOf(service.getValue().get("command")));
-            while (script.find()) {
+            // The image holds scripts/ and docker/*.sh at /app, its working folder.
+            Matcher script = Pattern.compile("(scripts|docker)/[\\w.-]+\\.sh").matcher(String.valueOf(service.getValue().get("command")));
+            assertTrue(script.find(), service.getKey() + " runs no script of the repository");
+            do {
                 if (!Files.isExecutable(HOME.resolve(script.group()))) {
                     missing.add(service.getKey() + " runs " + script.group());
                 }
-            }
+            } while (script.find());
         }
         assertEquals(List.of(), missing);
-        assertTrue(Files.isExecutable(HOME.resolve("db/docker-init.sh")));
-        assertTrue(Files.readString(HOME.resolve("scripts/start.sh")).contains("mkdir -p var/docker"),
-                "start.sh must create ./var/docker as the user, before Docker creates it as root");
     }
 
     @Test
@@ -127,7 +126,8 @@ class ComposeFileTest {
             }
         }
         for (String job : List.of("producer", "consumer")) {
-            assertTrue(services.get(job).containsKey("depends_on"), job + " starts in no order");
+            Map<String, Map<String, String>> deps = (Map<String, Map<String, String>>) services.get(job).get("depends_on");
+            assertEquals("service_completed_successfully", deps.get("setup").get("condition"), job);
         }
         Map<String, Object> worker = services.get("spark-worker");
         assertFalse(worker.containsKey("container_name") || worker.containsKey("ports"),
@@ -136,15 +136,71 @@ class ComposeFileTest {
 
     @Test
     @SuppressWarnings("unchecked")
-    void shouldLetExecutorsWriteTheLakeWhereTheJobsReadIt() throws Exception {
+    void shouldKeepLakeCheckpointAndWatermarkInOneVolumeThatExecutorsShare() throws Exception {
         // Executors on the workers write the lake files the consumer's driver then renames: both
-        // must see the same host folder at the same path.
-        List<String> jobMounts = (List<String>) services().get("consumer").get("volumes");
-        List<String> workerMounts = (List<String>) services().get("spark-worker").get("volumes");
-        assertEquals(List.of("./:/app"), jobMounts);
-        assertEquals("/app", services().get("consumer").get("working_dir"));
-        assertTrue(workerMounts.contains("./var/docker:/app/var/docker"), workerMounts.toString());
-        assertEquals("root", services().get("spark-worker").get("user"));
+        // see the state at the same path. The validator and the export read it there too.
+        Map<String, Map<String, Object>> services = services();
+        String state = "${PIPELINE_STATE:-pipeline-state}:/app/var/docker";
+        for (String s : List.of("producer", "consumer", "spark-worker", "validator", "lake-export")) {
+            assertTrue(((List<String>) services.get(s).get("volumes")).contains(state), s + " lacks " + state);
+        }
+        Map<String, Object> volumes = (Map<String, Object>) load(composeText()).get("volumes");
+        assertEquals(Set.of("postgres-data", "kafka-data", "pipeline-state"), volumes.keySet());
+        assertEquals(List.of("postgres-data:/var/lib/postgresql"), services.get("postgres").get("volumes"));
+        assertEquals(List.of("kafka-data:/var/lib/kafka"), services.get("kafka").get("volumes"));
+        assertTrue(Files.readString(HOME.resolve("docker/kafka.sh")).contains("data=/var/lib/kafka/data"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldPublishEveryPortOnLoopbackFromEnvVariables() throws Exception {
+        // A local stack (5432, 9092, 8080, 4040) can run beside it, and the test picks free ports.
+        Map<String, String> env = dotEnv();
+        Set<String> hostPorts = new java.util.HashSet<>();
+        for (var service : services().entrySet()) {
+            for (Object port : (List<Object>) service.getValue().getOrDefault("ports", List.of())) {
+                Matcher m = Pattern.compile("\\$\\{BIND_ADDRESS:-127\\.0\\.0\\.1}:\\$\\{(\\w+):-(\\d+)}:\\d+").matcher(port.toString());
+                assertTrue(m.matches(), service.getKey() + " publishes " + port + " not as ${BIND_ADDRESS:-127.0.0.1}:${VAR:-N}:PORT");
+                assertEquals(m.group(2), env.get(m.group(1)), m.group(1) + ": the default and .env differ");
+                assertFalse(Set.of("5432", "9092", "7077", "8080", "8081", "4040", "4041").contains(m.group(2)),
+                        m.group(1) + " takes a port of the local stack");
+                assertTrue(hostPorts.add(m.group(2)), "two services publish " + m.group(2));
+            }
+        }
+        assertEquals("127.0.0.1", env.get("BIND_ADDRESS"));
+        // Every variable the compose file reads has its line in .env, and every line is read.
+        Matcher used = Pattern.compile("\\$\\{(\\w+)(:-[^}]*)?}").matcher(composeText());
+        Set<String> names = new java.util.TreeSet<>();
+        while (used.find()) {
+            names.add(used.group(1));
+        }
+        assertEquals(new java.util.TreeSet<>(env.keySet()), names);
+        assertFalse(load(composeText()).containsKey("name"), "docker-compose 1.29 refuses a top-level name:");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldLetJobsThatCannotStartStopInsteadOfRestartingForEver() throws Exception {
+        Map<String, Map<String, Object>> services = services();
+        for (String job : List.of("producer", "consumer")) {
+            assertEquals("no", services.get(job).get("restart"), job + ": docker/job.sh decides what a restart is");
+            assertEquals(List.of("docker/job.sh", job), services.get(job).get("command"));
+        }
+        String wrapper = Files.readString(HOME.resolve("docker/job.sh"));
+        assertTrue(wrapper.contains("2|3)"), "exit codes 2 and 3 end the container");
+    }
+
+    @Test
+    void shouldBuildEveryImageFromDebianAlone() throws Exception {
+        // One base image, made from Debian's packages where no registry is reachable.
+        List<String> froms = Files.readAllLines(HOME.resolve("docker/Dockerfile")).stream()
+                .filter(l -> l.startsWith("FROM ")).toList();
+        assertEquals(List.of("FROM debian:bookworm-slim AS base", "FROM base AS build", "FROM base"), froms);
+        long built = services().values().stream().filter(s -> s.containsKey("build")).count();
+        assertEquals(1, built, "one service builds the image, the others run it");
+        for (var service : services().entrySet()) {
+            assertEquals("food-orders-cdc:local", service.getValue().get("image"), service.getKey());
+        }
     }
 
     @Test
@@ -158,14 +214,28 @@ class ComposeFileTest {
             }
         });
         PipelineConfig c = ConfigLoader.load(HOME.resolve("configs/orders_stream.yml"), overrides);
-        assertTrue(c.datalake().path().startsWith("var/docker/"), "the local stack's var/datalake is not the Docker one's");
+        assertTrue(c.datalake().path().startsWith("var/docker/"), "the state volume is mounted at /app/var/docker");
+        assertTrue(c.streaming().checkpointLocation().startsWith("var/docker/"));
+        assertTrue(c.streaming().lastProcessedTimestampLocation().startsWith("var/docker/"));
         assertEquals("postgres", c.postgres().host());
         assertEquals("kafka:9092", c.kafka().brokers());
-        Map<String, Object> pg = (Map<String, Object>) services().get("postgres").get("environment");
-        assertEquals(c.postgres().db(), pg.get("POSTGRES_DB"));
-        assertEquals(c.postgres().user(), pg.get("POSTGRES_USER"));
-        assertEquals(c.postgres().password(), pg.get("POSTGRES_PASSWORD"));
-        assertEquals(c.postgres().table(), pg.get("ORDERS_POSTGRES_TABLE"));
-        assertTrue(String.valueOf(services().get("kafka-init").get("command")).contains(c.kafka().topic()));
+        for (var service : services().entrySet()) {
+            Object e = service.getValue().get("environment");
+            if (e instanceof Map<?, ?> m && m.keySet().stream().anyMatch(k -> k.toString().startsWith("ORDERS_"))) {
+                for (var o : overrides.entrySet()) {
+                    assertEquals(o.getValue(), m.get(o.getKey()), service.getKey() + " " + o.getKey());
+                }
+            }
+        }
+    }
+
+    private static Map<String, String> dotEnv() throws Exception {
+        Map<String, String> env = new HashMap<>();
+        for (String line : Files.readAllLines(HOME.resolve(".env"))) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                env.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
+            }
+        }
+        return env;
     }
 }

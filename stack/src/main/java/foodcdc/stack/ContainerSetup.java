@@ -1,0 +1,95 @@
+package foodcdc.stack;
+
+import foodcdc.cli.ExitCode;
+import foodcdc.config.ConfigCli;
+import foodcdc.config.PipelineConfig;
+import foodcdc.retry.Backoff;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * What the compose stack's containers take from the config, so that names and credentials are
+ * written once (configs/orders_stream.yml and its ORDERS_* overrides), as for the local stack:
+ * <ul>
+ *   <li>{@code credentials [--config FILE]}: the PostgreSQL user and password, one per line,
+ *       for the postgres container's initdb (read by a script, never logged);</li>
+ *   <li>{@code setup [--config FILE]}: the setup service. Creates the database if missing and
+ *       runs db/orders.sql (table, index, sample orders into an empty table), then creates the
+ *       topic with the configured partitions, exactly as the local stack does at each start
+ *       (both harmless when done already). Waits up to two minutes for each service, saying
+ *       what it waits for.</li>
+ * </ul>
+ */
+public final class ContainerSetup {
+    private static final String USAGE = "usage: ContainerSetup credentials|setup [--config FILE]";
+    private static final Duration PATIENCE = Duration.ofMinutes(2);
+
+    private ContainerSetup() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        ExitCode code = ExitCode.of(() -> run(args));
+        if (code != ExitCode.OK) {
+            System.exit(code.number);
+        }
+    }
+
+    private static ExitCode run(String[] args) throws Exception {
+        boolean withConfig = args.length == 3 && args[1].equals("--config");
+        if (args.length != 1 && !withConfig) {
+            System.err.println(USAGE);
+            return ExitCode.BAD_CONFIG;
+        }
+        PipelineConfig config = ConfigCli.load(Path.of(withConfig ? args[2] : ConfigCli.DEFAULT_CONFIG));
+        switch (args[0]) {
+            case "credentials" -> {
+                System.out.println(config.postgres().user());
+                System.out.println(config.postgres().password());
+                return ExitCode.OK;
+            }
+            case "setup" -> {
+                Path home = Path.of(System.getProperty("foodcdc.home", "."));
+                StackLayout layout = new StackLayout(home, Files.createTempDirectory("setup"));
+                PostgresServer postgres = new PostgresServer(layout, config.postgres());
+                patiently("PostgreSQL at " + config.postgres().host() + ":" + config.postgres().port(),
+                        postgres::bootstrap);
+                System.out.println("Database " + config.postgres().db() + " and table " + config.postgres().table()
+                        + " are in place.");
+                patiently("Kafka at " + config.kafka().brokers(), new KafkaBroker(layout, config.kafka())::createTopic);
+                System.out.println("Topic " + config.kafka().topic() + " is in place.");
+                return ExitCode.OK;
+            }
+            default -> {
+                System.err.println(USAGE);
+                return ExitCode.BAD_CONFIG;
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    /** Runs a step until it succeeds, waiting with backoff while the service is not up yet. */
+    private static void patiently(String service, Step step) throws Exception {
+        Instant giveUp = Instant.now().plus(PATIENCE);
+        Backoff backoff = new Backoff();
+        while (true) {
+            try {
+                step.run();
+                return;
+            } catch (Exception e) {
+                if (Instant.now().isAfter(giveUp)) {
+                    throw e;
+                }
+                Duration wait = backoff.next();
+                System.out.println("Waiting for " + service + " (" + e.getMessage() + "); retrying in "
+                        + wait.toSeconds() + " s");
+                Thread.sleep(wait.toMillis());
+            }
+        }
+    }
+}
