@@ -1,0 +1,224 @@
+package foodcdc.stack;
+
+import static foodcdc.stack.ContainerEngine.must;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import foodcdc.config.ConfigLoader;
+import foodcdc.config.PipelineConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The compose stack for real, as a user with nothing but a container engine runs it: the image
+ * is built from a copy of this clone by docker-compose (Debian's 1.29, against podman), the
+ * stack comes up, and the sample orders, orders inserted inside the stack and from the host
+ * reach the lake exactly once (read with DuckDB from the lake-export copy) and the validator,
+ * run inside the stack, says CONSISTENT; then {@code down} + {@code up} resumes with nothing
+ * lost or doubled, and {@code down -v} leaves no volume. Kafka and PostgreSQL are reached from
+ * the host on their published ports.
+ *
+ * <p>The build may use the network only for Debian's packages and Maven Central; it starts from
+ * the host's Maven repository as a seed and trusts the host's extra CA certificates, as a
+ * locked-down site would give them (docker/maven-seed, docker/ca-certificates).
+ */
+class ComposeIT {
+    private static final Path HOME = Repository.home();
+    private static final Duration UP = Duration.ofMinutes(5);
+    private static final Duration BUILD = Duration.ofMinutes(20);
+
+    private final Path work = HOME.resolve("stack/target/compose-it");
+    private final Path context = work.resolve("clone");
+    private final Path export = work.resolve("export");
+    private final Map<String, String> composeEnv = new HashMap<>();
+
+    @Test
+    void shouldRunThePipelineInContainersAndResumeAfterDownAndUp() throws Exception {
+        ContainerEngine.deleteTree(work);
+        Files.createDirectories(work);
+        copyClone();
+        int postgresPort = Ports.freePort();
+        int kafkaPort = Ports.freePort();
+        composeEnv.putAll(Map.of(
+                "COMPOSE_PROJECT_NAME", "foodcdcit" + ProcessHandle.current().pid(),
+                "POSTGRES_HOST_PORT", Integer.toString(postgresPort),
+                "KAFKA_HOST_PORT", Integer.toString(kafkaPort),
+                "SPARK_MASTER_UI_PORT", Integer.toString(Ports.freePort()),
+                "PRODUCER_UI_PORT", Integer.toString(Ports.freePort()),
+                "CONSUMER_UI_PORT", Integer.toString(Ports.freePort()),
+                "LAKE_EXPORT_DIR", export.toString()));
+        PipelineConfig config = ConfigLoader.load(HOME.resolve("configs/orders_stream.yml"), Map.of());
+
+        try (ContainerEngine engine = ContainerEngine.start(work.resolve("engine"))) {
+            must(compose(engine, Duration.ofMinutes(1), "config", "-q"), "docker-compose config");
+            long buildStart = System.nanoTime();
+            must(compose(engine, BUILD, "build"), "the image build");
+            long built = System.nanoTime();
+            must(compose(engine, UP, "up", "-d"), "docker-compose up");
+            Set<Integer> samples = ids(1, 10);
+            awaitLake(engine, samples, "the 10 sample orders");
+            long firstOrders = System.nanoTime();
+            System.out.printf("ComposeIT: image built in %.0f s; sample orders in the lake %.0f s after up%n",
+                    (built - buildStart) / 1e9, (firstOrders - built) / 1e9);
+
+            // Inside the stack (the tool), and from the host on the published port.
+            must(compose(engine, UP, "run", "--rm", "insert-test-data"), "insert-test-data");
+            insertFromHost(config, postgresPort, 2);
+            awaitLake(engine, ids(1, 17), "15 orders and 2 from the host");
+            assertEquals(ids(1, 17), topicOrderIds(config, kafkaPort), "the topic, read from the host");
+            assertConsistent(engine);
+
+            must(compose(engine, UP, "down"), "docker-compose down");
+            must(compose(engine, UP, "up", "-d"), "docker-compose up again");
+            must(compose(engine, UP, "run", "--rm", "insert-test-data"), "insert-test-data after up");
+            insertFromHost(config, postgresPort, 1);
+            awaitLake(engine, ids(1, 23), "the orders from before down, and 6 more");
+            assertConsistent(engine);
+
+            must(compose(engine, UP, "down", "-v"), "docker-compose down -v");
+            String volumes = must(engine.run(Duration.ofMinutes(1), "podman", "volume", "ls", "--quiet"), "volumes")
+                    .output();
+            assertEquals("", volumes.strip(), "down -v leaves no volume");
+        }
+    }
+
+    /** The clone's files, without build outputs and state, with the seed and CA folders filled. */
+    private void copyClone() throws Exception {
+        List<Path> files = new ArrayList<>();
+        try (var walk = Files.walk(HOME)) {
+            walk.filter(Files::isRegularFile).filter(p -> !skipped(HOME.relativize(p))).forEach(files::add);
+        }
+        for (Path f : files) {
+            Path to = context.resolve(HOME.relativize(f).toString());
+            Files.createDirectories(to.getParent());
+            Files.copy(f, to, StandardCopyOption.COPY_ATTRIBUTES);
+        }
+        Path seed = context.resolve("docker/maven-seed");
+        Path m2 = Path.of(System.getProperty("user.home"), ".m2/repository");
+        // Hard links when the repository is on the same disk (instant), else a copy.
+        if (new ProcessBuilder("cp", "-al", m2 + "/.", seed.toString()).start().waitFor() != 0) {
+            assertEquals(0, new ProcessBuilder("cp", "-a", m2 + "/.", seed.toString()).start().waitFor(),
+                    "could not copy " + m2 + " into the build context");
+        }
+        Path cas = Path.of("/usr/local/share/ca-certificates");
+        if (Files.isDirectory(cas)) {
+            try (var list = Files.list(cas)) {
+                for (Path crt : list.filter(p -> p.toString().endsWith(".crt")).toList()) {
+                    Files.copy(crt, context.resolve("docker/ca-certificates").resolve(crt.getFileName()));
+                }
+            }
+        }
+    }
+
+    private static boolean skipped(Path relative) {
+        String first = relative.getName(0).toString();
+        for (Path part : relative) {
+            if (part.toString().equals("target")) {
+                return true;
+            }
+        }
+        return first.equals(".git") || first.equals("var")
+                || relative.startsWith("docker/maven-seed") && !relative.endsWith("README.md")
+                || relative.startsWith("docker/ca-certificates") && !relative.endsWith("README.md");
+    }
+
+    private ContainerEngine.Ran compose(ContainerEngine engine, Duration timeout, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("docker-compose"));
+        command.addAll(List.of(args));
+        return engine.run(composeEnv, context, timeout, command.toArray(String[]::new));
+    }
+
+    /** Waits until the lake (a fresh lake-export copy, read with DuckDB) holds exactly these orders, once each. */
+    private void awaitLake(ContainerEngine engine, Set<Integer> expected, String what) throws Exception {
+        List<Integer> seen = Wait.every(Duration.ofSeconds(5)).look(() -> lakeOrderIds(engine),
+                rows -> new TreeSet<>(rows).equals(expected), Duration.ofMinutes(4), what + " in the lake");
+        assertEquals(expected.size(), seen.size(), "an order is in the lake twice: " + seen);
+    }
+
+    private List<Integer> lakeOrderIds(ContainerEngine engine) throws Exception {
+        must(compose(engine, UP, "run", "--rm", "lake-export"), "lake-export");
+        Path lake = export.resolve("orders");
+        try (var walk = Files.walk(lake)) {
+            if (walk.noneMatch(p -> p.toString().endsWith(".parquet"))) {
+                return List.of();
+            }
+        }
+        List<Integer> ids = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT order_id FROM read_parquet('" + lake
+                     + "/**/*.parquet', hive_partitioning = true) ORDER BY order_id")) {
+            while (rs.next()) {
+                ids.add(rs.getInt(1));
+            }
+        }
+        return ids;
+    }
+
+    private void assertConsistent(ContainerEngine engine) throws Exception {
+        String report = must(compose(engine, UP, "run", "--rm", "validator"), "the validator").output();
+        assertTrue(report.contains("CONSISTENT: every valid order is in the lake exactly once"), report);
+    }
+
+    private static void insertFromHost(PipelineConfig config, int port, int count) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/"
+                + config.postgres().db(), config.postgres().user(), config.postgres().password());
+             Statement s = c.createStatement()) {
+            for (int i = 0; i < count; i++) {
+                s.executeUpdate("INSERT INTO " + foodcdc.sql.SqlIdentifier.quote(config.postgres().table()) + " (customer_name, restaurant_name, item, "
+                        + "amount, order_status) VALUES ('Host " + i + "', 'Compose Diner', 'Soup', 9.50, 'PLACED')");
+            }
+        }
+    }
+
+    /** The order ids of every event on the topic, read from the host through Kafka's second listener. */
+    private static Set<Integer> topicOrderIds(PipelineConfig config, int port) throws Exception {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + port);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        ObjectMapper json = new ObjectMapper();
+        Set<Integer> ids = new TreeSet<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(config.kafka().topic(), Duration.ofSeconds(30))
+                    .stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+                assertTrue(System.nanoTime() < deadline, "could not read the topic to its end from the host");
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofSeconds(1))) {
+                    ids.add(json.readTree(r.value()).get("order_id").asInt());
+                }
+            }
+        }
+        return ids;
+    }
+
+    private static Set<Integer> ids(int from, int to) {
+        return IntStream.rangeClosed(from, to).boxed().collect(Collectors.toCollection(TreeSet::new));
+    }
+}
