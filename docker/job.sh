@@ -9,7 +9,7 @@
 set -uo pipefail
 job=${1:-}
 case "$job" in
-  producer|consumer) shift; command=(/app/scripts/"${job}"_spark_submit.sh "$@") ;;
+  producer|consumer) shift; command=("$(dirname "$0")/../scripts/${job}_spark_submit.sh" "$@") ;;
   *) echo "usage: docker/job.sh producer|consumer [ARGS]" >&2; exit 2 ;;
 esac
 

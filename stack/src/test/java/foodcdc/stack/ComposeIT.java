@@ -89,6 +89,9 @@ class ComposeIT {
             awaitLake(engine, ids(1, 17), "15 orders and 2 from the host");
             assertEquals(ids(1, 17), topicOrderIds(config, kafkaPort), "the topic, read from the host");
             assertConsistent(engine);
+            assertUisPublished();
+            System.out.println("ComposeIT: memory in use\n" + must(engine.run(Duration.ofMinutes(1), "podman", "stats",
+                    "--no-stream", "--format", "{{.Name}} {{.MemUsage}}"), "podman stats").output());
 
             must(compose(engine, UP, "down"), "docker-compose down");
             must(compose(engine, UP, "up", "-d"), "docker-compose up again");
@@ -180,6 +183,25 @@ class ComposeIT {
     private void assertConsistent(ContainerEngine engine) throws Exception {
         String report = must(compose(engine, UP, "run", "--rm", "validator"), "the validator").output();
         assertTrue(report.contains("CONSISTENT: every valid order is in the lake exactly once"), report);
+    }
+
+    /** The Spark master's UI (one worker alive) and both drivers' UIs answer on their host ports. */
+    private void assertUisPublished() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String master = get(http, "SPARK_MASTER_UI_PORT", "/json/");
+        assertTrue(master.contains("\"aliveworkers\" : 1"), master);
+        for (String ui : List.of("PRODUCER_UI_PORT", "CONSUMER_UI_PORT")) {
+            String apps = get(http, ui, "/api/v1/applications");
+            assertTrue(apps.contains(ui.startsWith("PRODUCER") ? "orders-cdc-producer" : "orders-cdc-consumer"), apps);
+        }
+    }
+
+    private String get(java.net.http.HttpClient http, String portVariable, String path) throws Exception {
+        var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                        + composeEnv.get(portVariable) + path)).timeout(Duration.ofSeconds(30)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), portVariable + path + ": " + response.body());
+        return response.body();
     }
 
     private static void insertFromHost(PipelineConfig config, int port, int count) throws Exception {
