@@ -97,7 +97,7 @@ class ComposeFileTest {
                 }
             }
             // The image holds scripts/ and docker/*.sh at /app, its working folder.
-            Matcher script = Pattern.compile("(scripts|docker)/[\\w.-]+\\.sh").matcher(String.valueOf(service.getValue().get("command")));
+            Matcher script = Pattern.compile("(scripts|docker)/[\\w.-]+\\.sh").matcher(String.valueOf(service.getValue().getOrDefault("command", service.getValue().get("entrypoint"))));
             assertTrue(script.find(), service.getKey() + " runs no script of the repository");
             do {
                 if (!Files.isExecutable(HOME.resolve(script.group()))) {
