@@ -25,6 +25,7 @@ pause=5
 while :; do
   "${command[@]}" &
   child=$!
+  (( stopping )) && kill -TERM "$child" 2>/dev/null   # a stop that came before $child was set
   # wait returns early when a signal arrives; wait again until the job has really ended.
   while :; do
     wait "$child"
@@ -39,7 +40,8 @@ while :; do
     0) exit 0 ;;
     2|3)
       echo "$job stopped with exit code $code: it will not be restarted, since it would stop the same way." \
-           "Do what its message above says, then: docker compose up -d $job" >&2
+           "Do what its message above says (in this stack: docker compose run --rm replay-from-source or" \
+           "accept-source, with both jobs stopped; see docs/DOCKER.md), then: docker compose up -d" >&2
       exit "$code" ;;
   esac
   echo "$job exited with code $code; restarting it in ${pause} s" >&2

@@ -2,7 +2,8 @@
 # The compose stack's Kafka broker: Kafka 3.9 in KRaft mode (broker and controller in one JVM),
 # on the jars the local stack runs. Its log folder is the kafka-data volume, formatted on
 # first start. Two listeners: kafka:9092 for the containers, and 0.0.0.0:9094 advertised as
-# 127.0.0.1:$KAFKA_HOST_PORT, the port compose publishes on the host (kcat, the host's scripts).
+# $KAFKA_ADVERTISED_HOST:$KAFKA_HOST_PORT, the port compose publishes on the host (kcat, the
+# host's scripts).
 set -euo pipefail
 data=/var/lib/kafka/data
 conf=/tmp/kafka
@@ -12,7 +13,7 @@ process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:9093
 listeners=INTERNAL://0.0.0.0:9092,HOST://0.0.0.0:9094,CONTROLLER://127.0.0.1:9093
-advertised.listeners=INTERNAL://kafka:9092,HOST://127.0.0.1:${KAFKA_HOST_PORT:?set KAFKA_HOST_PORT}
+advertised.listeners=INTERNAL://kafka:9092,HOST://${KAFKA_ADVERTISED_HOST:-127.0.0.1}:${KAFKA_HOST_PORT:?set KAFKA_HOST_PORT}
 listener.security.protocol.map=INTERNAL:PLAINTEXT,HOST:PLAINTEXT,CONTROLLER:PLAINTEXT
 inter.broker.listener.name=INTERNAL
 controller.listener.names=CONTROLLER

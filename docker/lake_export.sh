@@ -32,7 +32,12 @@ copy_consistently() {   # copy_consistently FOLDER NAME
     sleep 1
   done
   rm -rf "$to.tmp"
-  echo "lake-export: $from kept changing for 30 s; try again" >&2
+  if grep -q '\.journal$' <<< "$before"; then
+    echo "lake-export: a merge journal has been in $from for 30 s ($(grep '\.journal$' <<< "$before" | head -1)):" \
+         "a consumer stopped during a merge, and finishes it at its next start (docker compose up -d consumer)." >&2
+  else
+    echo "lake-export: the files of $from kept changing for 30 s; try again" >&2
+  fi
   return 1
 }
 

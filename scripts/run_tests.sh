@@ -2,12 +2,13 @@
 # Runs every test: mvn -B verify (arguments are passed on, e.g. -Dit.test=ComposeIT).
 # ComposeIT runs the Docker stack for real on Debian's podman; on Debian or Ubuntu this first
 # installs what it needs when missing (podman, runc, docker-compose, debootstrap; as root, or
-# with sudo). The test never changes podman's own settings or images (docs/DOCKER.md).
+# with sudo). ComposeIT itself runs as root (rootful podman, as on this project's CI machines)
+# and never changes podman's own settings or images (docs/DOCKER.md).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 missing=()
 for tool in podman runc docker-compose debootstrap; do
-  command -v "$tool" > /dev/null || missing+=("$tool")
+  PATH="$PATH:/usr/sbin:/sbin" command -v "$tool" > /dev/null || missing+=("$tool")
 done
 if (( ${#missing[@]} )); then
   echo "run_tests.sh: installing ${missing[*]} for ComposeIT (apt-get)" >&2

@@ -23,7 +23,9 @@ public final class WritableLocation {
             if (fs.exists(dir) && !fs.getFileStatus(dir).isDirectory()) {
                 throw new IOException("it is a file, not a folder");
             }
-            Path probe = new Path(dir, ".write-probe-" + ProcessHandle.current().pid());
+            // A name no other process can pick: jobs in containers sharing this folder all run as
+            // PID 7 or so, and one would delete the other's probe.
+            Path probe = new Path(dir, ".write-probe-" + java.util.UUID.randomUUID());
             if (!fs.mkdirs(dir)) {
                 throw new IOException("cannot create the folder");
             }

@@ -53,8 +53,16 @@ public final class ContainerSetup {
                 Path home = Path.of(System.getProperty("foodcdc.home", "."));
                 StackLayout layout = new StackLayout(home, Files.createTempDirectory("setup"));
                 PostgresServer postgres = new PostgresServer(layout, config.postgres());
-                patiently("PostgreSQL at " + config.postgres().host() + ":" + config.postgres().port(),
-                        postgres::bootstrap);
+                try {
+                    patiently("PostgreSQL at " + config.postgres().host() + ":" + config.postgres().port(),
+                            postgres::bootstrap);
+                } catch (LoginRefused e) {
+                    System.err.println("PostgreSQL refuses user " + config.postgres().user() + " with the configured "
+                            + "password: its data (the postgres-data volume) was initialised with another user or "
+                            + "password. Set those of the first start back in the config, or start over with "
+                            + "`docker compose down -v` (it drops the lake too).");
+                    return ExitCode.CANNOT_START;
+                }
                 System.out.println("Database " + config.postgres().db() + " and table " + config.postgres().table()
                         + " are in place.");
                 patiently("Kafka at " + config.kafka().brokers(), new KafkaBroker(layout, config.kafka())::createTopic);
@@ -66,6 +74,20 @@ public final class ContainerSetup {
                 return ExitCode.BAD_CONFIG;
             }
         }
+    }
+
+    /** SQLSTATE class 28: invalid authorization (wrong password, unknown user). */
+    private static boolean loginRefused(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("28")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final class LoginRefused extends Exception {
+        private static final long serialVersionUID = 1L;
     }
 
     @FunctionalInterface
@@ -82,6 +104,9 @@ public final class ContainerSetup {
                 step.run();
                 return;
             } catch (Exception e) {
+                if (loginRefused(e)) {
+                    throw new LoginRefused();   // permanent: waiting would not change it
+                }
                 if (Instant.now().isAfter(giveUp)) {
                     throw e;
                 }

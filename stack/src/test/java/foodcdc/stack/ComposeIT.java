@@ -47,7 +47,7 @@ import org.junit.jupiter.api.Test;
 class ComposeIT {
     private static final Path HOME = Repository.home();
     private static final Duration UP = Duration.ofMinutes(5);
-    private static final Duration BUILD = Duration.ofMinutes(20);
+    private static final Duration BUILD = Duration.ofMinutes(25);
 
     private final Path work = HOME.resolve("stack/target/compose-it");
     private final Path context = work.resolve("clone");
@@ -73,15 +73,13 @@ class ComposeIT {
 
         try (ContainerEngine engine = ContainerEngine.start(work.resolve("engine"))) {
             must(compose(engine, Duration.ofMinutes(1), "config", "-q"), "docker-compose config");
-            long buildStart = System.nanoTime();
-            must(compose(engine, BUILD, "build"), "the image build");
-            long built = System.nanoTime();
-            must(compose(engine, UP, "up", "-d"), "docker-compose up");
-            Set<Integer> samples = ids(1, 10);
-            awaitLake(engine, samples, "the 10 sample orders");
-            long firstOrders = System.nanoTime();
-            System.out.printf("ComposeIT: image built in %.0f s; sample orders in the lake %.0f s after up%n",
-                    (built - buildStart) / 1e9, (firstOrders - built) / 1e9);
+            // As a user runs it: the first `up` builds the image.
+            long start = System.nanoTime();
+            must(compose(engine, BUILD, "up", "-d"), "docker-compose up (with the image build)");
+            long up = System.nanoTime();
+            awaitLake(engine, ids(1, 10), "the 10 sample orders");
+            System.out.printf("ComposeIT: image built and stack up in %.0f s; sample orders in the lake %.0f s later%n",
+                    (up - start) / 1e9, (System.nanoTime() - up) / 1e9);
 
             // Inside the stack (the tool), and by the host's script on the published port.
             must(compose(engine, UP, "run", "--rm", "insert-test-data"), "insert-test-data");
@@ -93,11 +91,20 @@ class ComposeIT {
             System.out.println("ComposeIT: memory in use\n" + must(engine.run(Duration.ofMinutes(1), "podman", "stats",
                     "--no-stream", "--format", "{{.Name}} {{.MemUsage}}"), "podman stats").output());
 
+            // A master that restarts takes the running jobs back (its recovery volume).
+            must(compose(engine, UP, "restart", "spark-master"), "restart spark-master");
+            insertFromHost(postgresPort, 1);
+            awaitLake(engine, ids(1, 18), "an order after the master's restart");
+
             must(compose(engine, UP, "down"), "docker-compose down");
             must(compose(engine, UP, "up", "-d"), "docker-compose up again");
             must(compose(engine, UP, "run", "--rm", "insert-test-data", "--count", "5"), "insert-test-data after up");
             insertFromHost(postgresPort, 1);
-            awaitLake(engine, ids(1, 23), "the orders from before down, and 6 more");
+            awaitLake(engine, ids(1, 24), "the orders from before down, and 6 more");
+            // Resumed, not rebuilt: the producer went on from its watermark, the consumer from its lake.
+            String logs = must(compose(engine, UP, "logs", "--no-color", "producer", "consumer"), "logs").output();
+            assertTrue(logs.contains("Producer started") && !logs.contains("watermark none"), logs);
+            assertTrue(logs.contains("Order index: 18 orders"), logs);
             assertConsistent(engine);
 
             must(compose(engine, UP, "down", "-v"), "docker-compose down -v");

@@ -20,8 +20,9 @@ import java.util.concurrent.TimeUnit;
  * ({@code CONTAINERS_CONF}), its image store and run folder ({@code CONTAINERS_STORAGE_CONF}),
  * its network definitions and the API socket, so the machine's own podman settings and images
  * are never touched. Health checks run from a thread (podman schedules them with systemd
- * timers, and there is no systemd). {@link #close} removes every container, image and volume,
- * and stops the API service, the health check thread and any DNS server the networks started.
+ * timers, and there is no systemd). {@link #close} removes every container, image, volume and
+ * network, and stops the API service, the health check thread and any DNS server the networks
+ * started; a shutdown hook closes it if the test JVM ends first.
  */
 final class ContainerEngine implements AutoCloseable {
     private final Path dir;
@@ -31,6 +32,8 @@ final class ContainerEngine implements AutoCloseable {
     private Process service;
     private Thread healthChecks;
     private volatile boolean closing;
+    private boolean closed;
+    private Runnable unhook = () -> { };
 
     /** A command's end: its exit code and its output (stdout and stderr together). */
     record Ran(int exit, String output) {
@@ -44,9 +47,24 @@ final class ContainerEngine implements AutoCloseable {
 
     /** Sets up the engine in {@code dir} (made afresh), with the base image, and starts its API service. */
     static ContainerEngine start(Path dir) throws Exception {
+        if (Files.exists(dir.resolve("storage.conf"))) {
+            ContainerEngine leftover = new ContainerEngine(dir);   // what a killed earlier run left
+            leftover.configure();
+            leftover.close();
+        }
         deleteTree(dir);
         Files.createDirectories(dir);
         ContainerEngine engine = new ContainerEngine(dir);
+        // Also when the test JVM is stopped (Ctrl-C, a timeout): no container outlives it.
+        Thread hook = new Thread(() -> {
+            try {
+                engine.close();
+            } catch (Exception e) {
+                // the JVM is ending anyway
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        engine.unhook = () -> Runtime.getRuntime().removeShutdownHook(hook);
         try {
             engine.configure();
             engine.importBaseImage();
@@ -65,6 +83,9 @@ final class ContainerEngine implements AutoCloseable {
         Files.writeString(conf, String.join("\n",
                 "[containers]", "default_ulimits = []",
                 "[engine]", "runtime = \"runc\"",
+                "tmp_dir = \"" + dir.resolve("tmp") + "\"",
+                "static_dir = \"" + dir.resolve("static") + "\"",
+                "volume_path = \"" + dir.resolve("volumes") + "\"",
                 "[network]", "network_config_dir = \"" + dir.resolve("networks") + "\"", ""));
         Path storage = dir.resolve("storage.conf");
         Files.writeString(storage, String.join("\n",
@@ -174,17 +195,27 @@ final class ContainerEngine implements AutoCloseable {
 
     /** Removes everything the engine holds, stops its processes, and deletes its folder. */
     @Override
-    public void close() throws Exception {
+    public synchronized void close() throws Exception {
+        if (closed) {
+            return;
+        }
+        closed = true;
         closing = true;
+        try {
+            unhook.run();
+        } catch (IllegalStateException shuttingDown) {
+            // called by the hook itself
+        }
         if (healthChecks != null) {
             healthChecks.interrupt();
             healthChecks.join(60_000);
         }
-        if (Files.exists(dir.resolve("storage.conf"))) {
+        // Never without this engine's settings: that would be the machine's own podman.
+        if (env.containsKey("CONTAINERS_STORAGE_CONF")) {
             run(Duration.ofMinutes(3), "podman", "rm", "--all", "--force", "--time", "10");
             run(Duration.ofMinutes(3), "podman", "volume", "prune", "--force");
             run(Duration.ofMinutes(3), "podman", "network", "prune", "--force");
-            run(Duration.ofMinutes(3), "podman", "system", "reset", "--force");
+            run(Duration.ofMinutes(3), "podman", "rmi", "--all", "--force");
         }
         if (service != null) {
             service.destroy();
@@ -192,6 +223,11 @@ final class ContainerEngine implements AutoCloseable {
                 service.destroyForcibly();
             }
         }
+        // An API service a killed earlier run left, or anything else still running on this folder.
+        ProcessHandle.allProcesses()
+                .filter(p -> p.pid() != ProcessHandle.current().pid())
+                .filter(p -> p.info().commandLine().orElse("").contains(dir.toString()))
+                .forEach(ProcessHandle::destroy);
         // aardvark-dns serves the networks' names and may outlive them: stop the ones started here.
         for (long pid : dnsServers()) {
             if (!dnsServersBefore.contains(pid)) {
