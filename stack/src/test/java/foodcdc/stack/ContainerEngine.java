@@ -79,13 +79,13 @@ final class ContainerEngine implements AutoCloseable {
     private void configure() throws IOException {
         Path conf = dir.resolve("containers.conf");
         // No raised ulimits (refused here: "setrlimit … Operation not permitted"), runc (crun
-        // refuses cgroups in hybrid mode), networks defined in this folder.
+        // refuses cgroups in hybrid mode), networks defined in this folder. Images, containers'
+        // state and volumes go under the store's folder (graphroot). Not tmp_dir: conmon runs
+        // `podman container cleanup` without this file, which then looks in the default one and
+        // leaves every exited container "stopped" (docker-compose waits for "exited" for ever).
         Files.writeString(conf, String.join("\n",
                 "[containers]", "default_ulimits = []",
                 "[engine]", "runtime = \"runc\"",
-                "tmp_dir = \"" + dir.resolve("tmp") + "\"",
-                "static_dir = \"" + dir.resolve("static") + "\"",
-                "volume_path = \"" + dir.resolve("volumes") + "\"",
                 "[network]", "network_config_dir = \"" + dir.resolve("networks") + "\"", ""));
         Path storage = dir.resolve("storage.conf");
         Files.writeString(storage, String.join("\n",
@@ -148,7 +148,8 @@ final class ContainerEngine implements AutoCloseable {
     Ran run(Map<String, String> extra, Path workDir, Duration timeout, String... command) throws Exception {
         Path out = Files.createTempFile(dir, "run-", ".out");
         try {
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             if (workDir != null) {
                 pb.directory(workDir.toFile());
             }
