@@ -44,9 +44,10 @@ while :; do
            "accept-source, with both jobs stopped; see docs/DOCKER.md), then: docker compose up -d" >&2
       exit "$code" ;;
   esac
+  (( stopping )) && exit "$code"
   echo "$job exited with code $code; restarting it in ${pause} s" >&2
   sleep "$pause" &
   wait $! 2>/dev/null
-  (( stopping )) && exit "$code"
+  (( stopping )) && exit 0   # stopped while it waited: nothing runs, nothing failed
   pause=$(( pause * 2 > 60 ? 60 : pause * 2 ))
 done

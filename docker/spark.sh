@@ -12,6 +12,9 @@ java_opts=(-Xmx256m @/app/runtime/spark/java17-opens.args
 case "${1:-}" in
   master)
     mkdir -p /var/lib/spark-recovery
+    # Spark writes each file in place: one a crash left empty would keep the master from
+    # recovering at all (it would stay in STANDBY). Without it, that worker or job registers anew.
+    find /var/lib/spark-recovery -type f -empty -print -delete | sed 's/^/Removed empty recovery file /'
     exec java "${java_opts[@]}" -Dspark.deploy.recoveryMode=FILESYSTEM \
       -Dspark.deploy.recoveryDirectory=/var/lib/spark-recovery \
       -cp "$jars" org.apache.spark.deploy.master.Master \

@@ -6,9 +6,10 @@
 # and never changes podman's own settings or images (docs/DOCKER.md).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export PATH="$PATH:/usr/sbin:/sbin"   # debootstrap and runc live there
 missing=()
 for tool in podman runc docker-compose debootstrap; do
-  PATH="$PATH:/usr/sbin:/sbin" command -v "$tool" > /dev/null || missing+=("$tool")
+  command -v "$tool" > /dev/null || missing+=("$tool")
 done
 if (( ${#missing[@]} )); then
   echo "run_tests.sh: installing ${missing[*]} for ComposeIT (apt-get)" >&2

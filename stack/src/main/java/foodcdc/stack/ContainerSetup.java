@@ -59,8 +59,9 @@ public final class ContainerSetup {
                 } catch (LoginRefused e) {
                     System.err.println("PostgreSQL refuses user " + config.postgres().user() + " with the configured "
                             + "password: its data (the postgres-data volume) was initialised with another user or "
-                            + "password. Set those of the first start back in the config, or start over with "
-                            + "`docker compose down -v` (it drops the lake too).");
+                            + "password. Set those of the first start back in the config and rebuild "
+                            + "(`docker compose up -d --build`), or start over with `docker compose down -v` "
+                            + "(it drops the lake too).");
                     return ExitCode.CANNOT_START;
                 }
                 System.out.println("Database " + config.postgres().db() + " and table " + config.postgres().table()

@@ -56,7 +56,9 @@ class ComposeIT {
 
     @Test
     void shouldRunThePipelineInContainersAndResumeAfterDownAndUp() throws Exception {
-        ContainerEngine.deleteTree(work);
+        // Not the engine's folder: ContainerEngine.start first removes what a killed run left there.
+        ContainerEngine.deleteTree(context);
+        ContainerEngine.deleteTree(export);
         Files.createDirectories(work);
         copyClone();
         int postgresPort = Ports.freePort();

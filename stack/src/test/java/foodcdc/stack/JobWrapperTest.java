@@ -88,4 +88,16 @@ class JobWrapperTest {
         assertEquals(1, runs(), out);
         assertFalse(out.contains("restarting"), out);
     }
+
+    @Test
+    void shouldStopAtOnceWhenStoppedWhileItWaitsToRestart() throws Exception {
+        Process p = start(wrapperWithJob("exit 1"));
+        Wait.until(() -> Files.readString(tmp.resolve("out")).contains("restarting it in 5 s"), Duration.ofSeconds(30),
+                "the pause before a restart");
+        long stop = System.nanoTime();
+        new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor();
+        assertEquals(0, await(p), "a stop asked for is no failure");
+        assertTrue(System.nanoTime() - stop < Duration.ofSeconds(3).toNanos(), "it waited out the pause");
+        assertEquals(1, runs(), "nothing restarted after the stop");
+    }
 }
