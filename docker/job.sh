@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Runs one job of the compose stack (docker/job.sh producer|consumer) and decides what an exit means, which a container restart policy cannot:
+# Runs one job of the compose stack (docker/job.sh producer|consumer) and decides what an
+# exit means, which a container restart policy cannot:
 #   0, or the end asked for by `docker compose stop`/`down`: the container ends with it;
 #   2 (bad config) or 3 (cannot start: another source, a topic created anew, a lock held):
-#     permanent, so the container ends with that code and the job's message is the last thing
-#     in `docker compose logs`; restarting would only repeat it;
+#     permanent, so the container ends with that code, the job's message and the remedy's
+#     Docker form last in `docker compose logs`; restarting would only repeat it;
 #   anything else (1: gave up after retries, or killed): restarted after a pause that grows
 #     from 5 s to 60 s, as the job itself retries an outage.
 set -uo pipefail
@@ -44,7 +45,7 @@ while :; do
            "accept-source, with both jobs stopped; see docs/DOCKER.md), then: docker compose up -d" >&2
       exit "$code" ;;
   esac
-  (( stopping )) && exit "$code"
+  (( stopping )) && exit "$code"   # a stop that came while the case above ran
   echo "$job exited with code $code; restarting it in ${pause} s" >&2
   sleep "$pause" &
   wait $! 2>/dev/null
