@@ -183,6 +183,36 @@ final class ContainerEngine implements AutoCloseable {
         return run(Map.of(), null, timeout, command);
     }
 
+    /**
+     * For a failure's message: every container with its state and the end of its log, and the
+     * end of the API service's log (where podman reports what it could not do).
+     */
+    String describe() {
+        StringBuilder out = new StringBuilder();
+        try {
+            String ps = run(Duration.ofMinutes(1), "podman", "ps", "--all", "--format",
+                    "{{.Names}} | {{.Status}} | {{.State}}").output();
+            out.append(ps);
+            for (String line : ps.lines().toList()) {
+                String name = line.split(" ")[0];
+                out.append("--- ").append(name).append(" (last lines)\n").append(lastLines(
+                        run(Duration.ofMinutes(1), "podman", "logs", "--tail", "12", name).output(), 12));
+            }
+            Path serviceLog = dir.resolve("service.log");
+            if (Files.exists(serviceLog)) {
+                out.append("--- podman system service (last lines)\n").append(lastLines(Files.readString(serviceLog), 15));
+            }
+        } catch (Exception | AssertionError e) {
+            out.append("(could not ask podman: ").append(e.getMessage()).append(")\n");
+        }
+        return out.toString();
+    }
+
+    private static String lastLines(String text, int n) {
+        List<String> lines = text.lines().toList();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size())) + "\n";
+    }
+
     static Ran must(Ran ran, String what) {
         if (ran.exit() != 0) {
             throw new AssertionError(what + " failed (exit " + ran.exit() + "):\n" + tail(ran.output()));
@@ -191,8 +221,7 @@ final class ContainerEngine implements AutoCloseable {
     }
 
     static String tail(String output) {
-        List<String> lines = output.lines().toList();
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 80), lines.size()));
+        return lastLines(output, 80);
     }
 
     /** Removes everything the engine holds, stops its processes, and deletes its folder. */
