@@ -76,6 +76,7 @@ final class SourceDatabase implements AutoCloseable {
 
     private final PipelineConfig.Postgres pg;
     private final IncrementalQuery query;
+    private final ChangeQuery changeQuery;
     private final SourceChecks checks;
     private final Optional<SourceIdentity> identity;
     private Connection connection;
@@ -90,6 +91,7 @@ final class SourceDatabase implements AutoCloseable {
     SourceDatabase(PipelineConfig.Postgres pg, Optional<SourceIdentity> identity) {
         this.pg = pg;
         this.query = new IncrementalQuery(pg.table());
+        this.changeQuery = new ChangeQuery(pg.table());
         this.checks = new SourceChecks(pg.table(), pg.user());
         this.identity = identity;
     }
@@ -120,19 +122,7 @@ final class SourceDatabase implements AutoCloseable {
 
     /** The next batch; {@link ProducerJob.SourceUnfit} when the source is not the lake's any more. */
     Next nextBatch(Optional<Watermark> after, int maxRows) throws SQLException, ProducerJob.SourceUnfit {
-        Connection c = connection();
-        if (!primaryChecked) {
-            // After a failover the same URL may reach a demoted server: its pg_stat_activity
-            // shows none of the primary's writers, so the horizon would pass their rows.
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_is_in_recovery()")) {
-                rs.next();
-                if (rs.getBoolean(1)) {
-                    throw new SQLException("postgres.jdbc_url reaches a standby (a read-only replica) now; "
-                            + "waiting for the primary", "08000");
-                }
-            }
-            primaryChecked = true;
-        }
+        Connection c = primary();
         // Before anything is read (and on the primary: a lagging standby's sequence is behind):
         // rows of another source must never be published into this lake.
         List<String> changed = identityProblems(c);
@@ -167,6 +157,57 @@ final class SourceDatabase implements AutoCloseable {
                 return new Next(Optional.of(new Batch(last, rs.getLong(3), rs.getLong(4))), open);
             }
         }
+    }
+
+    /** A batch of changes to publish (change capture mode): its last key and its size. */
+    record ChangeBatch(ChangeWatermark last, long changes) {
+    }
+
+    /**
+     * Where the next batch of at most {@code maxChanges} changes after {@code after} ends, below
+     * the transaction-id fence ({@link ChangeQuery}); empty when there is nothing new.
+     */
+    Optional<ChangeBatch> nextChangeBatch(Optional<ChangeWatermark> after, int maxChanges) throws SQLException {
+        Connection c = primary();
+        long fence;
+        // Statement 1: the fence. Every transaction below it has ended before statement 2's snapshot.
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(changeQuery.fence())) {
+            rs.next();
+            fence = Long.parseLong(rs.getString(1));
+        }
+        IncrementalQuery.Bound end = changeQuery.nextBatchEnd(after, fence, maxChanges);
+        try (PreparedStatement s = c.prepareStatement(end.sql())) {
+            for (int i = 0; i < end.parameters().size(); i++) {
+                s.setObject(i + 1, end.parameters().get(i));
+            }
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new ChangeBatch(new ChangeWatermark(Long.parseLong(rs.getString(1)), rs.getLong(2)),
+                        rs.getLong(3)));
+            }
+        }
+    }
+
+    /**
+     * The connection, once it is known to reach the primary: after a failover the same URL may
+     * reach a demoted server, whose pg_stat_activity shows none of the primary's writers (the
+     * horizon would pass their rows) and whose transaction ids are not the primary's.
+     */
+    private Connection primary() throws SQLException {
+        Connection c = connection();
+        if (!primaryChecked) {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_is_in_recovery()")) {
+                rs.next();
+                if (rs.getBoolean(1)) {
+                    throw new SQLException("postgres.jdbc_url reaches a standby (a read-only replica) now; "
+                            + "waiting for the primary", "08000");
+                }
+            }
+            primaryChecked = true;
+        }
+        return c;
     }
 
     private Connection connection() throws SQLException {

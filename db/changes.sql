@@ -1,0 +1,97 @@
+-- Change capture (streaming.capture: changes): every INSERT, UPDATE, DELETE and TRUNCATE of
+-- the orders table, appended by triggers to a change table that the producer reads by
+-- transaction id (docs/CHANGES.md). Run it as the table's owner:
+--
+--   psql "postgresql://OWNER@HOST:PORT/DB" -v table=ROLL001_orders -f db/changes.sql
+--
+-- Safe to run again, also on a table that has rows already: the first run captures every
+-- existing row once (op 'r', a snapshot) and installs the triggers in the same transaction,
+-- with writers held off meanwhile, so that from then on the history is complete and has no
+-- change twice. Later runs only bring the functions up to date.
+--
+-- The change table <table>_changes:
+--   change_id   bigserial   orders the changes of one order (its row lock makes them take
+--                           their ids in the order they happen);
+--   op          'r' snapshot, 'c' insert, 'u' update, 'd' delete (as Debezium spells them);
+--   the seven order columns, after the change (before it, for a delete);
+--   changed_at  UTC wall-clock time of the change (clock_timestamp(), whatever the writer's zone);
+--   xid         the writing transaction's id (top-level, also inside a subtransaction).
+-- What is captured differently: an UPDATE of order_id is a delete plus an insert; a TRUNCATE
+-- is a delete of every row. What is not captured: columns other than the seven, and a
+-- change to the table's columns (renaming or dropping one of the seven makes every write
+-- fail until this script is run again: refused loudly, never missed).
+
+SET timezone TO 'UTC';
+SELECT set_config('orders.table', :'table', false);
+DO $install$
+DECLARE
+  t        text := current_setting('orders.table');
+  changes  text := current_setting('orders.table') || '_changes';
+  columns  text := 'order_id, customer_name, restaurant_name, item, amount, order_status, created_at';
+  capture  text := current_setting('orders.table') || '_capture';
+BEGIN
+  IF current_setting('server_version_num')::int < 130000 THEN
+    RAISE EXCEPTION 'change capture needs PostgreSQL 13 or later (pg_current_xact_id), this is %',
+      current_setting('server_version');
+  END IF;
+  -- Writers wait until the snapshot and the triggers are in place together (readers do not).
+  EXECUTE format('LOCK TABLE %I IN SHARE ROW EXCLUSIVE MODE', t);
+  EXECUTE format($sql$
+    CREATE TABLE IF NOT EXISTS %I (
+      change_id       bigserial PRIMARY KEY,
+      op              char(1) NOT NULL CHECK (op IN ('r', 'c', 'u', 'd')),
+      order_id        integer NOT NULL,
+      customer_name   varchar(100),
+      restaurant_name varchar(100),
+      item            varchar(200),
+      amount          numeric(10, 2),
+      order_status    varchar(20),
+      created_at      timestamp,
+      changed_at      timestamp NOT NULL DEFAULT (clock_timestamp() AT TIME ZONE 'UTC'),
+      xid             xid8 NOT NULL DEFAULT pg_current_xact_id()
+    )$sql$, changes);
+  -- The producer reads in (xid, change_id) order from its watermark: a range scan.
+  EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %I (xid, change_id)', changes || '_xid_change_id_idx', changes);
+
+  -- One row function: inserts, updates (of order_id: a delete and an insert) and deletes.
+  EXECUTE format($sql$
+    CREATE OR REPLACE FUNCTION %1$I() RETURNS trigger LANGUAGE plpgsql AS $body$
+    BEGIN
+      IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND OLD.order_id IS DISTINCT FROM NEW.order_id) THEN
+        INSERT INTO %2$I (op, %3$s) VALUES ('d', OLD.order_id, OLD.customer_name, OLD.restaurant_name,
+          OLD.item, OLD.amount, OLD.order_status, OLD.created_at);
+      END IF;
+      IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND OLD.order_id IS DISTINCT FROM NEW.order_id) THEN
+        INSERT INTO %2$I (op, %3$s) VALUES ('c', NEW.order_id, NEW.customer_name, NEW.restaurant_name,
+          NEW.item, NEW.amount, NEW.order_status, NEW.created_at);
+      ELSIF TG_OP = 'UPDATE' THEN
+        INSERT INTO %2$I (op, %3$s) VALUES ('u', NEW.order_id, NEW.customer_name, NEW.restaurant_name,
+          NEW.item, NEW.amount, NEW.order_status, NEW.created_at);
+      END IF;
+      RETURN NULL;
+    END
+    $body$$sql$, capture || '_row', changes, columns);
+  -- TRUNCATE: a delete of every row, read before the rows go (a statement trigger, BEFORE).
+  EXECUTE format($sql$
+    CREATE OR REPLACE FUNCTION %1$I() RETURNS trigger LANGUAGE plpgsql AS $body$
+    BEGIN
+      INSERT INTO %2$I (op, %3$s) SELECT 'd', %3$s FROM %4$I ORDER BY order_id;
+      RETURN NULL;
+    END
+    $body$$sql$, capture || '_truncate', changes, columns, t);
+
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = t::regclass AND tgname = capture || '_row') THEN
+    -- The snapshot: every row there is now, once, before any change the triggers will append.
+    EXECUTE format('INSERT INTO %I (op, %s) SELECT ''r'', %s FROM %I ORDER BY order_id', changes, columns, columns, t);
+    EXECUTE format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE ON %I FOR EACH ROW EXECUTE FUNCTION %I()',
+                   capture || '_row', t, capture || '_row');
+    EXECUTE format('CREATE TRIGGER %I BEFORE TRUNCATE ON %I FOR EACH STATEMENT EXECUTE FUNCTION %I()',
+                   capture || '_truncate', t, capture || '_truncate');
+  END IF;
+  -- Also in sessions with session_replication_role = replica (a logical replication
+  -- subscriber applying changes, a tool loading data): an ordinary trigger does not fire
+  -- there, and those changes would be missed.
+  EXECUTE format('ALTER TABLE %I ENABLE ALWAYS TRIGGER %I', t, capture || '_row');
+  EXECUTE format('ALTER TABLE %I ENABLE ALWAYS TRIGGER %I', t, capture || '_truncate');
+END
+$install$;

@@ -1,0 +1,224 @@
+package foodcdc.producer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import foodcdc.config.PipelineConfig;
+import foodcdc.stack.Repository;
+import foodcdc.stack.SqlScript;
+import foodcdc.stack.ThrowawayStack;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Change capture's source half against a real PostgreSQL: db/changes.sql (the snapshot, the
+ * triggers) and the producer's reads below the transaction-id fence ({@link ChangeQuery},
+ * {@link SourceDatabase#nextChangeBatch}), in batches of 7 so that every case also crosses
+ * batch ends. Each case asserts exactly the changes that a poll finds, in publishing order.
+ */
+class ChangeCaptureIT {
+    private static final ThrowawayStack STACK = ThrowawayStack.shared();
+    private static final int BATCH = 7;
+
+    /** One change as the producer reads it: what the assertions compare. */
+    record Change(String op, long changeId, int orderId, String status, String customer) {
+        String brief() {
+            return op + " " + orderId + " " + status;
+        }
+    }
+
+    /** A table of its own (with the 10 sample orders) under change capture, and a producer's watermark on it. */
+    private static final class Capture {
+        final PipelineConfig config;
+        final String table;
+        final String changes;
+        private Optional<ChangeWatermark> watermark = Optional.empty();
+
+        Capture(String name) throws Exception {
+            config = STACK.isolated(name, 100_000);
+            table = q(config.postgres().table());
+            changes = q(ChangeQuery.changeTable(config.postgres().table()));
+            install();
+        }
+
+        void install() throws Exception {
+            try (Connection c = STACK.connect()) {
+                SqlScript.run(Repository.home().resolve("db/changes.sql"), Map.of("table", config.postgres().table()), c);
+            }
+        }
+
+        /** Every change a poll finds now, batch by batch, as the producer would publish them. */
+        List<Change> poll() throws Exception {
+            List<Change> found = new ArrayList<>();
+            ChangeQuery query = new ChangeQuery(config.postgres().table());
+            try (SourceDatabase db = new SourceDatabase(config.postgres());
+                 Connection c = STACK.connect(); Statement s = c.createStatement()) {
+                Optional<SourceDatabase.ChangeBatch> batch;
+                while ((batch = db.nextChangeBatch(watermark, BATCH)).isPresent()) {
+                    assertTrue(batch.get().changes() <= BATCH, "a batch is bounded: " + batch.get());
+                    int before = found.size();
+                    try (ResultSet rs = s.executeQuery(query.changesOfBatch(watermark, batch.get().last())
+                            + " ORDER BY xid, change_id")) {
+                        while (rs.next()) {
+                            found.add(new Change(rs.getString("op"), rs.getLong("change_id"), rs.getInt("order_id"),
+                                    rs.getString("order_status"), rs.getString("customer_name")));
+                        }
+                    }
+                    assertEquals(batch.get().changes(), found.size() - before, "the batch's rows are the ones counted");
+                    watermark = Optional.of(batch.get().last());
+                }
+            }
+            return found;
+        }
+    }
+
+    private static List<String> briefs(List<Change> changes) {
+        return changes.stream().map(Change::brief).toList();
+    }
+
+    private static void sql(String... statements) throws SQLException {
+        try (Connection c = STACK.connect(); Statement s = c.createStatement()) {
+            for (String statement : statements) {
+                s.execute(statement);
+            }
+        }
+    }
+
+    @Test
+    void shouldCaptureTheWholeLifeOfOrdersExactlyOnce() throws Exception {
+        Capture t = new Capture("changes_life");
+        // The snapshot: the 10 sample orders there were at install, once each, and no more on a second install.
+        t.install();
+        List<Change> snapshot = t.poll();
+        assertEquals(IntStream.rangeClosed(1, 10).boxed().toList(), snapshot.stream().map(Change::orderId).toList());
+        assertTrue(snapshot.stream().allMatch(c -> c.op().equals("r")), snapshot.toString());
+
+        // A lifecycle in separate transactions, and two updates of one order in one transaction.
+        sql("UPDATE " + t.table + " SET order_status = 'PREPARING' WHERE order_id = 1",
+                "UPDATE " + t.table + " SET order_status = 'DELIVERED' WHERE order_id = 1",
+                "BEGIN", "UPDATE " + t.table + " SET order_status = 'PREPARING' WHERE order_id = 2",
+                "UPDATE " + t.table + " SET order_status = 'CANCELLED' WHERE order_id = 2", "COMMIT");
+        assertEquals(List.of("u 1 PREPARING", "u 1 DELIVERED", "u 2 PREPARING", "u 2 CANCELLED"), briefs(t.poll()));
+
+        // A subtransaction rolled back leaves nothing; a delete carries the row before it; a
+        // new order_id is a delete and an insert; an insert is a create.
+        sql("BEGIN", "UPDATE " + t.table + " SET order_status = 'PREPARING' WHERE order_id = 3", "SAVEPOINT s",
+                "UPDATE " + t.table + " SET order_status = 'LOST' WHERE order_id = 3", "ROLLBACK TO SAVEPOINT s",
+                "COMMIT",
+                "DELETE FROM " + t.table + " WHERE order_id = 4",
+                "UPDATE " + t.table + " SET order_id = 1006 WHERE order_id = 6",
+                "INSERT INTO " + t.table + " (order_id, customer_name, amount, order_status) "
+                        + "VALUES (11, 'New One', 10.00, 'PLACED')");
+        List<Change> found = t.poll();
+        assertEquals(List.of("u 3 PREPARING", "d 4 DELIVERED", "d 6 PLACED", "c 1006 PLACED", "c 11 PLACED"),
+                briefs(found));
+        assertEquals("Aisha Khan", found.get(1).customer(), "a delete carries the row as it was");
+    }
+
+    @Test
+    void shouldHoldBackEveryChangeBehindATransactionThatIsStillOpenAndNotForAReader() throws Exception {
+        Capture t = new Capture("changes_late");
+        t.poll();   // the snapshot
+        try (Connection late = STACK.connect(); Statement l = late.createStatement();
+             Connection reader = STACK.connect(); Statement r = reader.createStatement()) {
+            // A report reads for as long as it likes: it has no transaction id and holds nothing back.
+            reader.setAutoCommit(false);
+            reader.setReadOnly(true);
+            r.executeQuery("SELECT count(*) FROM " + t.table).close();
+            sql("UPDATE " + t.table + " SET order_status = 'PREPARING' WHERE order_id = 7");
+            assertEquals(List.of("u 7 PREPARING"), briefs(t.poll()));
+
+            // A writer takes its id, then others commit after it: nothing of theirs is published
+            // while it is open (it could still commit an earlier change), all of it once it commits.
+            late.setAutoCommit(false);
+            l.execute("UPDATE " + t.table + " SET order_status = 'PREPARING' WHERE order_id = 8");
+            sql("UPDATE " + t.table + " SET order_status = 'DELIVERED' WHERE order_id = 7",
+                    "INSERT INTO " + t.table + " (order_id, customer_name, amount, order_status) "
+                            + "VALUES (12, 'After The Late One', 12.00, 'PLACED')");
+            assertEquals(List.of(), t.poll(), "published past an open transaction");
+            Thread.sleep(Duration.ofSeconds(2).toMillis());
+            l.execute("UPDATE " + t.table + " SET order_status = 'DELIVERED' WHERE order_id = 8");
+            late.commit();
+            // Publishing order is xid order: the late transaction's changes first. change_id
+            // still orders each order's own changes.
+            List<Change> found = t.poll();
+            assertEquals(List.of("u 8 PREPARING", "u 8 DELIVERED", "u 7 DELIVERED", "c 12 PLACED"), briefs(found));
+            reader.commit();
+        }
+    }
+
+    @Test
+    void shouldCaptureABurstOfUpdatesToOneOrderInTheOrderTheyHappened() throws Exception {
+        Capture t = new Capture("changes_burst");
+        t.poll();
+        try (Connection c = STACK.connect(); Statement s = c.createStatement()) {
+            for (int i = 1; i <= 1000; i++) {
+                s.execute("UPDATE " + t.table + " SET order_status = 'S" + i + "' WHERE order_id = 9");
+            }
+        }
+        List<Change> found = t.poll();
+        assertEquals(IntStream.rangeClosed(1, 1000).mapToObj(i -> "u 9 S" + i).toList(), briefs(found));
+        for (int i = 1; i < found.size(); i++) {
+            assertTrue(found.get(i).changeId() > found.get(i - 1).changeId(), "change_id orders an order's changes");
+        }
+    }
+
+    @Test
+    void shouldCaptureWritersInAnyZoneAndReplicaSessionsInUtc() throws Exception {
+        Capture t = new Capture("changes_zone");
+        t.poll();
+        LocalDateTime before = LocalDateTime.now(ZoneOffset.UTC).minusSeconds(5);
+        sql("SET TIME ZONE 'Pacific/Kiritimati'", "UPDATE " + t.table + " SET order_status = 'PREPARING' WHERE order_id = 10",
+                // As a logical replication subscriber applies changes: ordinary triggers do not fire there.
+                "SET session_replication_role = replica",
+                "UPDATE " + t.table + " SET order_status = 'DELIVERED' WHERE order_id = 10");
+        assertEquals(List.of("u 10 PREPARING", "u 10 DELIVERED"), briefs(t.poll()));
+        try (Connection c = STACK.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT min(changed_at), max(changed_at) FROM " + t.changes
+                     + " WHERE order_id = 10 AND op = 'u'")) {
+            rs.next();
+            LocalDateTime after = LocalDateTime.now(ZoneOffset.UTC).plusSeconds(5);
+            LocalDateTime first = rs.getObject(1, LocalDateTime.class);
+            LocalDateTime last = rs.getObject(2, LocalDateTime.class);
+            assertTrue(first.isAfter(before) && last.isBefore(after), "changed_at is UTC: " + first + ".." + last);
+        }
+    }
+
+    @Test
+    void shouldCaptureATruncateAsADeleteOfEveryRow() throws Exception {
+        Capture t = new Capture("changes_truncate");
+        sql("TRUNCATE " + t.table);
+        List<String> ops = new ArrayList<>();
+        try (Connection c = STACK.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT op || ' ' || order_id FROM " + t.changes
+                     + " ORDER BY change_id")) {
+            while (rs.next()) {
+                ops.add(rs.getString(1));
+            }
+        }
+        List<String> expected = new ArrayList<>(IntStream.rangeClosed(1, 10).mapToObj(i -> "r " + i).toList());
+        expected.addAll(IntStream.rangeClosed(1, 10).mapToObj(i -> "d " + i).toList());
+        assertEquals(expected, ops);
+        // A column of the seven renamed: every write fails (refused loudly) until the script runs again.
+        sql("ALTER TABLE " + t.table + " RENAME COLUMN item TO dish");
+        SQLException e = assertThrows(SQLException.class,
+                () -> sql("INSERT INTO " + t.table + " (customer_name, amount) VALUES ('x', 1.00)"));
+        assertTrue(e.getMessage().contains("item"), e.getMessage());
+    }
+
+    private static String q(String identifier) {
+        return foodcdc.sql.SqlIdentifier.quote(identifier);
+    }
+}
