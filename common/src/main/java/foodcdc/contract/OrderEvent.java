@@ -53,13 +53,13 @@ public final class OrderEvent {
      * drops them), and created_at keeps its microseconds (to_json cuts them to milliseconds). It
      * is read as a timestamp without time zone holding UTC wall-clock time.
      */
-    private static final Map<String, String> WRITE_OPTIONS = Map.of(
+    static final Map<String, String> WRITE_OPTIONS = Map.of(
             "ignoreNullFields", "false",
             "timestampNTZFormat", TIMESTAMP_FORMAT,
             "timestampFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX");
 
     /** The contract's form when reading; fewer fraction digits are accepted too. */
-    private static final String READ_TIMESTAMP_FORMAT = "yyyy-MM-dd'T'HH:mm:ss[.SSSSSS][.SSS][XXX]";
+    static final String READ_TIMESTAMP_FORMAT = "yyyy-MM-dd'T'HH:mm:ss[.SSSSSS][.SSS][XXX]";
 
     private OrderEvent() {
     }
