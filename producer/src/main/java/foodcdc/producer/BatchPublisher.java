@@ -1,6 +1,7 @@
 package foodcdc.producer;
 
 import foodcdc.config.PipelineConfig;
+import foodcdc.contract.ChangeEvent;
 import foodcdc.contract.OrderEvent;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
@@ -18,18 +19,29 @@ final class BatchPublisher {
     private final PipelineConfig.Postgres pg;
     private final PipelineConfig.Kafka kafka;
     private final IncrementalQuery query;
+    private final ChangeQuery changeQuery;
 
     BatchPublisher(SparkSession spark, PipelineConfig config) {
         this.spark = spark;
         this.pg = config.postgres();
         this.kafka = config.kafka();
         this.query = new IncrementalQuery(pg.table());
+        this.changeQuery = new ChangeQuery(pg.table());
     }
 
     /** Sends the rows after {@code after} (if any) up to and including {@code last}. */
     void publish(Optional<Watermark> after, Watermark last) {
         Dataset<Row> rows = source(query.rowsOfBatch(after, last));
         sink(OrderEvent.Spark.toKafkaRecords(rows));
+    }
+
+    /**
+     * Change capture mode: sends the changes after {@code after} (if any) up to and including
+     * {@code last} as change events ({@link ChangeEvent}), keyed by order_id.
+     */
+    void publishChanges(Optional<ChangeWatermark> after, ChangeWatermark last) {
+        Dataset<Row> changes = source(changeQuery.changesOfBatch(after, last));
+        sink(ChangeEvent.Spark.toKafkaRecords(changes));
     }
 
     private Dataset<Row> source(String sql) {

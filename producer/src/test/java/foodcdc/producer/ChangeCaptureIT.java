@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import foodcdc.config.PipelineConfig;
 import foodcdc.stack.Repository;
 import foodcdc.stack.SqlScript;
+import foodcdc.stack.TestSpark;
 import foodcdc.stack.ThrowawayStack;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -19,7 +22,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -216,6 +221,41 @@ class ChangeCaptureIT {
         SQLException e = assertThrows(SQLException.class,
                 () -> sql("INSERT INTO " + t.table + " (customer_name, amount) VALUES ('x', 1.00)"));
         assertTrue(e.getMessage().contains("item"), e.getMessage());
+    }
+
+    @Test
+    void shouldPublishEachChangeOnceAsAChangeEventKeyedByItsOrder() throws Exception {
+        Capture t = new Capture("changes_publish");
+        sql("UPDATE " + t.table + " SET order_status = 'DELIVERED', amount = 230.50 WHERE order_id = 1",
+                "DELETE FROM " + t.table + " WHERE order_id = 2");
+        BatchPublisher publisher = new BatchPublisher(TestSpark.session(), t.config);
+        Optional<ChangeWatermark> after = Optional.empty();
+        Optional<SourceDatabase.ChangeBatch> batch;
+        try (SourceDatabase db = new SourceDatabase(t.config.postgres())) {
+            while ((batch = db.nextChangeBatch(after, BATCH)).isPresent()) {
+                publisher.publishChanges(after, batch.get().last());
+                after = Optional.of(batch.get().last());
+            }
+        }
+        ObjectMapper json = new ObjectMapper();
+        Map<Long, String> byChange = new TreeMap<>();
+        String update = null;
+        for (ConsumerRecord<String, String> r : STACK.readTopic(t.config.kafka().topic())) {
+            JsonNode e = json.readTree(r.value());
+            assertEquals(e.get("order_id").asText(), r.key(), "keyed by order_id");
+            assertEquals(null, byChange.put(e.get("change_id").asLong(), e.get("op").asText() + " " + r.key()),
+                    "a change published twice: " + r.value());
+            if (e.get("op").asText().equals("u")) {
+                update = r.value();
+            }
+        }
+        List<String> expected = new ArrayList<>(IntStream.rangeClosed(1, 10).mapToObj(i -> "r " + i).toList());
+        expected.addAll(List.of("u 1", "d 2"));
+        assertEquals(expected, List.copyOf(byChange.values()));
+        assertTrue(update != null && update.startsWith("{\"order_id\":1,\"customer_name\":\"John Doe\","
+                + "\"restaurant_name\":\"Burger Junction\",\"item\":\"Veg Burger\",\"amount\":230.50,"
+                + "\"order_status\":\"DELIVERED\",\"created_at\":\"") && update.contains("Z\",\"op\":\"u\",\"change_id\":11,"
+                + "\"changed_at\":\""), update);
     }
 
     private static String q(String identifier) {
