@@ -1,13 +1,16 @@
 -- Change capture (streaming.capture: changes): every INSERT, UPDATE, DELETE and TRUNCATE of
--- the orders table, appended by triggers to a change table that the producer reads by
--- transaction id (docs/CHANGES.md). Run it as the table's owner:
+-- the orders table, appended by triggers to a change table that the producer reads in
+-- transaction-id order (foodcdc.producer.ChangeQuery says why that loses nothing). Run it as
+-- the table's owner:
 --
 --   psql "postgresql://OWNER@HOST:PORT/DB" -v table=ROLL001_orders -f db/changes.sql
 --
 -- Safe to run again, also on a table that has rows already: the first run captures every
 -- existing row once (op 'r', a snapshot) and installs the triggers in the same transaction,
 -- with writers held off meanwhile, so that from then on the history is complete and has no
--- change twice. Later runs only bring the functions up to date.
+-- change twice. Later runs bring the functions up to date and put back a trigger that was
+-- disabled or dropped; if the row trigger was dropped, changes were missed meanwhile, and the
+-- run takes a new snapshot (every row again, op 'r') so that the current state is right.
 --
 -- The change table <table>_changes:
 --   change_id   bigserial   orders the changes of one order (its row lock makes them take
@@ -80,11 +83,13 @@ BEGIN
     END
     $body$$sql$, capture || '_truncate', changes, columns, t);
 
-  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = t::regclass AND tgname = capture || '_row') THEN
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = quote_ident(t)::regclass AND tgname = capture || '_row') THEN
     -- The snapshot: every row there is now, once, before any change the triggers will append.
     EXECUTE format('INSERT INTO %I (op, %s) SELECT ''r'', %s FROM %I ORDER BY order_id', changes, columns, columns, t);
     EXECUTE format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE ON %I FOR EACH ROW EXECUTE FUNCTION %I()',
                    capture || '_row', t, capture || '_row');
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = quote_ident(t)::regclass AND tgname = capture || '_truncate') THEN
     EXECUTE format('CREATE TRIGGER %I BEFORE TRUNCATE ON %I FOR EACH STATEMENT EXECUTE FUNCTION %I()',
                    capture || '_truncate', t, capture || '_truncate');
   END IF;

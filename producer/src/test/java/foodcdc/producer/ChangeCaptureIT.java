@@ -103,7 +103,7 @@ class ChangeCaptureIT {
 
     @Test
     void shouldCaptureTheWholeLifeOfOrdersExactlyOnce() throws Exception {
-        Capture t = new Capture("changes_life");
+        Capture t = new Capture("Changes_Life");   // mixed case, as the shipped ROLL001_orders
         // The snapshot: the 10 sample orders there were at install, once each, and no more on a second install.
         t.install();
         List<Change> snapshot = t.poll();
@@ -256,6 +256,33 @@ class ChangeCaptureIT {
                 + "\"restaurant_name\":\"Burger Junction\",\"item\":\"Veg Burger\",\"amount\":230.50,"
                 + "\"order_status\":\"DELIVERED\",\"created_at\":\"") && update.contains("Z\",\"op\":\"u\",\"change_id\":11,"
                 + "\"changed_at\":\""), update);
+    }
+
+    @Test
+    void shouldSayWhatIsMissingBeforeAnythingIsRead() throws Exception {
+        PipelineConfig bare = STACK.isolated("Changes_Checks", 100_000);
+        String name = bare.postgres().table();
+        ChangeCaptureChecks checks = new ChangeCaptureChecks(name, bare.postgres().user());
+        String install = "run: psql \"postgresql://OWNER@HOST:PORT/DB\" -v table=" + name
+                + " -f db/changes.sql (as the table's owner)";
+        try (Connection c = STACK.connect()) {
+            assertEquals(List.of("streaming.capture: changes, but change capture is not installed on " + name
+                    + " (no table " + name + "_changes); " + install), checks.problems(c));
+            SqlScript.run(Repository.home().resolve("db/changes.sql"), Map.of("table", name), c);
+            assertEquals(List.of(), checks.problems(c));
+            sql("ALTER TABLE " + q(name) + " DISABLE TRIGGER " + q(name + "_capture_row"),
+                    "ALTER TABLE " + q(name) + " ENABLE TRIGGER " + q(name + "_capture_truncate"));
+            assertEquals(List.of("trigger " + name + "_capture_row of " + name + " is disabled; " + install,
+                    "trigger " + name + "_capture_truncate of " + name + " is not enabled ALWAYS (replica sessions' "
+                            + "changes are missed); " + install), checks.problems(c));
+            SqlScript.run(Repository.home().resolve("db/changes.sql"), Map.of("table", name), c);
+            assertEquals(List.of(), checks.problems(c), "running the script again repairs it");
+            sql("DROP TRIGGER " + q(name + "_capture_truncate") + " ON " + q(name));
+            assertEquals(List.of("trigger " + name + "_capture_truncate of " + name + " is missing: changes are not "
+                    + "captured; " + install), checks.problems(c));
+            SqlScript.run(Repository.home().resolve("db/changes.sql"), Map.of("table", name), c);
+            assertEquals(List.of(), checks.problems(c), "running the script again puts a dropped trigger back");
+        }
     }
 
     private static String q(String identifier) {
