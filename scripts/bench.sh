@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Benchmark (not part of the tests): starts its own stack on free ports in a temporary folder,
 # runs the latency and backlog scenarios with the real job scripts, prints a table and writes
-# the same results as JSON to var/bench/. About 6 minutes with the defaults.
+# the same results as JSON to var/bench/. About 13 minutes with the defaults on 2 cores.
 #
 #   scripts/bench.sh [--cluster] [--rate N] [--seconds N] [--batch-intervals 5,1] [--backlog N]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+require_local_platform
 ensure_built bench/target/orders-bench.jar producer/target/orders-producer.jar consumer/target/orders-consumer.jar \
   runtime/kafka/target/libs runtime/spark/target/home/jars
 cd "$ORDERS_REPO"

@@ -3,6 +3,22 @@
 
 ORDERS_REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
+# The local stack runs PostgreSQL from Maven's linux-amd64 binaries (io.zonky.test.postgres),
+# starts its servers with setsid and, as root, PostgreSQL under unshare: anywhere else, say so
+# at once, in one line, and point at the compose stack, which runs wherever containers do.
+require_local_platform() {
+  local os arch missing=""
+  os="$(uname -s)"
+  arch="$(uname -m)"
+  command -v setsid > /dev/null || missing+=", no setsid"
+  if (( $(id -u) == 0 )); then command -v unshare > /dev/null || missing+=", no unshare"; fi
+  if [[ "$os" != Linux || "$arch" != x86_64 || -n "$missing" ]]; then
+    echo "$(basename "$0"): the local stack runs on Linux x86_64 with setsid and unshare (this is $os $arch$missing);" \
+      "use the compose stack instead: docker compose up -d (README.md, \"In Docker\")" >&2
+    exit 3
+  fi
+}
+
 # Builds the jars and lays out the Spark and Kafka runtimes when any of the given files or
 # folders (relative to the repository) is missing: a fresh clone's first run takes a few
 # minutes, mostly downloads. Each script names only what it needs.

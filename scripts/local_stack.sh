@@ -8,4 +8,5 @@
 #   scripts/local_stack.sh stop   [--config FILE]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+require_local_platform
 local_stack "$@"

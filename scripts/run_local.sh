@@ -21,6 +21,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
+require_local_platform
 ensure_built stack/target/orders-local-stack.jar producer/target/orders-producer.jar \
   consumer/target/orders-consumer.jar validator/target/orders-validator.jar runtime/kafka/target/libs \
   runtime/spark/target/home/jars

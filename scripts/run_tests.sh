@@ -6,6 +6,8 @@
 # and never changes podman's own settings or images (docs/DOCKER.md).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/lib.sh
+require_local_platform   # the integration tests run the local stack
 export PATH="$PATH:/usr/sbin:/sbin"   # debootstrap and runc live there
 missing=()
 for tool in podman runc docker-compose debootstrap; do

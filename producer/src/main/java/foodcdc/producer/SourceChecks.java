@@ -24,7 +24,7 @@ import java.util.Optional;
  *       sessions, not the primary's writers,</li>
  *   <li>and only where {@code track_activities} is on: for the server, this database and every
  *       role (a session of a role with it off shows no transaction at all). A session that turns
- *       it off itself (superuser only) cannot be seen from here: README says so.</li>
+ *       it off itself (superuser only) cannot be seen from here: docs/GUARANTEES.md says so.</li>
  *   <li>{@code created_at}'s default must be UTC whatever the inserting session's TimeZone: a
  *       plain {@code now()} lands New York's rows five hours behind the watermark (never
  *       published) and Kolkata's five and a half hours ahead (held back, then misdated).</li>

@@ -146,9 +146,7 @@ final class SourceDatabase implements AutoCloseable {
         // Statement 2: where a batch of at most maxRows rows before the horizon ends.
         IncrementalQuery.Bound end = query.nextBatchEnd(after, horizon, maxRows);
         try (PreparedStatement s = c.prepareStatement(end.sql())) {
-            for (int i = 0; i < end.parameters().size(); i++) {
-                s.setObject(i + 1, end.parameters().get(i));
-            }
+            bind(s, end);
             try (ResultSet rs = s.executeQuery()) {
                 if (!rs.next()) {
                     return new Next(Optional.empty(), open);
@@ -177,9 +175,7 @@ final class SourceDatabase implements AutoCloseable {
         }
         IncrementalQuery.Bound end = changeQuery.nextBatchEnd(after, fence, maxChanges);
         try (PreparedStatement s = c.prepareStatement(end.sql())) {
-            for (int i = 0; i < end.parameters().size(); i++) {
-                s.setObject(i + 1, end.parameters().get(i));
-            }
+            bind(s, end);
             try (ResultSet rs = s.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();
@@ -187,6 +183,12 @@ final class SourceDatabase implements AutoCloseable {
                 return Optional.of(new ChangeBatch(new ChangeWatermark(Long.parseLong(rs.getString(1)), rs.getLong(2)),
                         rs.getLong(3)));
             }
+        }
+    }
+
+    private static void bind(PreparedStatement s, IncrementalQuery.Bound bound) throws SQLException {
+        for (int i = 0; i < bound.parameters().size(); i++) {
+            s.setObject(i + 1, bound.parameters().get(i));
         }
     }
 

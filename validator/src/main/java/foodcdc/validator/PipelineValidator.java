@@ -115,8 +115,8 @@ public final class PipelineValidator {
     /**
      * Reads the lake first, PostgreSQL last: while orders keep coming, an order the lake holds
      * was then committed before PostgreSQL is read, so "in the lake, not in PostgreSQL" is never
-     * an order still travelling; the reverse (committed, not yet in the lake) can be: README
-     * says to run it again a few seconds later.
+     * an order still travelling; the reverse (committed, not yet in the lake) can be:
+     * docs/LOCAL_STACK.md says to run it again a few seconds later.
      */
     static Reconciliation reconcile(SparkSession spark, PipelineConfig config, Steps steps) throws Steps.Failed {
         LakeLayout layout = new LakeLayout(config.datalake().path());
