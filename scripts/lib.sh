@@ -11,10 +11,11 @@ require_local_platform() {
   os="$(uname -s)"
   arch="$(uname -m)"
   command -v setsid > /dev/null || missing+=", no setsid"
-  if (( $(id -u) == 0 )); then command -v unshare > /dev/null || missing+=", no unshare"; fi
+  # As root, PostgreSQL runs in a user namespace: unshare must exist and be allowed here.
+  if (( $(id -u) == 0 )) && ! unshare -U true 2> /dev/null; then missing+=", unshare -U refused"; fi
   if [[ "$os" != Linux || "$arch" != x86_64 || -n "$missing" ]]; then
-    echo "$(basename "$0"): the local stack runs on Linux x86_64 with setsid and unshare (this is $os $arch$missing);" \
-      "use the compose stack instead: docker compose up -d (README.md, \"In Docker\")" >&2
+    echo "$(basename "$0"): the local stack runs on Linux x86_64 with setsid, and as root with unshare -U" \
+      "(this is $os $arch$missing); use the compose stack instead: docker compose up -d (README.md, \"In Docker\")" >&2
     exit 3
   fi
 }

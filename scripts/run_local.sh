@@ -63,7 +63,7 @@ rel_config="${config#"$ORDERS_REPO"/}"
 cat <<INFO
 [run_local] The pipeline is running (Spark master: ${SPARK_MASTER:-local[*]}). Ctrl-C stops everything.
 [run_local]   lake:         datalake.path of $rel_config (Parquet, date=YYYY-MM-DD/), quarantine beside it (_quarantine)
-[run_local]   Spark UIs:    http://127.0.0.1:4040 and http://127.0.0.1:4041 (producer and consumer, in start order)
+[run_local]   Spark UIs:    http://127.0.0.1:4040 and http://127.0.0.1:4041 (one per job: whichever starts first takes 4040; the UI title names it)
 [run_local]   add orders:   scripts/insert_test_data.sh --config $rel_config   (or --count 100)
 [run_local]   check:        scripts/validate_pipeline.sh --config $rel_config
 INFO

@@ -44,7 +44,7 @@ class DocsTest {
     @Test
     void shouldNameOnlyWhatExists() throws IOException {
         Set<String> keys = ConfigSchema.KEYS.stream().map(ConfigKey::path).collect(Collectors.toSet());
-        Set<String> testClasses = javaFiles("src/test/java");
+        Set<String> testClasses = javaFiles("test");
         for (Path doc : documents()) {
             List<String> lines = Files.readAllLines(doc);
             for (int i = 0; i < lines.size(); i++) {
@@ -120,8 +120,11 @@ class DocsTest {
     /** The anchors of a Markdown file's headings, as GitHub makes them. */
     private static Set<String> anchors(Path doc) throws IOException {
         Set<String> anchors = new TreeSet<>();
+        boolean inCode = false;
         for (String line : Files.readAllLines(doc)) {
-            if (line.startsWith("#")) {
+            if (line.startsWith("```")) {
+                inCode = !inCode;
+            } else if (!inCode && line.startsWith("#")) {
                 anchors.add(line.replaceFirst("^#+\\s*", "").toLowerCase(Locale.ROOT)
                         .replaceAll("[^\\p{L}\\p{N} _-]", "").replace(' ', '-'));
             }
@@ -144,25 +147,42 @@ class DocsTest {
         }
     }
 
-    private static boolean inMainSources(String text) throws IOException {
-        try (Stream<Path> files = Files.walk(HOME)) {
-            return files.filter(p -> p.toString().contains("/src/main/java/") && p.toString().endsWith(".java"))
-                    .anyMatch(p -> {
-                        try {
-                            return Files.readString(p).contains("\"" + text + "\"");
-                        } catch (IOException e) {
-                            return false;
-                        }
-                    });
+    private boolean inMainSources(String text) throws IOException {
+        if (mainSources == null) {
+            mainSources = new ArrayList<>();
+            for (Path f : sources("main")) {
+                mainSources.add(Files.readString(f));
+            }
         }
+        return mainSources.stream().anyMatch(source -> source.contains("\"" + text + "\""));
     }
 
-    private static Set<String> javaFiles(String under) throws IOException {
-        try (Stream<Path> files = Files.walk(HOME)) {
-            return files.filter(p -> p.toString().contains("/" + under + "/") && p.toString().endsWith(".java"))
-                    .filter(p -> !p.toString().contains("/target/"))
-                    .map(p -> p.getFileName().toString().replace(".java", "")).collect(Collectors.toSet());
+    private List<String> mainSources;
+
+    /** The Java files of every module's {@code src/<kind>/java}: never build outputs or state. */
+    private static List<Path> sources(String kind) throws IOException {
+        List<Path> roots = new ArrayList<>();
+        try (Stream<Path> top = Files.list(HOME)) {
+            top.forEach(roots::add);
         }
+        try (Stream<Path> runtimes = Files.list(HOME.resolve("runtime"))) {
+            runtimes.forEach(roots::add);
+        }
+        List<Path> files = new ArrayList<>();
+        for (Path root : roots) {
+            Path java = root.resolve("src").resolve(kind).resolve("java");
+            if (Files.isDirectory(java)) {
+                try (Stream<Path> walk = Files.walk(java)) {
+                    walk.filter(p -> p.toString().endsWith(".java")).forEach(files::add);
+                }
+            }
+        }
+        return files;
+    }
+
+    private static Set<String> javaFiles(String kind) throws IOException {
+        return sources(kind).stream().map(p -> p.getFileName().toString().replace(".java", ""))
+                .collect(Collectors.toSet());
     }
 
     private static boolean javaFileExists(String relative) throws IOException {

@@ -56,7 +56,7 @@ class PlatformCheckTest {
                 String what = script + " on " + platform[0] + " " + platform[1];
                 assertEquals(3, ran.exit(), what + ": " + ran.err());
                 assertEquals("", ran.out(), what);
-                assertEquals(script + ": the local stack runs on Linux x86_64 with setsid and unshare (this is "
+                assertEquals(script + ": the local stack runs on Linux x86_64 with setsid, and as root with unshare -U (this is "
                         + platform[0] + " " + platform[1] + "); use the compose stack instead: docker compose up -d "
                         + "(README.md, \"In Docker\")\n", ran.err(), what);
             }
