@@ -16,7 +16,10 @@ import java.util.Optional;
  * a transaction commits, however many changes share one transaction (they share its xid and
  * are ordered by change_id), and whatever a rolled-back subtransaction wrote (gone, with it).
  * New transactions take ids above the fence. Work that writes nothing (a pg_dump, a long
- * report, the validator) has no transaction id and never holds the fence back.
+ * report, the validator) has no transaction id and does not hold the fence back; anything that
+ * takes one does, in any database of the cluster (transaction ids are the cluster's): a writer
+ * left idle in a transaction, a prepared transaction, {@code SELECT … FOR UPDATE}, a temporary
+ * table, a CREATE INDEX.
  *
  * <p>The fence is read in its own statement, before the statement that looks at the changes,
  * so that every transaction below it has ended before the changes' snapshot is taken.
@@ -55,22 +58,25 @@ final class ChangeQuery {
         List<Object> parameters = new ArrayList<>();
         after.ifPresent(w -> parameters.addAll(List.of(Long.toString(w.xid()), w.changeId())));
         parameters.addAll(List.of(Long.toString(fence), limit));
-        String sql = "SELECT xid::text, change_id, count(*) OVER () FROM ("
+        // Ordered by batch.xid, the xid8: a bare "xid" would name the output column, the text, and
+        // '999' sorts after '1000'.
+        String sql = "SELECT batch.xid::text AS last_xid, batch.change_id, count(*) OVER () FROM ("
                 + "SELECT " + KEY + " FROM " + changes
                 + " WHERE " + (after.isPresent() ? "(" + KEY + ") > (?::xid8, ?) AND " : "")
                 + "xid < ?::xid8"
                 + " ORDER BY " + KEY + " LIMIT ?) AS batch"
-                + " ORDER BY xid DESC, change_id DESC LIMIT 1";
+                + " ORDER BY batch.xid DESC, batch.change_id DESC LIMIT 1";
         return new IncrementalQuery.Bound(sql, List.copyOf(parameters));
     }
 
     /**
-     * Every change of one batch: after {@code after} (if any), up to and including {@code last}.
+     * Every change of one batch: after {@code after} (if any), up to and including {@code last},
+     * in publishing order (one JDBC partition, so Kafka gets them in this order per partition).
      * Literal bounds: Spark's JDBC {@code query} option takes SQL text.
      */
     String changesOfBatch(Optional<ChangeWatermark> after, ChangeWatermark last) {
         return "SELECT " + COLUMNS + " FROM " + changes
                 + " WHERE " + after.map(w -> "(" + KEY + ") > " + w.sqlRow() + " AND ").orElse("")
-                + "(" + KEY + ") <= " + last.sqlRow();
+                + "(" + KEY + ") <= " + last.sqlRow() + " ORDER BY " + KEY;
     }
 }

@@ -74,18 +74,26 @@ class ChangeCaptureIT {
                 while ((batch = db.nextChangeBatch(watermark, BATCH)).isPresent()) {
                     assertTrue(batch.get().changes() <= BATCH, "a batch is bounded: " + batch.get());
                     int before = found.size();
-                    try (ResultSet rs = s.executeQuery(query.changesOfBatch(watermark, batch.get().last())
-                            + " ORDER BY xid, change_id")) {
+                    try (ResultSet rs = s.executeQuery(query.changesOfBatch(watermark, batch.get().last()))) {
                         while (rs.next()) {
                             found.add(new Change(rs.getString("op"), rs.getLong("change_id"), rs.getInt("order_id"),
                                     rs.getString("order_status"), rs.getString("customer_name")));
                         }
                     }
-                    assertEquals(batch.get().changes(), found.size() - before, "the batch's rows are the ones counted");
+                    assertEquals(batch.get().changes(), found.size() - before, "the batch's rows are the ones counted: "
+                            + batch.get() + " after " + watermark + ": " + found.subList(before, found.size()));
                     watermark = Optional.of(batch.get().last());
                 }
             }
             return found;
+        }
+    }
+
+    /** A transaction id of its own (each call is a transaction, which this takes an id for). */
+    private static long currentXid(Statement s) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SELECT pg_current_xact_id()::text")) {
+            rs.next();
+            return Long.parseLong(rs.getString(1));
         }
     }
 
@@ -121,15 +129,16 @@ class ChangeCaptureIT {
         // new order_id is a delete and an insert; an insert is a create.
         sql("BEGIN", "UPDATE " + t.table + " SET order_status = 'PREPARING' WHERE order_id = 3", "SAVEPOINT s",
                 "UPDATE " + t.table + " SET order_status = 'LOST' WHERE order_id = 3", "ROLLBACK TO SAVEPOINT s",
-                "COMMIT",
+                "SAVEPOINT kept", "UPDATE " + t.table + " SET item = 'Margherita (large)' WHERE order_id = 3",
+                "RELEASE SAVEPOINT kept", "COMMIT",
                 "DELETE FROM " + t.table + " WHERE order_id = 4",
                 "UPDATE " + t.table + " SET order_id = 1006 WHERE order_id = 6",
                 "INSERT INTO " + t.table + " (order_id, customer_name, amount, order_status) "
                         + "VALUES (11, 'New One', 10.00, 'PLACED')");
         List<Change> found = t.poll();
-        assertEquals(List.of("u 3 PREPARING", "d 4 DELIVERED", "d 6 PLACED", "c 1006 PLACED", "c 11 PLACED"),
-                briefs(found));
-        assertEquals("Aisha Khan", found.get(1).customer(), "a delete carries the row as it was");
+        assertEquals(List.of("u 3 PREPARING", "u 3 PREPARING", "d 4 DELIVERED", "d 6 PLACED", "c 1006 PLACED",
+                "c 11 PLACED"), briefs(found));
+        assertEquals("Aisha Khan", found.get(2).customer(), "a delete carries the row as it was");
     }
 
     @Test
@@ -161,6 +170,17 @@ class ChangeCaptureIT {
             List<Change> found = t.poll();
             assertEquals(List.of("u 8 PREPARING", "u 8 DELIVERED", "u 7 DELIVERED", "c 12 PLACED"), briefs(found));
             reader.commit();
+
+            // A transaction that reads first, while others are published, and writes only then:
+            // it takes its id when it writes, above the fence of the polls before.
+            late.commit();
+            l.executeQuery("SELECT count(*) FROM " + t.table).close();
+            sql("UPDATE " + t.table + " SET order_status = 'CANCELLED' WHERE order_id = 5");
+            assertEquals(List.of("u 5 CANCELLED"), briefs(t.poll()));
+            l.execute("UPDATE " + t.table + " SET order_status = 'REFUNDED' WHERE order_id = 5");
+            assertEquals(List.of(), t.poll(), "published past an open transaction");
+            late.commit();
+            assertEquals(List.of("u 5 REFUNDED"), briefs(t.poll()));
         }
     }
 
@@ -169,6 +189,16 @@ class ChangeCaptureIT {
         Capture t = new Capture("changes_burst");
         t.poll();
         try (Connection c = STACK.connect(); Statement s = c.createStatement()) {
+            // The burst's transaction ids cross a power of ten (999 -> 1000), where their text
+            // sorts differently from their value: a query that compares them as text fails here.
+            long xid = currentXid(s);
+            long boundary = 1000;
+            while (boundary <= xid + 500) {
+                boundary *= 10;
+            }
+            while (xid < boundary - 500) {
+                xid = currentXid(s);
+            }
             for (int i = 1; i <= 1000; i++) {
                 s.execute("UPDATE " + t.table + " SET order_status = 'S" + i + "' WHERE order_id = 9");
             }
@@ -202,8 +232,44 @@ class ChangeCaptureIT {
     }
 
     @Test
+    void shouldWriteEveryChangeToItsChangeTableWhateverTheWritersRightsAndSearchPath() throws Exception {
+        Capture t = new Capture("changes_rights");
+        t.poll();
+        String name = t.config.postgres().table();
+        // A writer with rights on the orders table only, whose search_path finds a decoy change table first.
+        sql("DROP ROLE IF EXISTS it_change_writer", "CREATE ROLE it_change_writer LOGIN PASSWORD 'w'",
+                "GRANT INSERT, UPDATE, DELETE, SELECT ON " + t.table + " TO it_change_writer",
+                "GRANT USAGE ON SEQUENCE " + q(name + "_order_id_seq") + " TO it_change_writer",
+                "DROP SCHEMA IF EXISTS decoy CASCADE", "CREATE SCHEMA decoy",
+                "CREATE TABLE decoy." + q(name + "_changes") + " (LIKE " + t.changes + ")",
+                "GRANT ALL ON SCHEMA decoy TO it_change_writer", "GRANT ALL ON decoy." + q(name + "_changes")
+                        + " TO it_change_writer");
+        try (Connection w = java.sql.DriverManager.getConnection(t.config.postgres().jdbcUrl(), "it_change_writer", "w");
+             Statement s = w.createStatement()) {
+            s.execute("SET search_path = decoy, public");
+            s.execute("UPDATE public." + t.table + " SET order_status = 'PREPARING' WHERE order_id = 1");
+            SQLException e = assertThrows(SQLException.class, () -> s.executeQuery("SELECT * FROM public." + t.changes));
+            assertTrue(e.getMessage().contains("permission denied"), "PUBLIC has no rights on the change table: "
+                    + e.getMessage());
+        }
+        assertEquals(List.of("u 1 PREPARING"), briefs(t.poll()));
+        try (Connection c = STACK.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM decoy." + q(name + "_changes"))) {
+            rs.next();
+            assertEquals(0, rs.getInt(1), "a change went where the writer's search_path pointed");
+        }
+        sql("DROP SCHEMA decoy CASCADE", "REVOKE ALL ON " + t.table + " FROM it_change_writer",
+                "REVOKE ALL ON SEQUENCE " + q(name + "_order_id_seq") + " FROM it_change_writer",
+                "DROP ROLE it_change_writer");
+    }
+
+    @Test
     void shouldCaptureATruncateAsADeleteOfEveryRow() throws Exception {
         Capture t = new Capture("changes_truncate");
+        // Under REPEATABLE READ the trigger would read an older snapshot than TRUNCATE's lock: refused.
+        SQLException rr = assertThrows(SQLException.class, () -> sql(
+                "BEGIN ISOLATION LEVEL REPEATABLE READ", "TRUNCATE " + t.table));
+        assertTrue(rr.getMessage().contains("captured only at READ COMMITTED"), rr.getMessage());
         sql("TRUNCATE " + t.table);
         List<String> ops = new ArrayList<>();
         try (Connection c = STACK.connect(); Statement s = c.createStatement();
@@ -216,6 +282,7 @@ class ChangeCaptureIT {
         List<String> expected = new ArrayList<>(IntStream.rangeClosed(1, 10).mapToObj(i -> "r " + i).toList());
         expected.addAll(IntStream.rangeClosed(1, 10).mapToObj(i -> "d " + i).toList());
         assertEquals(expected, ops);
+        assertEquals(expected, t.poll().stream().map(c -> c.op() + " " + c.orderId()).toList(), "as published");
         // A column of the seven renamed: every write fails (refused loudly) until the script runs again.
         sql("ALTER TABLE " + t.table + " RENAME COLUMN item TO dish");
         SQLException e = assertThrows(SQLException.class,
@@ -252,10 +319,16 @@ class ChangeCaptureIT {
         List<String> expected = new ArrayList<>(IntStream.rangeClosed(1, 10).mapToObj(i -> "r " + i).toList());
         expected.addAll(List.of("u 1", "d 2"));
         assertEquals(expected, List.copyOf(byChange.values()));
+        long updateId;
+        try (Connection c = STACK.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT change_id FROM " + t.changes + " WHERE op = 'u'")) {
+            rs.next();
+            updateId = rs.getLong(1);
+        }
         assertTrue(update != null && update.startsWith("{\"order_id\":1,\"customer_name\":\"John Doe\","
                 + "\"restaurant_name\":\"Burger Junction\",\"item\":\"Veg Burger\",\"amount\":230.50,"
-                + "\"order_status\":\"DELIVERED\",\"created_at\":\"") && update.contains("Z\",\"op\":\"u\",\"change_id\":11,"
-                + "\"changed_at\":\""), update);
+                + "\"order_status\":\"DELIVERED\",\"created_at\":\"") && update.contains("Z\",\"op\":\"u\",\"change_id\":"
+                + updateId + ",\"changed_at\":\""), update);
     }
 
     @Test

@@ -19,22 +19,22 @@ class ChangeQueryTest {
     @Test
     void shouldFindTheEndOfABoundedBatchAfterTheWatermarkAndBelowTheFence() {
         IncrementalQuery.Bound end = q.nextBatchEnd(Optional.of(after), 7_000_000_300L, 500);
-        assertEquals("SELECT xid::text, change_id, count(*) OVER () FROM ("
+        assertEquals("SELECT batch.xid::text AS last_xid, batch.change_id, count(*) OVER () FROM ("
                 + "SELECT xid, change_id FROM \"ROLL001_orders_changes\""
                 + " WHERE (xid, change_id) > (?::xid8, ?) AND xid < ?::xid8"
                 + " ORDER BY xid, change_id LIMIT ?) AS batch"
-                + " ORDER BY xid DESC, change_id DESC LIMIT 1", end.sql());
+                + " ORDER BY batch.xid DESC, batch.change_id DESC LIMIT 1", end.sql());
         assertEquals(List.of("7000000123", 41L, "7000000300", 500), end.parameters());
     }
 
     @Test
     void shouldStartFromTheFirstChangeWithoutAWatermark() {
         IncrementalQuery.Bound end = q.nextBatchEnd(Optional.empty(), 12, 10);
-        assertEquals("SELECT xid::text, change_id, count(*) OVER () FROM ("
+        assertEquals("SELECT batch.xid::text AS last_xid, batch.change_id, count(*) OVER () FROM ("
                 + "SELECT xid, change_id FROM \"ROLL001_orders_changes\""
                 + " WHERE xid < ?::xid8"
                 + " ORDER BY xid, change_id LIMIT ?) AS batch"
-                + " ORDER BY xid DESC, change_id DESC LIMIT 1", end.sql());
+                + " ORDER BY batch.xid DESC, batch.change_id DESC LIMIT 1", end.sql());
         assertEquals(List.of("12", 10), end.parameters());
     }
 
@@ -43,10 +43,12 @@ class ChangeQueryTest {
         String cols = "op, change_id, order_id, customer_name, restaurant_name, item, amount, order_status, "
                 + "created_at, changed_at";
         assertEquals("SELECT " + cols + " FROM \"ROLL001_orders_changes\""
-                + " WHERE (xid, change_id) > ('7000000123'::xid8, 41) AND (xid, change_id) <= ('7000000200'::xid8, 99)",
+                + " WHERE (xid, change_id) > ('7000000123'::xid8, 41) AND (xid, change_id) <= ('7000000200'::xid8, 99)"
+                + " ORDER BY xid, change_id",
                 q.changesOfBatch(Optional.of(after), last));
         assertEquals("SELECT " + cols + " FROM \"ROLL001_orders_changes\""
-                + " WHERE (xid, change_id) <= ('7000000200'::xid8, 99)", q.changesOfBatch(Optional.empty(), last));
+                + " WHERE (xid, change_id) <= ('7000000200'::xid8, 99) ORDER BY xid, change_id",
+                q.changesOfBatch(Optional.empty(), last));
     }
 
     @Test
