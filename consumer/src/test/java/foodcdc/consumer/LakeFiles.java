@@ -9,7 +9,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.stream.Stream;
 
 /**
  * The lake as an outside reader sees it: by listing its Parquet files (DuckDB, no Spark and no
@@ -37,9 +36,27 @@ public final class LakeFiles {
         if (!Files.exists(Path.of(dir))) {
             return new String[0];
         }
-        try (Stream<Path> files = Files.walk(Path.of(dir))) {
-            return files.filter(f -> f.toString().endsWith(".parquet")).map(Path::toString).sorted().toArray(String[]::new);
-        }
+        // The jobs write while this looks: a file renamed away between the listing and its look
+        // (a ._source.properties.tmp, a merge's input) is simply no longer there.
+        java.util.List<String> found = new java.util.ArrayList<>();
+        Files.walkFileTree(Path.of(dir), new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a) {
+                if (f.toString().endsWith(".parquet")) {
+                    found.add(f.toString());
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path f, java.io.IOException e) throws java.io.IOException {
+                if (e instanceof java.nio.file.NoSuchFileException) {
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+        });
+        return found.stream().sorted().toArray(String[]::new);
     }
 
     /** Rows and distinct order_ids over every Parquet file under the lake. */
