@@ -76,27 +76,40 @@ public record PipelineConfig(Postgres postgres, Kafka kafka, Datalake datalake, 
     /** {@code batchInterval} in seconds. */
     public record Streaming(String checkpointLocation, String lastProcessedTimestampLocation,
                             int batchInterval, int maxRowsPerPoll, int triggerIntervalMs,
-                            int maxOffsetsPerTrigger) {
+                            int maxOffsetsPerTrigger, String capture) {
+        /** {@code streaming.capture}'s value for change capture mode. */
+        public static final String CHANGES = "changes";
+
+        /** Whether the pipeline captures every change (not only inserts). */
+        public boolean capturesChanges() {
+            return CHANGES.equals(capture);
+        }
+
         /** The consumer's checkpoint and the producer's watermark folder. */
         public Streaming withLocations(String checkpoint, String watermark) {
             return new Streaming(checkpoint, watermark, batchInterval, maxRowsPerPoll, triggerIntervalMs,
-                    maxOffsetsPerTrigger);
+                    maxOffsetsPerTrigger, capture);
         }
 
         public Streaming withBatchInterval(int seconds) {
             return new Streaming(checkpointLocation, lastProcessedTimestampLocation, seconds, maxRowsPerPoll,
-                    triggerIntervalMs, maxOffsetsPerTrigger);
+                    triggerIntervalMs, maxOffsetsPerTrigger, capture);
         }
 
         public Streaming withMaxRowsPerPoll(int rows) {
             return new Streaming(checkpointLocation, lastProcessedTimestampLocation, batchInterval, rows,
-                    triggerIntervalMs, maxOffsetsPerTrigger);
+                    triggerIntervalMs, maxOffsetsPerTrigger, capture);
+        }
+
+        public Streaming withCapture(String newCapture) {
+            return new Streaming(checkpointLocation, lastProcessedTimestampLocation, batchInterval, maxRowsPerPoll,
+                    triggerIntervalMs, maxOffsetsPerTrigger, newCapture);
         }
 
         /** The consumer's trigger and batch cap. */
         public Streaming withTrigger(int intervalMs, int maxOffsets) {
             return new Streaming(checkpointLocation, lastProcessedTimestampLocation, batchInterval, maxRowsPerPoll,
-                    intervalMs, maxOffsets);
+                    intervalMs, maxOffsets, capture);
         }
     }
 

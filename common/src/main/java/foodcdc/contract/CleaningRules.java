@@ -33,7 +33,10 @@ public final class CleaningRules {
      */
     public enum Reason {
         EMPTY_PAYLOAD, PAYLOAD_TOO_LARGE, INVALID_UTF8, MALFORMED_JSON, MISSING_FIELD, UNEXPECTED_FIELD,
-        NULL_ORDER_ID, NULL_AMOUNT, NEGATIVE_AMOUNT, NULL_CREATED_AT, KEY_NOT_ORDER_ID;
+        NULL_ORDER_ID, NULL_AMOUNT, NEGATIVE_AMOUNT, NULL_CREATED_AT,
+        /** Change capture mode only: a change event's own fields (after the order's value rules). */
+        UNKNOWN_OP, NULL_CHANGE_ID, NULL_CHANGED_AT,
+        KEY_NOT_ORDER_ID;
 
         public final String code = name().toLowerCase(Locale.ROOT);
     }

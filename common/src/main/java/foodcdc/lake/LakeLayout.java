@@ -36,6 +36,7 @@ public final class LakeLayout {
     public static final int FOREIGN = -1;
 
     private static final String STAGING_SUFFIX = "_staging";
+    private static final String CHANGES_SUFFIX = "_changes";
     private static final String PARQUET = ".parquet";
     private static final String DATE_PREFIX = DATE + "=";
     private static final String JOURNAL = ".journal";
@@ -52,6 +53,15 @@ public final class LakeLayout {
         this.lake = new Path(lakePath);
         this.quarantine = new Path(lakePath + QUARANTINE_SUFFIX);
         this.staging = new Path(lakePath + STAGING_SUFFIX);
+    }
+
+    /**
+     * The change history of change capture mode ({@code streaming.capture: changes}): a lake of
+     * its own beside {@code datalake.path}, laid out as this class says (its own quarantine,
+     * staging folder and lock), partitioned by the UTC day of changed_at.
+     */
+    public static String changeHistory(String lakePath) {
+        return lakePath + CHANGES_SUFFIX;
     }
 
     public Path dateFolder(String date) {

@@ -55,7 +55,7 @@ class ConfigLoaderTest {
                 5433, "food_delivery_db", "student", "s3cret-pw", "ROLL001_orders"), c.postgres());
         assertEquals(new PipelineConfig.Kafka("localhost:9092", "ROLL001_food_orders_raw", 3), c.kafka());
         assertEquals(new PipelineConfig.Datalake("/tmp/lake/orders", "parquet"), c.datalake());
-        assertEquals(new PipelineConfig.Streaming("/tmp/lake/checkpoints", "/tmp/lake/lastprocess", 5, 100_000, 250, 100_000), c.streaming());
+        assertEquals(new PipelineConfig.Streaming("/tmp/lake/checkpoints", "/tmp/lake/lastprocess", 5, 100_000, 250, 100_000, "inserts"), c.streaming());
         assertEquals("localhost", c.kafka().firstBrokerHost());
         assertEquals(9092, c.kafka().firstBrokerPort());
     }

@@ -1,7 +1,6 @@
 package foodcdc.consumer;
 
 import foodcdc.consumer.CompactionPolicy.Merge;
-import foodcdc.contract.OrderEvent;
 import foodcdc.lake.LakeFileCheck;
 import foodcdc.lake.LakeLayout;
 import foodcdc.retry.RootCause;
@@ -84,6 +83,8 @@ final class Compactor {
 
     private final SparkSession spark;
     private final LakeLayout layout;
+    /** The columns of the lake's files (orders, or changes): given to a merge's read, never inferred. */
+    private final StructType lakeSchema;
     private final FileSystem fs;
     private final PlainFiles plain;
     private final Steps steps;
@@ -92,9 +93,11 @@ final class Compactor {
     /** file name → bytes: the quarantine's files likewise. */
     private final Map<String, Long> quarantine = new HashMap<>();
 
-    Compactor(SparkSession spark, LakeLayout layout, FileSystem fs, PlainFiles plain, Steps steps) {
+    Compactor(SparkSession spark, LakeLayout layout, StructType lakeSchema, FileSystem fs, PlainFiles plain,
+              Steps steps) {
         this.spark = spark;
         this.layout = layout;
+        this.lakeSchema = lakeSchema;
         this.fs = fs;
         this.plain = plain;
         this.steps = steps;
@@ -213,7 +216,7 @@ final class Compactor {
         long t0 = System.nanoTime();
         Path folder = m.inQuarantine() ? layout.quarantine : layout.dateFolder(m.date());
         // Each folder's own columns, given: inferred, one file's schema would be taken for all.
-        StructType schema = m.inQuarantine() ? OrderCleaning.QUARANTINE : OrderEvent.Spark.schema();
+        StructType schema = m.inQuarantine() ? OrderCleaning.QUARANTINE : lakeSchema;
         List<String> inputs = m.inputs().stream().map(name -> new Path(folder, name).toString()).toList();
         Journal plan = new Journal(LakeLayout.mergedFile(m.level()), m.inputs());
         String id = UUID.randomUUID().toString();

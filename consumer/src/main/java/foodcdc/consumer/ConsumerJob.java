@@ -75,7 +75,7 @@ public final class ConsumerJob {
      * quarantine and staging folders, the checkpoint), or a lake another consumer is writing to.
      */
     private static Optional<String> storageProblem(PipelineConfig config, Configuration hadoop) throws IOException {
-        String lake = config.datalake().path();
+        String lake = lakePath(config);
         LakeLayout layout = new LakeLayout(lake);
         try {
             for (Path folder : List.of(layout.lake, layout.quarantine, layout.staging)) {
@@ -102,7 +102,7 @@ public final class ConsumerJob {
     private ExitCode runUntilStopped(SparkSession spark, PipelineConfig config, KafkaWatch kafka) throws Exception {
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "consumer-shutdown"));
         Backoff backoff = new Backoff();
-        StateFile topicRecord = TopicIdentity.file(config.datalake().path(), spark.sparkContext().hadoopConfiguration());
+        StateFile topicRecord = TopicIdentity.file(lakePath(config), spark.sparkContext().hadoopConfiguration());
         while (true) {
             // At every start from the checkpoint: are its offsets the topic's?
             Optional<String> otherTopic = otherTopic(kafka, config.kafka().topic(), topicRecord);
@@ -185,16 +185,26 @@ public final class ConsumerJob {
             throws IOException, TimeoutException {
         configureSession(spark);
         Path checkpoint = new Path(config.streaming().checkpointLocation());
-        CheckpointRepair.repair(spark.sparkContext().hadoopConfiguration(), checkpoint,
-                new LakeLayout(config.datalake().path()));
-        LakeWriter writer = new LakeWriter(spark, config.datalake().path(), steps);
+        EventShape shape = EventShape.of(config.streaming().capturesChanges());
+        String lake = lakePath(config);
+        CheckpointRepair.repair(spark.sparkContext().hadoopConfiguration(), checkpoint, new LakeLayout(lake));
+        LakeWriter writer = new LakeWriter(spark, lake, shape, steps);
         writer.finishInterruptedMerges();
         StreamingQuery query = sink(source(spark, config.kafka(), config.streaming()), config.streaming(), writer);
-        LOG.info("Consumer started: topic {} -> lake {} (quarantine {}), checkpoint {}, trigger {} ms, "
-                        + "at most {} records a batch", config.kafka().topic(), config.datalake().path(),
-                new LakeLayout(config.datalake().path()).quarantine, config.streaming().checkpointLocation(),
+        LOG.info("Consumer started ({}): topic {} -> lake {} (quarantine {}), checkpoint {}, trigger {} ms, "
+                        + "at most {} records a batch", shape == EventShape.CHANGES ? "every change, into the change history"
+                        : "inserts", config.kafka().topic(), lake, new LakeLayout(lake).quarantine,
+                config.streaming().checkpointLocation(),
                 config.streaming().triggerIntervalMs(), config.streaming().maxOffsetsPerTrigger());
         return query;
+    }
+
+    /**
+     * The lake this consumer writes: {@code datalake.path}, or in change capture mode the change
+     * history beside it ({@link LakeLayout#changeHistory}).
+     */
+    static String lakePath(PipelineConfig config) {
+        return EventShape.of(config.streaming().capturesChanges()).lakePath(config.datalake().path());
     }
 
     /** The settings of the lake's files, in UTC whatever session the caller hands in. */

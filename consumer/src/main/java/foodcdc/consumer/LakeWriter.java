@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
 
-import foodcdc.contract.OrderEvent;
 import foodcdc.lake.LakeFileCheck;
 import foodcdc.lake.LakeLayout;
 import foodcdc.storage.PlainFiles;
@@ -25,7 +24,7 @@ import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.roaringbitmap.RoaringBitmap;
+import org.roaringbitmap.longlong.Roaring64NavigableMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +57,8 @@ final class LakeWriter {
     private static final String QUERY_ID_PROPERTY = "sql.streaming.queryId";
 
     private final SparkSession spark;
+    /** Orders, or in change capture mode changes: what the lake holds once each. */
+    private final EventShape shape;
     private final LakeLayout layout;
     private final FileSystem fs;
     private final PlainFiles plain;
@@ -67,13 +68,14 @@ final class LakeWriter {
     /** The lake's files as listed before the stream started; used once, by the first batch. */
     private List<Path> listedAtStart;
 
-    LakeWriter(SparkSession spark, String lakePath, Compactor.Steps steps) throws IOException {
+    LakeWriter(SparkSession spark, String lakePath, EventShape shape, Compactor.Steps steps) throws IOException {
         this.spark = spark;
+        this.shape = shape;
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         this.layout = new LakeLayout(lakePath);
         this.fs = layout.lake.getFileSystem(conf);
         this.plain = new PlainFiles(layout.lake, conf);   // the quarantine and staging folders are beside it
-        this.compactor = new Compactor(spark, layout, fs, plain, steps);
+        this.compactor = new Compactor(spark, layout, shape.schema, fs, plain, steps);
     }
 
     /**
@@ -88,7 +90,7 @@ final class LakeWriter {
     void write(Dataset<Row> kafkaBatch, long batchId) {
         long t0 = System.nanoTime();
         String fileName = LakeLayout.batchFile(queryId(), batchId);
-        Dataset<Row> classified = OrderCleaning.classify(kafkaBatch).persist();
+        Dataset<Row> classified = OrderCleaning.classify(kafkaBatch, shape).persist();
         boolean done = false;
         try {
             if (index == null) {
@@ -96,7 +98,7 @@ final class LakeWriter {
             }
             // Every Spark job costs a few hundred ms on a small batch: what the batch holds is
             // found in one job, the lake is written in a second.
-            OrderCleaning.BatchSummary summary = OrderCleaning.summarize(classified);
+            OrderCleaning.BatchSummary summary = OrderCleaning.summarize(classified, shape);
             long summarized = System.nanoTime();
             if (summary.records() > 0) {
                 long written = summary.valid() > 0 ? writeOrders(classified, summary, fileName, batchId) : 0;
@@ -104,8 +106,9 @@ final class LakeWriter {
                     writeQuarantine(classified, fileName);
                 }
                 long end = System.nanoTime();
-                LOG.info("Batch {}: {} records -> {} new orders (dates {}), {} duplicates dropped, {} quarantined; "
+                LOG.info("Batch {}: {} records -> {} new {} (dates {}), {} duplicates dropped, {} quarantined; "
                                 + "{} ms (read and summarize {} ms, write {} ms)", batchId, summary.records(), written,
+                        shape == EventShape.CHANGES ? "changes" : "orders",
                         summary.dates(), summary.valid() - written, summary.rejected(), (end - t0) / 1_000_000,
                         (summarized - t0) / 1_000_000, (end - summarized) / 1_000_000);
                 compactor.compactOne(fileName);
@@ -130,11 +133,11 @@ final class LakeWriter {
      */
     private long writeOrders(Dataset<Row> classified, OrderCleaning.BatchSummary summary, String fileName,
                              long batchId) throws IOException, InterruptedException {
-        RoaringBitmap batchIds = OrderIndex.bitmapOf(summary.validIds());
+        Roaring64NavigableMap batchIds = OrderIndex.bitmapOf(summary.validIds());
         // A small batch is cleaned in one partition: de-duplication and the one file per date
         // then need no shuffle.
         Dataset<Row> input = summary.records() <= SMALL_BATCH ? classified.coalesce(1) : classified;
-        Dataset<Row> unique = OrderCleaning.valid(input).dropDuplicates(OrderEvent.ORDER_ID);
+        Dataset<Row> unique = OrderCleaning.valid(input, shape).dropDuplicates(shape.key);
         Dataset<Row> fresh = withoutKnown(unique, index.known(batchIds));
         Observation newOrders = new Observation("new_orders_" + batchId);
         writeLakeFiles(fresh.observe(newOrders, count(lit(1)).as("rows")), fileName, summary.dates().size());
@@ -156,30 +159,30 @@ final class LakeWriter {
         List<String> others = files.stream().filter(p -> !p.getName().equals(ownFile)).map(Path::toString).toList();
         OrderIndex read;
         try {
-            read = OrderIndex.read(spark, others);
+            read = OrderIndex.read(spark, others, shape);
         } catch (Exception e) {   // Spark's failure, which names neither the file nor what to do
-            Map<String, String> unreadable = LakeFileCheck.unreadable(fs.getConf(), others, OrderIndex.COLUMNS);
+            Map<String, String> unreadable = LakeFileCheck.unreadable(fs.getConf(), others, OrderIndex.columns(shape));
             if (unreadable.isEmpty()) {
                 throw e;
             }
             unreadable.forEach((file, reason) -> compactor.leaveAlone(new Path(file), reason));
-            read = OrderIndex.read(spark, others.stream().filter(f -> !unreadable.containsKey(f)).toList());
+            read = OrderIndex.read(spark, others.stream().filter(f -> !unreadable.containsKey(f)).toList(), shape);
         }
-        LOG.info("Order index: {} orders in {} lake files, read in {} ms", read.size(), others.size(),
+        LOG.info("Order index: {} {} in {} lake files, read in {} ms", read.size(),
+                shape == EventShape.CHANGES ? "changes" : "orders", others.size(),
                 (System.nanoTime() - t0) / 1_000_000);
         return read;
     }
 
-    /** {@code unique} without the orders of {@code known} (usually none: then no join at all). */
-    private Dataset<Row> withoutKnown(Dataset<Row> unique, RoaringBitmap known) {
+    /** {@code unique} without the keys of {@code known} (usually none: then no join at all). */
+    private Dataset<Row> withoutKnown(Dataset<Row> unique, Roaring64NavigableMap known) {
         if (known.isEmpty()) {
             return unique;
         }
-        List<Integer> ids = new ArrayList<>(known.getCardinality());
-        known.forEach((int id) -> ids.add(id));
-        Dataset<Row> knownIds = spark.createDataset(ids, Encoders.INT()).toDF(OrderEvent.ORDER_ID);
-        return unique.join(broadcast(knownIds),
-                unique.col(OrderEvent.ORDER_ID).equalTo(knownIds.col(OrderEvent.ORDER_ID)), "left_anti");
+        List<Long> ids = new ArrayList<>((int) known.getLongCardinality());
+        known.forEach(ids::add);
+        Dataset<Row> knownIds = spark.createDataset(ids, Encoders.LONG()).toDF(shape.key);
+        return unique.join(broadcast(knownIds), unique.col(shape.key).equalTo(knownIds.col(shape.key)), "left_anti");
     }
 
     private void writeLakeFiles(Dataset<Row> fresh, String fileName, int dates) throws IOException {

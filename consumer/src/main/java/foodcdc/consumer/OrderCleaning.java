@@ -3,7 +3,6 @@ package foodcdc.consumer;
 import static foodcdc.contract.CleaningRules.MAX_PAYLOAD_BYTES;
 import static foodcdc.contract.CleaningRules.PAYLOAD;
 import static foodcdc.contract.CleaningRules.REASON;
-import static foodcdc.contract.OrderEvent.CREATED_AT;
 import static foodcdc.contract.OrderEvent.ORDER_ID;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_except;
@@ -19,13 +18,11 @@ import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.size;
-import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 
 import foodcdc.contract.CleaningRules;
 import foodcdc.contract.CleaningRules.Reason;
 import foodcdc.contract.CleaningRules.ValueRule;
-import foodcdc.contract.OrderEvent;
 import foodcdc.lake.LakeLayout;
 import java.util.List;
 import org.apache.spark.sql.Column;
@@ -54,6 +51,11 @@ public final class OrderCleaning {
      * {@code reason} that is null for valid events.
      */
     static Dataset<Row> classify(Dataset<Row> kafka) {
+        return classify(kafka, EventShape.ORDERS);
+    }
+
+    /** {@link #classify(Dataset)} for the events of {@code shape}'s mode (change events: its rules too). */
+    static Dataset<Row> classify(Dataset<Row> kafka, EventShape shape) {
         Column text = col("value").cast("string");
         Column tooLarge = length(col("value")).gt(MAX_PAYLOAD_BYTES);
         // Bytes that are not UTF-8 decode to U+FFFD and so do not survive a round trip.
@@ -61,25 +63,25 @@ public final class OrderCleaning {
         Dataset<Row> parsed = kafka
                 .withColumn(PAYLOAD, text)
                 .withColumn("event", when(tooLarge.or(notUtf8), lit(null))
-                        .otherwise(OrderEvent.Spark.fromJson(text, CORRUPT)));
+                        .otherwise(shape.fromJson(text, CORRUPT)));
         Column e = col("event");
-        // The contract is exactly seven fields, a NULL column as JSON null: a field left out or
+        // The contract is exactly seven fields (ten for a change), a NULL column as JSON null: a field left out or
         // one more is a producer that does not follow it, and its records are kept aside
         // rather than half-understood (an unknown field would otherwise vanish silently).
         Column fields = json_object_keys(col(PAYLOAD));
-        Column expected = array(OrderEvent.names().stream().map(functions::lit).toArray(Column[]::new));
+        Column expected = array(shape.names.stream().map(functions::lit).toArray(Column[]::new));
         // Kafka's key is the order_id as text: it decides the partition, so the copies of an
         // order stay in order. A record keyed otherwise did not come from the producer.
         Column keyIsId = col("key").cast("string").eqNullSafe(e.getField(ORDER_ID).cast("string"));
         // A null value (a tombstone) and a zero-byte value carry no order alike.
-        Column shape = when(col("value").isNull().or(length(col("value")).equalTo(0)), Reason.EMPTY_PAYLOAD.code)
+        Column form = when(col("value").isNull().or(length(col("value")).equalTo(0)), Reason.EMPTY_PAYLOAD.code)
                 .when(tooLarge, Reason.PAYLOAD_TOO_LARGE.code)
                 .when(notUtf8, Reason.INVALID_UTF8.code)
                 .when(e.isNull().or(e.getField(CORRUPT).isNotNull()), Reason.MALFORMED_JSON.code)
                 .when(size(array_except(expected, fields)).gt(0), Reason.MISSING_FIELD.code)
                 .when(size(array_except(fields, expected)).gt(0), Reason.UNEXPECTED_FIELD.code);
         // Each part is null when nothing in it applies: the first reason found is the one kept.
-        Column reason = coalesce(shape, ValueRule.reasonColumn(e::getField),
+        Column reason = coalesce(form, ValueRule.reasonColumn(e::getField), shape.changeReason(e::getField),
                 when(not(keyIsId), Reason.KEY_NOT_ORDER_ID.code));
         return parsed.withColumn(REASON, reason);
     }
@@ -89,35 +91,35 @@ public final class OrderCleaning {
      * UTC day of created_at (the session time zone must be UTC; the job pins it).
      */
     static Dataset<Row> valid(Dataset<Row> classified) {
-        List<String> names = OrderEvent.names();
+        return valid(classified, EventShape.ORDERS);
+    }
+
+    /** {@link #valid(Dataset)} for {@code shape}'s events: its columns, and {@code date} of its date field. */
+    static Dataset<Row> valid(Dataset<Row> classified, EventShape shape) {
+        List<String> names = shape.names;
         Column[] columns = new Column[names.size() + 1];
         for (int i = 0; i < names.size(); i++) {
             columns[i] = col("event").getField(names.get(i)).as(names.get(i));
         }
-        columns[names.size()] = eventDate().as(LakeLayout.DATE);
+        columns[names.size()] = shape.date(col("event")::getField).as(LakeLayout.DATE);
         return classified.where(col(REASON).isNull()).select(columns);
-    }
-
-    /** The UTC day of an event's created_at (the session time zone is UTC: SparkSessions). */
-    private static Column eventDate() {
-        return to_date(col("event").getField(CREATED_AT));
     }
 
     /**
      * What a classified batch holds, in one Spark job: how many records, how many valid, the days
-     * the valid ones fall on (sorted, as {@code YYYY-MM-DD}) and their order_ids.
+     * the valid ones fall on (sorted, as {@code YYYY-MM-DD}) and their keys (order_ids, or change_ids).
      */
-    record BatchSummary(long records, long valid, List<String> dates, List<Integer> validIds) {
+    record BatchSummary(long records, long valid, List<String> dates, List<Long> validIds) {
         long rejected() {
             return records - valid;
         }
     }
 
-    static BatchSummary summarize(Dataset<Row> classified) {
+    static BatchSummary summarize(Dataset<Row> classified, EventShape shape) {
         Column ok = col(REASON).isNull();
         Row r = classified.agg(count(lit(1)), count(when(ok, lit(1))),
-                array_sort(collect_set(when(ok, eventDate().cast("string")))),
-                collect_list(when(ok, col("event").getField(ORDER_ID)))).first();
+                array_sort(collect_set(when(ok, shape.date(col("event")::getField).cast("string")))),
+                collect_list(when(ok, col("event").getField(shape.key).cast("long")))).first();
         return new BatchSummary(r.getLong(0), r.getLong(1), r.getList(2), r.getList(3));
     }
 

@@ -131,6 +131,50 @@ class OrderCleaningTest {
         assertEquals(new BigDecimal("0.00"), lake.get(1).getDecimal(4));
     }
 
+    /** A change event as the producer writes it in change capture mode. */
+    private static String change(String orderId, String amount, String op, String changeId, String changedAt) {
+        return event(orderId, amount, "\"2025-11-18T12:24:00.000000Z\"").replace("}", ", \"op\": " + op
+                + ", \"change_id\": " + changeId + ", \"changed_at\": " + changedAt + "}");
+    }
+
+    @Test
+    void shouldCleanChangeEventsByTheOrdersRulesAndTheirOwn() {
+        String at = "\"2025-11-19T08:00:00.000001Z\"";
+        Map<String, byte[]> cases = new LinkedHashMap<>();
+        cases.put("update", utf8(change("101", "220.00", "\"u\"", "7", at)));
+        cases.put("snapshot row", utf8(change("102", "1.00", "\"r\"", "1", at)));
+        cases.put("delete", utf8(change("103", "1.00", "\"d\"", "8", at)));
+        cases.put("an update to a negative amount", utf8(change("104", "-5.00", "\"u\"", "9", at)));
+        cases.put("unknown op", utf8(change("105", "1.00", "\"x\"", "10", at)));
+        cases.put("null op", utf8(change("106", "1.00", "null", "11", at)));
+        cases.put("null change_id", utf8(change("107", "1.00", "\"c\"", "null", at)));
+        cases.put("null changed_at", utf8(change("108", "1.00", "\"c\"", "12", "null")));
+        cases.put("an insert event (no change fields)", utf8(event("109", "1.00", "\"2025-11-18T12:24:00.000000Z\"")));
+
+        List<Row> out = OrderCleaning.classify(kafka(new ArrayList<>(cases.values())), EventShape.CHANGES)
+                .orderBy("offset").select("reason").collectAsList();
+
+        assertEquals(List.of("null", "null", "null", "negative_amount", "unknown_op", "unknown_op", "null_change_id",
+                "null_changed_at", "missing_field"), out.stream().map(r -> String.valueOf(r.getString(0))).toList(),
+                "cases in order: " + cases.keySet());
+    }
+
+    @Test
+    void shouldKeepAChangesTenColumnsAndDateItByTheUtcDayItHappened() {
+        Dataset<Row> classified = OrderCleaning.classify(kafka(List.of(
+                utf8(change("1", "220.00", "\"u\"", "5000000000", "\"2025-11-19T00:00:00.000000Z\"")))),
+                EventShape.CHANGES);
+        Dataset<Row> lake = OrderCleaning.valid(classified, EventShape.CHANGES);
+        assertEquals(List.of("order_id", "customer_name", "restaurant_name", "item", "amount", "order_status",
+                "created_at", "op", "change_id", "changed_at", "date"), List.of(lake.columns()));
+        Row r = lake.first();
+        assertEquals("u", r.getString(7));
+        assertEquals(5_000_000_000L, r.getLong(8), "a change_id past 32 bits");
+        assertEquals(Timestamp.from(Instant.parse("2025-11-19T00:00:00Z")), r.getTimestamp(9));
+        assertEquals(Date.valueOf("2025-11-19"), r.getDate(10), "the day of changed_at, not of created_at");
+        assertEquals(List.of(5_000_000_000L), OrderCleaning.summarize(classified, EventShape.CHANGES).validIds());
+    }
+
     @Test
     void shouldKeepWhatAnOperatorNeedsOfARejectedRecord() {
         Dataset<Row> classified = OrderCleaning.classify(kafka(List.of(utf8("oops"))));

@@ -38,8 +38,10 @@ final class ChangeCaptureChecks {
         return "psql \"postgresql://OWNER@HOST:PORT/DB\" -v table=" + table + " -f db/changes.sql (as the table's owner)";
     }
 
+    /** Every problem found, one line each; empty when the producer may start in change capture mode. */
     List<String> problems(Connection c) throws SQLException {
         List<String> problems = new ArrayList<>();
+        SourceChecks.standby(c).ifPresent(problems::add);
         String changes = ChangeQuery.changeTable(table);
         try (PreparedStatement s = c.prepareStatement("SELECT current_setting('server_version_num')::int >= 130000,"
                 + " current_setting('server_version'), to_regclass(?) IS NOT NULL,"

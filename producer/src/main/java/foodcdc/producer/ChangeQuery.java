@@ -51,8 +51,9 @@ final class ChangeQuery {
     }
 
     /**
-     * The last key and the change count of the next batch: at most {@code limit} changes after
-     * the watermark (if any) and below the fence. Empty result: nothing new.
+     * The last key, the change count and the highest order_id of the next batch: at most
+     * {@code limit} changes after the watermark (if any) and below the fence. Empty result:
+     * nothing new.
      */
     IncrementalQuery.Bound nextBatchEnd(Optional<ChangeWatermark> after, long fence, int limit) {
         List<Object> parameters = new ArrayList<>();
@@ -60,8 +61,8 @@ final class ChangeQuery {
         parameters.addAll(List.of(Long.toString(fence), limit));
         // Ordered by batch.xid, the xid8: a bare "xid" would name the output column, the text, and
         // '999' sorts after '1000'.
-        String sql = "SELECT batch.xid::text AS last_xid, batch.change_id, count(*) OVER () FROM ("
-                + "SELECT " + KEY + " FROM " + changes
+        String sql = "SELECT batch.xid::text AS last_xid, batch.change_id, count(*) OVER (), max(batch.order_id) OVER ()"
+                + " FROM (SELECT " + KEY + ", order_id FROM " + changes
                 + " WHERE " + (after.isPresent() ? "(" + KEY + ") > (?::xid8, ?) AND " : "")
                 + "xid < ?::xid8"
                 + " ORDER BY " + KEY + " LIMIT ?) AS batch"

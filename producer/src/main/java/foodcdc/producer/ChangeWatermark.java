@@ -13,7 +13,7 @@ import java.util.Properties;
  * <p>Its file form is a small human-readable properties text, like {@link Watermark}'s; the
  * {@code capture} line tells the two apart, so one mode never reads the other's file as its own.
  */
-public record ChangeWatermark(long xid, long changeId) implements Comparable<ChangeWatermark> {
+public record ChangeWatermark(long xid, long changeId) implements Position, Comparable<ChangeWatermark> {
     static final String CAPTURE = "changes";
 
     public ChangeWatermark {
@@ -28,7 +28,8 @@ public record ChangeWatermark(long xid, long changeId) implements Comparable<Cha
         return "('" + xid + "'::xid8, " + changeId + ")";
     }
 
-    String encode() {
+    @Override
+    public String encode() {
         return "# Last change published to Kafka and acknowledged; the next poll starts after it.\n"
                 + "# xid: the writing transaction's id (pg_current_xact_id); change_id: its row in the change table.\n"
                 + "capture=" + CAPTURE + "\n"

@@ -48,7 +48,9 @@ public final class ProducerJob implements AutoCloseable {
     private final TopicEnd topicEnd;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private Optional<Watermark> watermark;
+    /** streaming.capture: changes. */
+    private final boolean changes;
+    private Optional<Position> watermark;
     /** A batch Kafka acknowledged whose watermark (or lake record) could not be written yet. */
     private Optional<SourceDatabase.Batch> unrecorded = Optional.empty();
     private final LongTransactionWarning longTransaction = new LongTransactionWarning();
@@ -58,12 +60,30 @@ public final class ProducerJob implements AutoCloseable {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         String lake = config.datalake().path();
         this.store = new WatermarkStore(config.streaming().lastProcessedTimestampLocation(), hadoop);
+        this.changes = config.streaming().capturesChanges();
         this.watermark = store.load();
+        refuseOtherMode(watermark, changes, store);
         this.identity = new SourceIdentity(config.postgres().table(), lake, LakeSource.file(lake, hadoop), watermark);
         this.topicEnd = new TopicEnd(config.kafka(), new StateFile(new Path(config.streaming()
                 .lastProcessedTimestampLocation(), StateFiles.TOPIC_END), hadoop));
-        this.db = new SourceDatabase(config.postgres(), Optional.of(identity));
+        this.db = new SourceDatabase(config.postgres(), Optional.of(identity), changes);
         this.publisher = new BatchPublisher(spark, config);
+    }
+
+    /**
+     * A watermark of the other capture mode: its key means nothing in this one, and reading it
+     * as this mode's would skip or repeat everything. Refused, with what to do.
+     */
+    private static void refuseOtherMode(Optional<Position> watermark, boolean changes, WatermarkStore store)
+            throws IOException {
+        if (watermark.isPresent() && watermark.get().ofChanges() != changes) {
+            throw new IOException("streaming.capture is " + (changes ? "changes" : "inserts") + ", but the watermark "
+                    + store + " is " + (changes ? "insert" : "change capture") + " mode's " + watermark.get()
+                    + ": an existing pipeline does not switch modes. Either set streaming.capture back to "
+                    + (changes ? "inserts" : "changes") + ", or start the other mode afresh: point "
+                    + "streaming.last_processed_timestamp_location and streaming.checkpoint_location at new folders "
+                    + "and kafka.topic at a new topic (docs/CHANGES.md)");
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -115,10 +135,11 @@ public final class ProducerJob implements AutoCloseable {
 
     /** Polls until {@link #stopAndWait()}; outages are waited out with backoff. */
     public void run() throws InterruptedException, SourceUnfit {
-        LOG.info("Producer started: table {} -> topic {}, every {} s, at most {} rows a poll, watermark {} ({})",
+        LOG.info("Producer started ({}): table {} -> topic {}, every {} s, at most {} {} a poll, watermark {} ({})",
+                changes ? "every change, from " + ChangeQuery.changeTable(config.postgres().table()) : "inserts",
                 config.postgres().table(), config.kafka().topic(), config.streaming().batchInterval(),
-                config.streaming().maxRowsPerPoll(), watermark.map(Watermark::toString).orElse("none: publish all"),
-                store);
+                config.streaming().maxRowsPerPoll(), unit(), watermark.map(Position::toString)
+                        .orElse("none: publish all"), store);
         Backoff backoff = new Backoff();
         try {
             checkSource(backoff);
@@ -154,7 +175,7 @@ public final class ProducerJob implements AutoCloseable {
         } finally {
             db.close();
             topicEnd.close();
-            LOG.info("Producer stopped at watermark {}", watermark.map(Watermark::toString).orElse("none"));
+            LOG.info("Producer stopped at watermark {}", watermark.map(Position::toString).orElse("none"));
             stopped.countDown();
         }
     }
@@ -245,14 +266,19 @@ public final class ProducerJob implements AutoCloseable {
         if (lost.isPresent()) {
             throw new SourceUnfit(List.of(lost.get()));
         }
-        SourceDatabase.Next next = db.nextBatch(watermark, maxRows);
+        SourceDatabase.Next next = changes ? db.nextChangeBatch(watermark.map(ChangeWatermark.class::cast), maxRows)
+                : db.nextBatch(watermark.map(Watermark.class::cast), maxRows);
         // Said whether or not anything can be published: a transaction left open holds back every later row.
         next.heldBackBy().ifPresentOrElse(this::warnIfLong, longTransaction::none);
         if (next.batch().isEmpty()) {
             return new PollResult(0, false);
         }
         SourceDatabase.Batch batch = next.batch().get();
-        publisher.publish(watermark, batch.last());
+        if (changes) {
+            publisher.publishChanges(watermark.map(ChangeWatermark.class::cast), (ChangeWatermark) batch.last());
+        } else {
+            publisher.publish(watermark.map(Watermark.class::cast), (Watermark) batch.last());
+        }
         // publish() returned: every record of the batch is acknowledged. Only now move on.
         unrecorded = Optional.of(batch);
         record(batch, t0, "Published");
@@ -280,11 +306,16 @@ public final class ProducerJob implements AutoCloseable {
             throw new StateNotWritten("streaming.last_processed_timestamp_location", topicEnd.toString(), e);
         }
         unrecorded = Optional.empty();
-        Optional<Watermark> old = watermark;
+        Optional<Position> old = watermark;
         watermark = Optional.of(batch.last());
-        LOG.info("{} {} rows in {} ms; watermark {} -> {}", what, batch.rows(),
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), old.map(Watermark::toString).orElse("none"),
+        LOG.info("{} {} {} in {} ms; watermark {} -> {}", what, batch.rows(), unit(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), old.map(Position::toString).orElse("none"),
                 batch.last());
+    }
+
+    /** What a batch is made of, for the logs. */
+    private String unit() {
+        return changes ? "changes" : "rows";
     }
 
     /**
@@ -304,7 +335,7 @@ public final class ProducerJob implements AutoCloseable {
         longTransaction.due(t, LocalDateTime.now(ZoneOffset.UTC)).ifPresent(LOG::warn);
     }
 
-    public Optional<Watermark> watermark() {
+    public Optional<Position> watermark() {
         return watermark;
     }
 

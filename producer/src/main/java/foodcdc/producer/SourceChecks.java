@@ -53,10 +53,7 @@ final class SourceChecks {
     /** Every problem found, one line each; empty when the producer may start. */
     List<String> problems(Connection c) throws SQLException {
         List<String> problems = new ArrayList<>();
-        if (isTrue(c, "SELECT pg_is_in_recovery()")) {
-            problems.add("postgres.jdbc_url points at a standby (a read-only replica): the primary's open "
-                    + "transactions are invisible there, so late commits could be missed; point it at the primary");
-        }
+        standby(c).ifPresent(problems::add);
         if (!isTrue(c, "SELECT rolsuper OR pg_has_role(current_user, 'pg_read_all_stats', 'member')"
                 + " FROM pg_roles WHERE rolname = current_user")) {
             problems.add("role " + user + " cannot see other sessions' transactions, so late commits could be "
@@ -65,6 +62,13 @@ final class SourceChecks {
         problems.addAll(trackActivitiesOff(c));
         createdAtDefault(c).ifPresent(problems::add);
         return problems;
+    }
+
+    /** A standby is no source in either mode: its transactions are not the primary's. */
+    static Optional<String> standby(Connection c) throws SQLException {
+        return isTrue(c, "SELECT pg_is_in_recovery()") ? Optional.of("postgres.jdbc_url points at a standby (a read-only "
+                + "replica): the primary's open transactions are invisible there, so late commits could be missed; "
+                + "point it at the primary") : Optional.empty();
     }
 
     /**

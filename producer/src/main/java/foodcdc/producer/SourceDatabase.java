@@ -43,8 +43,8 @@ final class SourceDatabase implements AutoCloseable {
         }
     }
 
-    /** A batch to publish: its last key, its size and its highest order_id. */
-    record Batch(Watermark last, long rows, long maxOrderId) {
+    /** A batch to publish: its last key (an order's, or a change's), its size and its highest order_id. */
+    record Batch(Position last, long rows, long maxOrderId) {
     }
 
     /** What one look at the table found: the next batch (if any), and what held the horizon back (if anything). */
@@ -78,21 +78,29 @@ final class SourceDatabase implements AutoCloseable {
     private final IncrementalQuery query;
     private final ChangeQuery changeQuery;
     private final SourceChecks checks;
+    /** streaming.capture: changes (the change table's checks instead of the insert mode's). */
+    private final boolean changes;
+    private final ChangeCaptureChecks changeChecks;
     private final Optional<SourceIdentity> identity;
     private Connection connection;
     private boolean primaryChecked;
 
     /** Without a lake to compare the source with: for tests of the SQL. */
     SourceDatabase(PipelineConfig.Postgres pg) {
-        this(pg, Optional.empty());
+        this(pg, Optional.empty(), false);
     }
 
-    /** Checks, at every poll, that the source is still the one the lake was built from. */
-    SourceDatabase(PipelineConfig.Postgres pg, Optional<SourceIdentity> identity) {
+    /**
+     * Checks, at every poll, that the source is still the one the lake was built from; in change
+     * capture mode ({@code changes}) at start what that mode needs ({@link ChangeCaptureChecks}).
+     */
+    SourceDatabase(PipelineConfig.Postgres pg, Optional<SourceIdentity> identity, boolean changes) {
         this.pg = pg;
         this.query = new IncrementalQuery(pg.table());
         this.changeQuery = new ChangeQuery(pg.table());
         this.checks = new SourceChecks(pg.table(), pg.user());
+        this.changes = changes;
+        this.changeChecks = new ChangeCaptureChecks(pg.table(), pg.user());
         this.identity = identity;
     }
 
@@ -101,7 +109,7 @@ final class SourceDatabase implements AutoCloseable {
      * {@link SourceIdentity}: the source is still the lake's); empty when none.
      */
     List<String> startProblems() throws SQLException {
-        List<String> problems = new ArrayList<>(checks.problems(connection()));
+        List<String> problems = new ArrayList<>(changes ? changeChecks.problems(connection()) : checks.problems(connection()));
         if (problems.isEmpty()) {   // a standby, say, would look like another source too
             problems.addAll(identityProblems(connection()));
         }
@@ -117,7 +125,7 @@ final class SourceDatabase implements AutoCloseable {
 
     /** What the producer should warn about at start, if anything (see {@link SourceChecks#warnings}). */
     List<String> startWarnings() throws SQLException {
-        return checks.warnings(connection());
+        return changes ? List.of() : checks.warnings(connection());
     }
 
     /** The next batch; {@link ProducerJob.SourceUnfit} when the source is not the lake's any more. */
@@ -157,16 +165,17 @@ final class SourceDatabase implements AutoCloseable {
         }
     }
 
-    /** A batch of changes to publish (change capture mode): its last key and its size. */
-    record ChangeBatch(ChangeWatermark last, long changes) {
-    }
-
     /**
-     * Where the next batch of at most {@code maxChanges} changes after {@code after} ends, below
-     * the transaction-id fence ({@link ChangeQuery}); empty when there is nothing new.
+     * Change capture mode: where the next batch of at most {@code maxChanges} changes after
+     * {@code after} ends, below the transaction-id fence ({@link ChangeQuery}); no batch when
+     * there is nothing new. {@link ProducerJob.SourceUnfit} when the source is not the lake's.
      */
-    Optional<ChangeBatch> nextChangeBatch(Optional<ChangeWatermark> after, int maxChanges) throws SQLException {
+    Next nextChangeBatch(Optional<ChangeWatermark> after, int maxChanges) throws SQLException, ProducerJob.SourceUnfit {
         Connection c = primary();
+        List<String> changed = identityProblems(c);
+        if (!changed.isEmpty()) {
+            throw new ProducerJob.SourceUnfit(changed);
+        }
         long fence;
         // Statement 1: the fence. Every transaction below it has ended before statement 2's snapshot.
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(changeQuery.fence())) {
@@ -178,10 +187,10 @@ final class SourceDatabase implements AutoCloseable {
             bind(s, end);
             try (ResultSet rs = s.executeQuery()) {
                 if (!rs.next()) {
-                    return Optional.empty();
+                    return new Next(Optional.empty(), Optional.empty());
                 }
-                return Optional.of(new ChangeBatch(new ChangeWatermark(Long.parseLong(rs.getString(1)), rs.getLong(2)),
-                        rs.getLong(3)));
+                ChangeWatermark last = new ChangeWatermark(Long.parseLong(rs.getString(1)), rs.getLong(2));
+                return new Next(Optional.of(new Batch(last, rs.getLong(3), rs.getLong(4))), Optional.empty());
             }
         }
     }

@@ -55,12 +55,21 @@ final class SourceIdentity {
     private boolean warnedNoSequence;
 
     /** The source of the lake at {@code lake}, recorded in {@code file}, or, if not yet, the producer's watermark. */
-    SourceIdentity(String table, String lake, StateFile file, Optional<Watermark> watermark) throws IOException {
+    SourceIdentity(String table, String lake, StateFile file, Optional<Position> watermark) throws IOException {
         this.table = table;
         this.lake = lake;
         this.file = file;
         this.recorded = LakeSource.read(file);
-        this.published = watermark.map(w -> new LakeSource.Order(w.orderId(), w.createdAt()));
+        this.published = watermark.flatMap(SourceIdentity::lastOrder);
+    }
+
+    /**
+     * The order a position names, in insert mode. A change names none to check later: an order
+     * updated or deleted since would look like a reset, so in change capture mode a reset is told
+     * by the sequence alone.
+     */
+    private static Optional<LakeSource.Order> lastOrder(Position p) {
+        return p instanceof Watermark w ? Optional.of(new LakeSource.Order(w.orderId(), w.createdAt())) : Optional.empty();
     }
 
     /** Looks at the source through {@code c}: the problems, one line each; empty when it is the lake's source. */
@@ -95,7 +104,7 @@ final class SourceIdentity {
         }
         LakeSource next = lakeRecord().updatedBy(new LakeSource(seen.systemIdentifier(), table, seen.tableOid(),
                 batch.map(SourceDatabase.Batch::maxOrderId).orElse(-1L),
-                batch.map(b -> new LakeSource.Order(b.last().orderId(), b.last().createdAt()))));
+                batch.flatMap(b -> lastOrder(b.last()))));
         if (recorded.isEmpty()) {
             LOG.info("Recorded the source of the lake {}: cluster {}, table {} (OID {})", lake, next.systemIdentifier(),
                     table, next.tableOid());

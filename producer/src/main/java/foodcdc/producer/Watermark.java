@@ -14,7 +14,7 @@ import java.util.Properties;
  *
  * <p>Its file form is a small human-readable properties text.
  */
-public record Watermark(LocalDateTime createdAt, long orderId) implements Comparable<Watermark> {
+public record Watermark(LocalDateTime createdAt, long orderId) implements Position, Comparable<Watermark> {
 
     /** Always six fractional digits: the file and the SQL literal keep microseconds. */
     static final DateTimeFormatter ISO_MICROS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS");
@@ -31,7 +31,8 @@ public record Watermark(LocalDateTime createdAt, long orderId) implements Compar
         return "(TIMESTAMP '" + SQL_MICROS.format(createdAt) + "', " + orderId + ")";
     }
 
-    String encode() {
+    @Override
+    public String encode() {
         return "# Last order published to Kafka and acknowledged; the next poll starts after it.\n"
                 + "# created_at is UTC wall-clock time, as in the source table.\n"
                 + "created_at=" + ISO_MICROS.format(createdAt) + "\n"

@@ -34,14 +34,25 @@ public final class WatermarkStore {
         this.file = new Path(dir, StateFiles.WATERMARK);
     }
 
-    /** Empty on a first run: then every existing row is published. */
-    Optional<Watermark> load() throws IOException {
+    /** Empty on a first run: then every existing row (or change) is published. */
+    Optional<Position> load() throws IOException {
         Optional<byte[]> bytes = read();
         if (bytes.isEmpty()) {
             return Optional.empty();
         }
+        String text = new String(bytes.get(), StandardCharsets.UTF_8);
+        if (ChangeWatermark.isChangeWatermark(text)) {
+            try {
+                return Optional.of(ChangeWatermark.decode(text));
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + " is not a change capture watermark (" + e.getMessage() + "). Fix it "
+                        + "(three lines: capture=changes, xid=1234 and change_id=56, the last change published), or "
+                        + "delete it to publish every change the change table holds again (the consumer drops the "
+                        + "copies).", e);
+            }
+        }
         try {
-            return Optional.of(Watermark.decode(new String(bytes.get(), StandardCharsets.UTF_8)));
+            return Optional.of(Watermark.decode(text));
         } catch (IllegalArgumentException e) {
             // Never guess: starting over would re-publish every row, starting late would skip rows.
             throw new IOException(file + " is not a watermark (" + e.getMessage() + "). Fix it (two lines: "
@@ -65,7 +76,7 @@ public final class WatermarkStore {
         }
     }
 
-    void save(Watermark watermark) throws IOException {
+    void save(Position watermark) throws IOException {
         plain.write(file, watermark.encode().getBytes(StandardCharsets.UTF_8));
     }
 

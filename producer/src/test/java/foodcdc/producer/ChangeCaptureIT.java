@@ -70,19 +70,20 @@ class ChangeCaptureIT {
             ChangeQuery query = new ChangeQuery(config.postgres().table());
             try (SourceDatabase db = new SourceDatabase(config.postgres());
                  Connection c = STACK.connect(); Statement s = c.createStatement()) {
-                Optional<SourceDatabase.ChangeBatch> batch;
-                while ((batch = db.nextChangeBatch(watermark, BATCH)).isPresent()) {
-                    assertTrue(batch.get().changes() <= BATCH, "a batch is bounded: " + batch.get());
+                Optional<SourceDatabase.Batch> batch;
+                while ((batch = db.nextChangeBatch(watermark, BATCH).batch()).isPresent()) {
+                    ChangeWatermark last = (ChangeWatermark) batch.get().last();
+                    assertTrue(batch.get().rows() <= BATCH, "a batch is bounded: " + batch.get());
                     int before = found.size();
-                    try (ResultSet rs = s.executeQuery(query.changesOfBatch(watermark, batch.get().last()))) {
+                    try (ResultSet rs = s.executeQuery(query.changesOfBatch(watermark, last))) {
                         while (rs.next()) {
                             found.add(new Change(rs.getString("op"), rs.getLong("change_id"), rs.getInt("order_id"),
                                     rs.getString("order_status"), rs.getString("customer_name")));
                         }
                     }
-                    assertEquals(batch.get().changes(), found.size() - before, "the batch's rows are the ones counted: "
+                    assertEquals(batch.get().rows(), found.size() - before, "the batch's rows are the ones counted: "
                             + batch.get() + " after " + watermark + ": " + found.subList(before, found.size()));
-                    watermark = Optional.of(batch.get().last());
+                    watermark = Optional.of(last);
                 }
             }
             return found;
@@ -297,11 +298,12 @@ class ChangeCaptureIT {
                 "DELETE FROM " + t.table + " WHERE order_id = 2");
         BatchPublisher publisher = new BatchPublisher(TestSpark.session(), t.config);
         Optional<ChangeWatermark> after = Optional.empty();
-        Optional<SourceDatabase.ChangeBatch> batch;
+        Optional<SourceDatabase.Batch> batch;
         try (SourceDatabase db = new SourceDatabase(t.config.postgres())) {
-            while ((batch = db.nextChangeBatch(after, BATCH)).isPresent()) {
-                publisher.publishChanges(after, batch.get().last());
-                after = Optional.of(batch.get().last());
+            while ((batch = db.nextChangeBatch(after, BATCH).batch()).isPresent()) {
+                ChangeWatermark last = (ChangeWatermark) batch.get().last();
+                publisher.publishChanges(after, last);
+                after = Optional.of(last);
             }
         }
         ObjectMapper json = new ObjectMapper();

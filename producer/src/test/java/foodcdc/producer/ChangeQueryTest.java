@@ -19,8 +19,8 @@ class ChangeQueryTest {
     @Test
     void shouldFindTheEndOfABoundedBatchAfterTheWatermarkAndBelowTheFence() {
         IncrementalQuery.Bound end = q.nextBatchEnd(Optional.of(after), 7_000_000_300L, 500);
-        assertEquals("SELECT batch.xid::text AS last_xid, batch.change_id, count(*) OVER () FROM ("
-                + "SELECT xid, change_id FROM \"ROLL001_orders_changes\""
+        assertEquals("SELECT batch.xid::text AS last_xid, batch.change_id, count(*) OVER (), max(batch.order_id) OVER ()"
+                + " FROM (SELECT xid, change_id, order_id FROM \"ROLL001_orders_changes\""
                 + " WHERE (xid, change_id) > (?::xid8, ?) AND xid < ?::xid8"
                 + " ORDER BY xid, change_id LIMIT ?) AS batch"
                 + " ORDER BY batch.xid DESC, batch.change_id DESC LIMIT 1", end.sql());
@@ -30,8 +30,8 @@ class ChangeQueryTest {
     @Test
     void shouldStartFromTheFirstChangeWithoutAWatermark() {
         IncrementalQuery.Bound end = q.nextBatchEnd(Optional.empty(), 12, 10);
-        assertEquals("SELECT batch.xid::text AS last_xid, batch.change_id, count(*) OVER () FROM ("
-                + "SELECT xid, change_id FROM \"ROLL001_orders_changes\""
+        assertEquals("SELECT batch.xid::text AS last_xid, batch.change_id, count(*) OVER (), max(batch.order_id) OVER ()"
+                + " FROM (SELECT xid, change_id, order_id FROM \"ROLL001_orders_changes\""
                 + " WHERE xid < ?::xid8"
                 + " ORDER BY xid, change_id LIMIT ?) AS batch"
                 + " ORDER BY batch.xid DESC, batch.change_id DESC LIMIT 1", end.sql());

@@ -40,6 +40,18 @@ class WatermarkStoreTest {
     }
 
     @Test
+    void shouldReadBackEachModesWatermarkAsItsOwn() throws IOException {
+        WatermarkStore store = new WatermarkStore(tmp.toString(), new Configuration());
+        ChangeWatermark change = new ChangeWatermark(7_000_000_123L, 41);
+        store.save(change);
+        assertEquals(Optional.of(change), store.load());
+        Files.writeString(tmp.resolve("watermark.properties"), "capture=changes\nxid=12\n");
+        IOException e = assertThrows(IOException.class, store::load);
+        assertTrue(e.getMessage().contains("is not a change capture watermark") && e.getMessage().contains("change_id"),
+                e.getMessage());
+    }
+
+    @Test
     void shouldRefuseACorruptFileWithItsPath() throws IOException {
         Files.writeString(tmp.resolve("watermark.properties"), "garbage");
         IOException e = assertThrows(IOException.class, () -> new WatermarkStore(tmp.toString(), new Configuration()).load());
@@ -75,7 +87,7 @@ class WatermarkStoreTest {
         reader.join(10_000);
         assertEquals(null, problem.get());
         assertTrue(reads.get() > 100, "the reader ran: " + reads.get());
-        assertEquals(2000, writer.load().orElseThrow().orderId());
+        assertEquals(2000, ((Watermark) writer.load().orElseThrow()).orderId());
     }
 
     @Test

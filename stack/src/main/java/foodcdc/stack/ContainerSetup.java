@@ -55,7 +55,7 @@ public final class ContainerSetup {
                 PostgresServer postgres = new PostgresServer(layout, config.postgres());
                 try {
                     patiently("PostgreSQL at " + config.postgres().host() + ":" + config.postgres().port(),
-                            postgres::bootstrap);
+                            () -> postgres.bootstrap(config.streaming().capturesChanges()));
                 } catch (LoginRefused e) {
                     System.err.println("PostgreSQL refuses user " + config.postgres().user() + " with the configured "
                             + "password: its data (the postgres-data volume) was initialised with another user or "

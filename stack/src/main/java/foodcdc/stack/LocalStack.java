@@ -77,7 +77,7 @@ public final class LocalStack {
             String pgAddress = config.postgres().host() + ":" + config.postgres().port();
             ensureRunning(state, new Component(POSTGRES, "PostgreSQL", pgAddress, "postgres.port"), startedNow,
                     () -> postgres.start(options.durable()));
-            postgres.bootstrap();
+            postgres.bootstrap(config.streaming().capturesChanges());
 
             KafkaBroker kafka = new KafkaBroker(layout, config.kafka());
             String kafkaAddress = config.kafka().firstBrokerHost() + ":" + config.kafka().firstBrokerPort();
@@ -183,7 +183,11 @@ public final class LocalStack {
      * on this running stack: tests and benchmarks that share a stack stay apart.
      */
     public void createSource(PipelineConfig other) throws IOException, SQLException, InterruptedException {
-        new PostgresServer(layout, other.postgres()).runScript("orders.sql");
+        PostgresServer postgres = new PostgresServer(layout, other.postgres());
+        postgres.runScript("orders.sql");
+        if (other.streaming().capturesChanges()) {
+            postgres.runScript("changes.sql");
+        }
         new KafkaBroker(layout, other.kafka()).createTopic();
     }
 

@@ -66,11 +66,18 @@ final class PostgresServer {
         return started;
     }
 
-    /** Creates the database if missing and runs db/orders.sql (safe to re-run). */
-    void bootstrap() throws IOException {
+    /**
+     * Creates the database if missing and runs db/orders.sql, and in change capture mode
+     * ({@code captureChanges}) db/changes.sql, which installs the change table and its triggers
+     * (both safe to re-run: on an existing table the first run takes its snapshot).
+     */
+    void bootstrap(boolean captureChanges) throws IOException {
         try {
             createDatabaseIfMissing();
             runScript("orders.sql");
+            if (captureChanges) {
+                runScript("changes.sql");
+            }
         } catch (SQLException e) {
             throw new IOException("setting up database " + pg.db() + " failed: " + e.getMessage(), e);
         }
