@@ -36,11 +36,11 @@ final class BatchPublisher {
     }
 
     /**
-     * Change capture mode: sends the changes after {@code after} (if any) up to and including
-     * {@code last} as change events ({@link ChangeEvent}), keyed by order_id.
+     * Change capture mode: sends the changes of the batch that takes the producer from
+     * {@code from} (if any) to {@code to} as change events ({@link ChangeEvent}), keyed by order_id.
      */
-    void publishChanges(Optional<ChangeWatermark> after, ChangeWatermark last) {
-        Dataset<Row> changes = source(changeQuery.changesOfBatch(after, last));
+    void publishChanges(Optional<ChangeWatermark> from, ChangeWatermark to) {
+        Dataset<Row> changes = source(changeQuery.changesOfBatch(from, to));
         sink(ChangeEvent.Spark.toKafkaRecords(changes));
     }
 

@@ -15,14 +15,14 @@ import java.util.List;
  * missing and what to run.
  *
  * <ul>
- *   <li>PostgreSQL 13 or later (pg_current_xact_id, pg_snapshot_xmin);</li>
+ *   <li>PostgreSQL 13 or later (pg_current_xact_id, pg_current_snapshot, pg_visible_in_snapshot);</li>
  *   <li>the change table, readable by the producer's role;</li>
  *   <li>both triggers, enabled ALWAYS: a disabled trigger misses every change from then on,
  *       and one enabled only ORIGIN misses the changes of sessions with
  *       session_replication_role = replica (a logical replication subscriber).</li>
  * </ul>
- * Unlike insert mode, nothing here needs pg_read_all_stats or track_activities: the fence
- * comes from the transaction ids themselves, not from pg_stat_activity.
+ * Unlike insert mode, nothing here needs pg_read_all_stats or track_activities: what has
+ * ended comes from the snapshots themselves, not from pg_stat_activity.
  */
 final class ChangeCaptureChecks {
     private final String table;

@@ -1,7 +1,6 @@
 package foodcdc.producer;
 
 import foodcdc.sql.SqlIdentifier;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -9,24 +8,28 @@ import java.util.Optional;
  * The SQL of one poll in change capture mode (db/changes.sql fills the change table), and
  * nothing else (no I/O), so every clause is unit-tested as text.
  *
- * <p>A poll reads the changes after the watermark in {@code (xid, change_id)} order, below a
- * <em>fence</em>: the oldest transaction id still running, {@code pg_snapshot_xmin} of the
- * current snapshot. Every transaction below it has ended, committed or rolled back, so the
- * changes below it are final: a later look finds none that this one did not see, however late
- * a transaction commits, however many changes share one transaction (they share its xid and
- * are ordered by change_id), and whatever a rolled-back subtransaction wrote (gone, with it).
- * New transactions take ids above the fence. Work that writes nothing (a pg_dump, a long
- * report, the validator) has no transaction id and does not hold the fence back; anything that
- * takes one does, in any database of the cluster (transaction ids are the cluster's): a writer
- * left idle in a transaction, a prepared transaction, {@code SELECT … FOR UPDATE}, a temporary
- * table, a CREATE INDEX.
+ * <p>A poll takes a snapshot ({@link #snapshot()}) and publishes the changes of the
+ * transactions that had ended by it but not by the snapshot of the poll before: visible in the
+ * new one ({@code pg_visible_in_snapshot}), not in the old. A transaction becomes visible once
+ * and stays so, so each change is published once, in the first poll after its transaction
+ * commits, however long it was open: an update that commits 15 s late is published then, and
+ * the changes of the transactions that committed in the meantime were published as they came,
+ * not held back behind it. Every change visible in a snapshot was final before it was taken (a
+ * rolled-back transaction, or subtransaction, leaves no row: the change's xid is the top-level
+ * transaction's), so a later look never finds one that this one missed. Work that writes
+ * nothing (a pg_dump, a long report, the validator) has no transaction id and plays no part.
  *
- * <p>The fence is read in its own statement, before the statement that looks at the changes,
- * so that every transaction below it has ended before the changes' snapshot is taken.
+ * <p>The snapshot is taken in its own statement, before the statement that reads the changes,
+ * so that every transaction visible in it has ended before the changes' statement takes its own.
+ * The changes of one pair of snapshots are read in {@code (xid, change_id)} order, in batches
+ * of a bounded size ({@link ChangeWatermark#after}); changes inside one transaction share its
+ * xid and are ordered by change_id. The scan starts at the old snapshot's xmin, the oldest
+ * transaction then open: a transaction left open for hours makes each poll read the hours of
+ * changes since (checked, then skipped), not wait for it.
  *
- * <p>xid order is not the order in which an order's changes happened (a transaction may take
- * its id early and change the order late); change_id is (an order's row lock makes its
- * changes take their ids one after the other), and the events carry it.
+ * <p>Publishing order is not the order in which an order's changes happened (a transaction may
+ * take its id early and change the order late, or commit after a later one); change_id is (an
+ * order's row lock makes its changes take their ids one after the other), and the events carry it.
  */
 final class ChangeQuery {
     private static final String KEY = "xid, change_id";
@@ -45,39 +48,47 @@ final class ChangeQuery {
         return table + "_changes";
     }
 
-    /** The fence, as text: JDBC has no type for xid8 (a 64-bit transaction id, never wrapping around). */
-    String fence() {
-        return "SELECT pg_snapshot_xmin(pg_current_snapshot())::text";
+    /** The snapshot a poll publishes up to, as text: JDBC has no type for pg_snapshot. */
+    String snapshot() {
+        return "SELECT pg_current_snapshot()::text";
     }
 
     /**
      * The last key, the change count and the highest order_id of the next batch: at most
-     * {@code limit} changes after the watermark (if any) and below the fence. Empty result:
-     * nothing new.
+     * {@code limit} of the changes visible in {@code target} and not in the watermark's
+     * published snapshot, after its key (when {@code target} is its working snapshot). Empty
+     * result: none left. Fewer than {@code limit}: these were the last of {@code target}'s.
      */
-    IncrementalQuery.Bound nextBatchEnd(Optional<ChangeWatermark> after, long fence, int limit) {
-        List<Object> parameters = new ArrayList<>();
-        after.ifPresent(w -> parameters.addAll(List.of(Long.toString(w.xid()), w.changeId())));
-        parameters.addAll(List.of(Long.toString(fence), limit));
-        // Ordered by batch.xid, the xid8: a bare "xid" would name the output column, the text, and
-        // '999' sorts after '1000'.
+    IncrementalQuery.Bound nextBatchEnd(Optional<ChangeWatermark> from, Snapshot target, int limit) {
         String sql = "SELECT batch.xid::text AS last_xid, batch.change_id, count(*) OVER (), max(batch.order_id) OVER ()"
                 + " FROM (SELECT " + KEY + ", order_id FROM " + changes
-                + " WHERE " + (after.isPresent() ? "(" + KEY + ") > (?::xid8, ?) AND " : "")
-                + "xid < ?::xid8"
+                + " WHERE " + between(from.flatMap(ChangeWatermark::published), target)
+                + from.flatMap(ChangeWatermark::after).map(k -> " AND (" + KEY + ") > " + k.sqlRow()).orElse("")
                 + " ORDER BY " + KEY + " LIMIT ?) AS batch"
+                // Ordered by batch.xid, the xid8: a bare "xid" would name the output column, the text, and
+                // '999' sorts after '1000'.
                 + " ORDER BY batch.xid DESC, batch.change_id DESC LIMIT 1";
-        return new IncrementalQuery.Bound(sql, List.copyOf(parameters));
+        return new IncrementalQuery.Bound(sql, List.of(limit));
     }
 
     /**
-     * Every change of one batch: after {@code after} (if any), up to and including {@code last},
-     * in publishing order (one JDBC partition, so Kafka gets them in this order per partition).
-     * Literal bounds: Spark's JDBC {@code query} option takes SQL text.
+     * Every change of the batch that took the producer from {@code from} (empty: the first) to
+     * {@code to}, in publishing order (one JDBC partition, so Kafka gets them in this order per
+     * partition). Literal bounds: Spark's JDBC {@code query} option takes SQL text.
      */
-    String changesOfBatch(Optional<ChangeWatermark> after, ChangeWatermark last) {
+    String changesOfBatch(Optional<ChangeWatermark> from, ChangeWatermark to) {
+        Snapshot target = to.working().or(to::published).orElseThrow();
         return "SELECT " + COLUMNS + " FROM " + changes
-                + " WHERE " + after.map(w -> "(" + KEY + ") > " + w.sqlRow() + " AND ").orElse("")
-                + "(" + KEY + ") <= " + last.sqlRow() + " ORDER BY " + KEY;
+                + " WHERE " + between(from.flatMap(ChangeWatermark::published), target)
+                + from.flatMap(ChangeWatermark::after).map(k -> " AND (" + KEY + ") > " + k.sqlRow()).orElse("")
+                + to.after().map(k -> " AND (" + KEY + ") <= " + k.sqlRow()).orElse("")
+                + " ORDER BY " + KEY;
+    }
+
+    /** The changes of the transactions visible in {@code target} and not in {@code published} (if any). */
+    private static String between(Optional<Snapshot> published, Snapshot target) {
+        String after = published.map(p -> "xid >= '" + p.xmin() + "'::xid8 AND NOT pg_visible_in_snapshot(xid, "
+                + p.sql() + ") AND ").orElse("");
+        return after + "xid < '" + target.xmax() + "'::xid8 AND pg_visible_in_snapshot(xid, " + target.sql() + ")";
     }
 }

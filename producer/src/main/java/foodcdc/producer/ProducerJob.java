@@ -275,7 +275,9 @@ public final class ProducerJob implements AutoCloseable {
         }
         SourceDatabase.Batch batch = next.batch().get();
         if (changes) {
-            publisher.publishChanges(watermark.map(ChangeWatermark.class::cast), (ChangeWatermark) batch.last());
+            if (batch.rows() > 0) {   // none: the working snapshot had no more; only the watermark moves
+                publisher.publishChanges(watermark.map(ChangeWatermark.class::cast), (ChangeWatermark) batch.last());
+            }
         } else {
             publisher.publish(watermark.map(Watermark.class::cast), (Watermark) batch.last());
         }

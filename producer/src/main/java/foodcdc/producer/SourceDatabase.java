@@ -166,31 +166,48 @@ final class SourceDatabase implements AutoCloseable {
     }
 
     /**
-     * Change capture mode: where the next batch of at most {@code maxChanges} changes after
-     * {@code after} ends, below the transaction-id fence ({@link ChangeQuery}); no batch when
-     * there is nothing new. {@link ProducerJob.SourceUnfit} when the source is not the lake's.
+     * Change capture mode: the next batch of at most {@code maxChanges} changes after
+     * {@code from} ({@link ChangeQuery}): of the watermark's working snapshot if it has one, else
+     * of a new snapshot. A batch of no changes when the working snapshot has none left (the
+     * watermark moves on all the same); no batch when a new snapshot brings nothing new.
+     * {@link ProducerJob.SourceUnfit} when the source is not the lake's any more.
      */
-    Next nextChangeBatch(Optional<ChangeWatermark> after, int maxChanges) throws SQLException, ProducerJob.SourceUnfit {
+    Next nextChangeBatch(Optional<ChangeWatermark> from, int maxChanges) throws SQLException, ProducerJob.SourceUnfit {
         Connection c = primary();
         List<String> changed = identityProblems(c);
         if (!changed.isEmpty()) {
             throw new ProducerJob.SourceUnfit(changed);
         }
-        long fence;
-        // Statement 1: the fence. Every transaction below it has ended before statement 2's snapshot.
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(changeQuery.fence())) {
-            rs.next();
-            fence = Long.parseLong(rs.getString(1));
+        Optional<Snapshot> working = from.flatMap(ChangeWatermark::working);
+        Snapshot target;
+        if (working.isPresent()) {
+            target = working.get();
+        } else {
+            // Statement 1: the snapshot. Every transaction visible in it has ended before statement 2's.
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(changeQuery.snapshot())) {
+                rs.next();
+                target = Snapshot.parse(rs.getString(1));
+            }
+            Optional<Snapshot> published = from.flatMap(ChangeWatermark::published);
+            if (published.isPresent() && target.xmax() < published.get().xmax()) {
+                throw new ProducerJob.SourceUnfit(List.of("the transaction ids of postgres.jdbc_url went back (next "
+                        + target.xmax() + ", below " + published.get().xmax() + " of the last change published): its "
+                        + "changes would be taken for published ones and never published. Start a new pipeline on "
+                        + "it: point streaming.last_processed_timestamp_location, streaming.checkpoint_location and "
+                        + "datalake.path at new folders and kafka.topic at a new topic"));
+            }
         }
-        IncrementalQuery.Bound end = changeQuery.nextBatchEnd(after, fence, maxChanges);
+        IncrementalQuery.Bound end = changeQuery.nextBatchEnd(from, target, maxChanges);
         try (PreparedStatement s = c.prepareStatement(end.sql())) {
             bind(s, end);
             try (ResultSet rs = s.executeQuery()) {
                 if (!rs.next()) {
-                    return new Next(Optional.empty(), Optional.empty());
+                    return new Next(working.map(w -> new Batch(ChangeWatermark.upTo(w), 0, -1)), Optional.empty());
                 }
-                ChangeWatermark last = new ChangeWatermark(Long.parseLong(rs.getString(1)), rs.getLong(2));
-                return new Next(Optional.of(new Batch(last, rs.getLong(3), rs.getLong(4))), Optional.empty());
+                long rows = rs.getLong(3);
+                ChangeWatermark.Key last = new ChangeWatermark.Key(Long.parseLong(rs.getString(1)), rs.getLong(2));
+                ChangeWatermark to = ChangeWatermark.after(from, target, last, rows < maxChanges);
+                return new Next(Optional.of(new Batch(to, rows, rs.getLong(4))), Optional.empty());
             }
         }
     }

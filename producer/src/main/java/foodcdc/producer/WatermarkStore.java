@@ -46,7 +46,7 @@ public final class WatermarkStore {
                 return Optional.of(ChangeWatermark.decode(text));
             } catch (IllegalArgumentException e) {
                 throw new IOException(file + " is not a change capture watermark (" + e.getMessage() + "). Fix it "
-                        + "(three lines: capture=changes, xid=1234 and change_id=56, the last change published), or "
+                        + "(capture=changes and published=xmin:xmax:in-progress, the last snapshot published), or "
                         + "delete it to publish every change the change table holds again (the consumer drops the "
                         + "copies).", e);
             }

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Change capture's source half against a real PostgreSQL: db/changes.sql (the snapshot, the
- * triggers) and the producer's reads below the transaction-id fence ({@link ChangeQuery},
+ * triggers) and the producer's reads between two snapshots ({@link ChangeQuery},
  * {@link SourceDatabase#nextChangeBatch}), in batches of 7 so that every case also crosses
  * batch ends. Each case asserts exactly the changes that a poll finds, in publishing order.
  */
@@ -143,45 +143,54 @@ class ChangeCaptureIT {
     }
 
     @Test
-    void shouldHoldBackEveryChangeBehindATransactionThatIsStillOpenAndNotForAReader() throws Exception {
+    void shouldPublishAroundATransactionThatIsStillOpenAndItsChangesOnceItCommits() throws Exception {
         Capture t = new Capture("changes_late");
         t.poll();   // the snapshot
         try (Connection late = STACK.connect(); Statement l = late.createStatement();
              Connection reader = STACK.connect(); Statement r = reader.createStatement()) {
-            // A report reads for as long as it likes: it has no transaction id and holds nothing back.
+            // A report reads for as long as it likes: it has no transaction id and plays no part.
             reader.setAutoCommit(false);
             reader.setReadOnly(true);
             r.executeQuery("SELECT count(*) FROM " + t.table).close();
             sql("UPDATE " + t.table + " SET order_status = 'PREPARING' WHERE order_id = 7");
             assertEquals(List.of("u 7 PREPARING"), briefs(t.poll()));
 
-            // A writer takes its id, then others commit after it: nothing of theirs is published
-            // while it is open (it could still commit an earlier change), all of it once it commits.
+            // A writer takes its id, then others commit after it: theirs are published while it
+            // is open, its own once it commits (late, with an id below theirs), once.
             late.setAutoCommit(false);
             l.execute("UPDATE " + t.table + " SET order_status = 'PREPARING' WHERE order_id = 8");
             sql("UPDATE " + t.table + " SET order_status = 'DELIVERED' WHERE order_id = 7",
                     "INSERT INTO " + t.table + " (order_id, customer_name, amount, order_status) "
                             + "VALUES (12, 'After The Late One', 12.00, 'PLACED')");
-            assertEquals(List.of(), t.poll(), "published past an open transaction");
+            assertEquals(List.of("u 7 DELIVERED", "c 12 PLACED"), briefs(t.poll()), "held back by an open transaction");
+            assertEquals(List.of(), t.poll());
             Thread.sleep(Duration.ofSeconds(2).toMillis());
             l.execute("UPDATE " + t.table + " SET order_status = 'DELIVERED' WHERE order_id = 8");
+            sql("UPDATE " + t.table + " SET order_status = 'CANCELLED' WHERE order_id = 9");
             late.commit();
             // Publishing order is xid order: the late transaction's changes first. change_id
             // still orders each order's own changes.
             List<Change> found = t.poll();
-            assertEquals(List.of("u 8 PREPARING", "u 8 DELIVERED", "u 7 DELIVERED", "c 12 PLACED"), briefs(found));
+            assertEquals(List.of("u 8 PREPARING", "u 8 DELIVERED", "u 9 CANCELLED"), briefs(found));
+            assertTrue(found.get(0).changeId() < found.get(1).changeId() && found.get(1).changeId() > 0, found.toString());
+            assertEquals(List.of(), t.poll(), "published twice");
             reader.commit();
 
-            // A transaction that reads first, while others are published, and writes only then:
-            // it takes its id when it writes, above the fence of the polls before.
-            late.commit();
+            // A transaction that reads first, while others are published, and writes only then.
             l.executeQuery("SELECT count(*) FROM " + t.table).close();
             sql("UPDATE " + t.table + " SET order_status = 'CANCELLED' WHERE order_id = 5");
             assertEquals(List.of("u 5 CANCELLED"), briefs(t.poll()));
             l.execute("UPDATE " + t.table + " SET order_status = 'REFUNDED' WHERE order_id = 5");
-            assertEquals(List.of(), t.poll(), "published past an open transaction");
+            assertEquals(List.of(), t.poll(), "published before it committed");
             late.commit();
             assertEquals(List.of("u 5 REFUNDED"), briefs(t.poll()));
+
+            // One rolled back leaves nothing, and holds nothing back.
+            l.execute("UPDATE " + t.table + " SET order_status = 'LOST' WHERE order_id = 3");
+            sql("UPDATE " + t.table + " SET order_status = 'PREPARING' WHERE order_id = 10");
+            assertEquals(List.of("u 10 PREPARING"), briefs(t.poll()));
+            late.rollback();
+            assertEquals(List.of(), t.poll());
         }
     }
 

@@ -7,48 +7,63 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ChangeQueryTest {
+    private static final String COLS = "op, change_id, order_id, customer_name, restaurant_name, item, amount, "
+            + "order_status, created_at, changed_at";
     private final ChangeQuery q = new ChangeQuery("ROLL001_orders");
-    private final ChangeWatermark after = new ChangeWatermark(7_000_000_123L, 41);
-    private final ChangeWatermark last = new ChangeWatermark(7_000_000_200L, 99);
+    private final Snapshot published = Snapshot.parse("7000000100:7000000110:7000000100,7000000105");
+    private final Snapshot target = Snapshot.parse("7000000105:7000000300:7000000105");
+    private final ChangeWatermark.Key after = new ChangeWatermark.Key(7_000_000_123L, 41);
+    private final ChangeWatermark.Key last = new ChangeWatermark.Key(7_000_000_200L, 99);
+    /** The changes of the transactions that ended between the two snapshots. */
+    private final String between = "xid >= '7000000100'::xid8 AND NOT pg_visible_in_snapshot(xid, "
+            + "'7000000100:7000000110:7000000100,7000000105'::pg_snapshot) AND xid < '7000000300'::xid8"
+            + " AND pg_visible_in_snapshot(xid, '7000000105:7000000300:7000000105'::pg_snapshot)";
 
     @Test
-    void shouldReadTheFenceAsTheOldestTransactionIdStillRunning() {
-        assertEquals("SELECT pg_snapshot_xmin(pg_current_snapshot())::text", q.fence());
+    void shouldTakeTheSnapshotAsText() {
+        assertEquals("SELECT pg_current_snapshot()::text", q.snapshot());
     }
 
     @Test
-    void shouldFindTheEndOfABoundedBatchAfterTheWatermarkAndBelowTheFence() {
-        IncrementalQuery.Bound end = q.nextBatchEnd(Optional.of(after), 7_000_000_300L, 500);
+    void shouldFindTheEndOfABoundedBatchOfWhatEndedBetweenTwoSnapshotsAfterTheKeyReached() {
+        ChangeWatermark midway = new ChangeWatermark(Optional.of(published), Optional.of(target), Optional.of(after));
+        IncrementalQuery.Bound end = q.nextBatchEnd(Optional.of(midway), target, 500);
         assertEquals("SELECT batch.xid::text AS last_xid, batch.change_id, count(*) OVER (), max(batch.order_id) OVER ()"
-                + " FROM (SELECT xid, change_id, order_id FROM \"ROLL001_orders_changes\""
-                + " WHERE (xid, change_id) > (?::xid8, ?) AND xid < ?::xid8"
+                + " FROM (SELECT xid, change_id, order_id FROM \"ROLL001_orders_changes\" WHERE " + between
+                + " AND (xid, change_id) > ('7000000123'::xid8, 41)"
                 + " ORDER BY xid, change_id LIMIT ?) AS batch"
                 + " ORDER BY batch.xid DESC, batch.change_id DESC LIMIT 1", end.sql());
-        assertEquals(List.of("7000000123", 41L, "7000000300", 500), end.parameters());
+        assertEquals(List.of(500), end.parameters());
     }
 
     @Test
     void shouldStartFromTheFirstChangeWithoutAWatermark() {
-        IncrementalQuery.Bound end = q.nextBatchEnd(Optional.empty(), 12, 10);
+        IncrementalQuery.Bound end = q.nextBatchEnd(Optional.empty(), Snapshot.parse("12:15:"), 10);
         assertEquals("SELECT batch.xid::text AS last_xid, batch.change_id, count(*) OVER (), max(batch.order_id) OVER ()"
                 + " FROM (SELECT xid, change_id, order_id FROM \"ROLL001_orders_changes\""
-                + " WHERE xid < ?::xid8"
+                + " WHERE xid < '15'::xid8 AND pg_visible_in_snapshot(xid, '12:15:'::pg_snapshot)"
                 + " ORDER BY xid, change_id LIMIT ?) AS batch"
                 + " ORDER BY batch.xid DESC, batch.change_id DESC LIMIT 1", end.sql());
-        assertEquals(List.of("12", 10), end.parameters());
     }
 
     @Test
-    void shouldReadExactlyTheChangesBetweenTwoWatermarks() {
-        String cols = "op, change_id, order_id, customer_name, restaurant_name, item, amount, order_status, "
-                + "created_at, changed_at";
-        assertEquals("SELECT " + cols + " FROM \"ROLL001_orders_changes\""
-                + " WHERE (xid, change_id) > ('7000000123'::xid8, 41) AND (xid, change_id) <= ('7000000200'::xid8, 99)"
-                + " ORDER BY xid, change_id",
-                q.changesOfBatch(Optional.of(after), last));
-        assertEquals("SELECT " + cols + " FROM \"ROLL001_orders_changes\""
-                + " WHERE (xid, change_id) <= ('7000000200'::xid8, 99) ORDER BY xid, change_id",
-                q.changesOfBatch(Optional.empty(), last));
+    void shouldReadExactlyTheChangesOfOneBatch() {
+        ChangeWatermark done = ChangeWatermark.upTo(published);
+        ChangeWatermark midway = new ChangeWatermark(Optional.of(published), Optional.of(target), Optional.of(after));
+        ChangeWatermark further = new ChangeWatermark(Optional.of(published), Optional.of(target), Optional.of(last));
+        String from = "SELECT " + COLS + " FROM \"ROLL001_orders_changes\" WHERE " + between;
+        assertEquals(from + " AND (xid, change_id) <= ('7000000123'::xid8, 41) ORDER BY xid, change_id",
+                q.changesOfBatch(Optional.of(done), midway), "the first part of a snapshot's changes");
+        assertEquals(from + " AND (xid, change_id) > ('7000000123'::xid8, 41)"
+                        + " AND (xid, change_id) <= ('7000000200'::xid8, 99) ORDER BY xid, change_id",
+                q.changesOfBatch(Optional.of(midway), further), "a part in the middle");
+        assertEquals(from + " AND (xid, change_id) > ('7000000200'::xid8, 99) ORDER BY xid, change_id",
+                q.changesOfBatch(Optional.of(further), ChangeWatermark.upTo(target)), "the rest");
+        assertEquals(from + " ORDER BY xid, change_id", q.changesOfBatch(Optional.of(done),
+                ChangeWatermark.upTo(target)), "all of it in one batch");
+        assertEquals("SELECT " + COLS + " FROM \"ROLL001_orders_changes\" WHERE xid < '7000000110'::xid8 AND "
+                        + "pg_visible_in_snapshot(xid, '7000000100:7000000110:7000000100,7000000105'::pg_snapshot)"
+                        + " ORDER BY xid, change_id", q.changesOfBatch(Optional.empty(), done), "the first batch ever");
     }
 
     @Test

@@ -42,12 +42,12 @@ class WatermarkStoreTest {
     @Test
     void shouldReadBackEachModesWatermarkAsItsOwn() throws IOException {
         WatermarkStore store = new WatermarkStore(tmp.toString(), new Configuration());
-        ChangeWatermark change = new ChangeWatermark(7_000_000_123L, 41);
+        ChangeWatermark change = ChangeWatermark.upTo(Snapshot.parse("7000000123:7000000125:7000000123"));
         store.save(change);
         assertEquals(Optional.of(change), store.load());
-        Files.writeString(tmp.resolve("watermark.properties"), "capture=changes\nxid=12\n");
+        Files.writeString(tmp.resolve("watermark.properties"), "capture=changes\nworking=12:13:\n");
         IOException e = assertThrows(IOException.class, store::load);
-        assertTrue(e.getMessage().contains("is not a change capture watermark") && e.getMessage().contains("change_id"),
+        assertTrue(e.getMessage().contains("is not a change capture watermark") && e.getMessage().contains("published"),
                 e.getMessage());
     }
 
