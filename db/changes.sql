@@ -1,7 +1,7 @@
 -- Change capture (streaming.capture: changes): every INSERT, UPDATE, DELETE and TRUNCATE of
--- the orders table, appended by triggers to a change table that the producer reads in
--- transaction-id order (foodcdc.producer.ChangeQuery says why that loses nothing). Run it as
--- the table's owner:
+-- the orders table, appended by triggers to a change table that the producer reads snapshot
+-- by snapshot (foodcdc.producer.ChangeQuery says why that loses nothing; docs/CHANGES.md). Run
+-- it as the table's owner:
 --
 --   psql "postgresql://OWNER@HOST:PORT/DB" -v ON_ERROR_STOP=1 -v table=ROLL001_orders -f db/changes.sql
 --

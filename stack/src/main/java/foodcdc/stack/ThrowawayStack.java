@@ -160,8 +160,13 @@ public final class ThrowawayStack implements AutoCloseable {
      * share the stack stay apart.
      */
     public PipelineConfig isolated(String name, int maxRowsPerPoll) {
+        return isolated(name, maxRowsPerPoll, "inserts");
+    }
+
+    /** {@link #isolated(String, int)} in a capture mode ({@code streaming.capture}): with {@code changes}, under change capture. */
+    public PipelineConfig isolated(String name, int maxRowsPerPoll, String capture) {
         PipelineConfig c = named(config, name, dir.resolve(name));
-        c = c.withStreaming(c.streaming().withBatchInterval(1).withMaxRowsPerPoll(maxRowsPerPoll));
+        c = c.withStreaming(c.streaming().withBatchInterval(1).withMaxRowsPerPoll(maxRowsPerPoll).withCapture(capture));
         try {
             stack.createSource(c);
         } catch (IOException | SQLException e) {
