@@ -52,6 +52,11 @@ public record LakeSource(String systemIdentifier, String table, long tableOid, l
                        OptionalLong nextOrderId) {
 
         public static Live read(Connection c, String table) throws SQLException {
+            return read(c, table, OrderEvent.ORDER_ID);
+        }
+
+        /** As {@link #read(Connection, String)}, for the sequence of {@code keyColumn} (a change table's change_id). */
+        public static Live read(Connection c, String table, String keyColumn) throws SQLException {
             String cluster;
             long oid;
             Optional<String> sequence;
@@ -61,7 +66,7 @@ public record LakeSource(String systemIdentifier, String table, long tableOid, l
                     + "FROM (SELECT pg_get_serial_sequence(?, ?) AS seq) AS q")) {
                 s.setString(1, quote(table));
                 s.setString(2, quote(table));
-                s.setString(3, OrderEvent.ORDER_ID);
+                s.setString(3, keyColumn);
                 try (ResultSet rs = s.executeQuery()) {
                     rs.next();
                     cluster = rs.getString(1);

@@ -8,20 +8,15 @@ import foodcdc.config.ConfigWriter;
 import foodcdc.config.PipelineConfig;
 import foodcdc.lake.LakeLayout;
 import foodcdc.stack.JobProcess;
-import foodcdc.stack.Repository;
 import foodcdc.stack.ThrowawayStack;
 import foodcdc.stack.Wait;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * writes the change history {@code <datalake.path>_changes}. Orders go through their life
  * (statuses in separate transactions, two updates in one, a delete, a new order, an update to a
  * negative amount, a burst of 1,000 updates to one order, an update committed 15 s after it
- * started while others are published), all while a report reads in one transaction for 120 s.
+ * started while others are published, insert_test_data.sh --advance), all while a report reads
+ * in one transaction for 120 s.
  * Then the history holds every change of the change
  * table exactly once with its values (the invalid one in the quarantine with its reason), read
  * by DuckDB, and the documented current-state view (docs/sql/orders_now.duckdb.sql) equals the
@@ -40,9 +36,6 @@ class ChangesPipelineIT {
     private static final ThrowawayStack STACK = ThrowawayStack.shared();
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final int BURST = 1_000;
-    /** One change as the history and the change table both say it. */
-    private static final String CHANGE = "change_id || ' ' || op || ' ' || order_id || ' ' || coalesce(order_status, '-')"
-            + " || ' ' || coalesce(CAST(amount AS VARCHAR), '-')";
 
     @Test
     void shouldLandEveryChangeOnceAndTheCurrentStateOfEveryOrder() throws Exception {
@@ -91,25 +84,34 @@ class ChangesPipelineIT {
             // Every committed change but the quarantined one (the late one is not committed: not counted).
             long meanwhile = changeCount(s, c) - 1;
             awaitChanges(history, meanwhile, producer, consumer);
-            assertFalse(inHistory(history).values().stream().anyMatch(v -> v.matches("\\d+ u 9 PREPARING .*")),
+            assertFalse(ChangeRows.inHistory(history).values().stream().anyMatch(v -> v.matches("\\d+ u 9 PREPARING .*")),
                     "an uncommitted change in the lake");
             Thread.sleep(Math.max(0, Duration.ofSeconds(15).toMillis() - (System.nanoTime() - opened) / 1_000_000));
             late.commit();
 
-            Map<Long, String> expected = inChangeTable(s, c, "NOT (amount IS NOT NULL AND amount >= 0)");
-            Map<Long, String> invalid = inChangeTable(s, c, "amount IS NOT NULL AND amount >= 0");
+            // The tool's lifecycle step: the three unfinished orders (9, 10, 11) move on, the oldest finished (1) goes.
+            JobProcess.Finished advanced = JobProcess.run("insert_test_data.sh", List.of("--config", config.toString(),
+                    "--advance", "3"), Map.of(), Duration.ofSeconds(60));
+            assertEquals(0, advanced.exit(), advanced.all());
+            assertTrue(advanced.all().contains("Moved 3 orders of "), advanced.all());
+
+            Map<Long, String> expected = ChangeRows.inChangeTable(STACK::connect, c, ChangeRows.VALID);
+            Map<Long, String> invalid = ChangeRows.inChangeTable(STACK::connect, c, ChangeRows.INVALID);
             assertEquals(1, invalid.size(), "the update to a negative amount: " + invalid);
-            assertEquals(10 + 10 + 2 + 1 + 1 + BURST + 2, expected.size(), "the change table, valid changes");
+            assertEquals(10 + 10 + 2 + 1 + 1 + BURST + 2 + 3 + 1, expected.size(), "the change table, valid changes");
             awaitChanges(history, expected.size(), producer, consumer);
-            assertEquals(expected, inHistory(history), "the history: every valid change once, with its values");
+            assertEquals(expected, ChangeRows.inHistory(history), "the history: every valid change once, with its values");
             OrderRows.awaitQuarantined(history, 1, WAIT, producer, consumer);
             assertEquals(Map.of(8, "negative_amount"), OrderRows.quarantined(history));
+            assertEquals(Map.of(invalid.keySet().iterator().next(), "negative_amount"), ChangeRows.quarantined(history));
 
-            List<String> now = currentState(s, c, "order_id <> 8");
-            assertEquals(9, now.size(), "1 to 11 but the deleted 7 and the quarantined 8: " + now);
-            assertEquals(now, viewed(history, "order_id <> 8"), "the documented view of the current state, every column");
-            assertEquals(List.of("8 DELIVERED 315.40"), viewed(history, "order_id = 8"),
-                    "an order whose latest change is quarantined: as it was before it (docs/CHANGES.md)");
+            List<String> now = ChangeRows.currentState(STACK::connect, c, "order_id <> 8");
+            assertEquals(8, now.size(), "1 to 11 but the deleted 1 and 7 and the quarantined 8: " + now);
+            assertEquals(now, ChangeRows.viewed(history, "order_id <> 8"), "the documented view of the current state, "
+                    + "every column");
+            List<String> eight = ChangeRows.viewed(history, "order_id = 8");
+            assertTrue(eight.size() == 1 && eight.get(0).contains(" 315.40 DELIVERED "),
+                    "an order whose latest change is quarantined: as it was before it (docs/CHANGES.md): " + eight);
 
             // 120 s into the report, still open: a change lands as promptly as ever.
             Thread.sleep(Math.max(0, Duration.ofSeconds(120).toMillis() - (System.nanoTime() - reportStarted) / 1_000_000));
@@ -130,80 +132,12 @@ class ChangesPipelineIT {
         }
     }
 
-    /** change_id → the change, for the changes of the change table but those matching {@code except}. */
-    private static Map<Long, String> inChangeTable(Statement s, PipelineConfig c, String except) throws Exception {
-        Map<Long, String> out = new TreeMap<>();
-        try (ResultSet rs = s.executeQuery("SELECT change_id, " + CHANGE.replace("CAST(amount AS VARCHAR)", "amount::text")
-                + " FROM \"" + c.postgres().table() + "_changes\" WHERE NOT (" + except + ")")) {
-            while (rs.next()) {
-                out.put(rs.getLong(1), rs.getString(2));
-            }
-        }
-        return out;
-    }
-
-    /** change_id → the change, for every row of every file of the history; a change seen twice fails. */
-    private static Map<Long, String> inHistory(String history) throws Exception {
-        Map<Long, String> out = new TreeMap<>();
-        if (LakeFiles.parquetFiles(history).length == 0) {
-            return out;
-        }
-        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement s = duck.createStatement();
-             ResultSet rs = s.executeQuery("SELECT change_id, " + CHANGE + " FROM read_parquet('" + history
-                     + "/**/*.parquet', hive_partitioning = true)")) {
-            while (rs.next()) {
-                String was = out.put(rs.getLong(1), rs.getString(2));
-                if (was != null) {
-                    throw new AssertionError("change " + rs.getLong(1) + " twice in the history: " + was);
-                }
-            }
-        }
-        return out;
-    }
-
     private static void awaitChanges(String history, long n, JobProcess... jobs) throws Exception {
-        int seen = Wait.every(Duration.ofMillis(500)).look(() -> {
+        Wait.every(Duration.ofMillis(500)).look(() -> {
             for (JobProcess job : jobs) {
                 job.assertAlive();
             }
-            return inHistory(history).size();
+            return ChangeRows.inHistory(history).size();
         }, size -> size >= n, WAIT, n + " changes in the history " + history);
-        assertTrue(seen >= n, seen + " changes");
-    }
-
-    /** The orders as the table holds them (valid ones), one line each with every column. */
-    private static List<String> currentState(Statement s, PipelineConfig c, String where) throws Exception {
-        List<String> out = new ArrayList<>();
-        try (ResultSet rs = s.executeQuery("SELECT " + ORDER.replace("CAST(amount AS VARCHAR)", "amount::text")
-                .replace("strftime(created_at, '%Y-%m-%d %H:%M:%S.%f')", "to_char(created_at, 'YYYY-MM-DD HH24:MI:SS.US')")
-                + " FROM \"" + c.postgres().table() + "\" WHERE " + where + " ORDER BY order_id")) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-        }
-        return out;
-    }
-
-    private static final String ORDER = "order_id || ' ' || coalesce(customer_name, '-') || ' ' || coalesce(restaurant_name, "
-            + "'-') || ' ' || coalesce(item, '-') || ' ' || CAST(amount AS VARCHAR) || ' ' || coalesce(order_status, '-')"
-            + " || ' ' || strftime(created_at, '%Y-%m-%d %H:%M:%S.%f')";
-
-    /** The current state as docs/sql/orders_now.duckdb.sql shows it, one line each with every column. */
-    private static List<String> viewed(String history, String where) throws Exception {
-        String view = Files.readString(Repository.home().resolve("docs/sql/orders_now.duckdb.sql"))
-                .replace("HISTORY", history);
-        List<String> out = new ArrayList<>();
-        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement s = duck.createStatement()) {
-            s.execute(view);
-            String columns = where.equals("order_id = 8") ? "order_id || ' ' || order_status || ' ' || CAST(amount AS VARCHAR)"
-                    : ORDER;
-            try (ResultSet rs = s.executeQuery("SELECT " + columns + " FROM orders_now WHERE " + where
-                    + " ORDER BY order_id")) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-        }
-        return out;
     }
 }

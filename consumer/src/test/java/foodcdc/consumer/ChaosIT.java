@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import foodcdc.config.PipelineConfig;
+import foodcdc.lake.LakeLayout;
 import foodcdc.consumer.OrderRows.OrderRow;
 import foodcdc.stack.JobProcess;
 import foodcdc.stack.LocalStack;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -39,6 +41,11 @@ import org.junit.jupiter.api.Timeout;
  * publish twice, and the consumer's de-duplication must be put to work, not assumed.
  * Once drained, the lake (read by DuckDB, listing files) must hold every valid row of the table
  * exactly once with identical values, and the quarantine every invalid one.
+ *
+ * <p>In change capture mode ({@code streaming.capture: changes}) the same, shorter, with
+ * updates and deletes among the inserts: the change history must hold every valid change of
+ * the change table exactly once with identical values, the quarantine every invalid one, and
+ * the documented current-state view must equal the table.
  *
  * <p>The faults and the inserts follow a seeded random sequence, printed with the summary;
  * {@code -Dchaos.seed=N} replays it (the timing of processes differs from run to run).
@@ -66,6 +73,9 @@ class ChaosIT {
 
     private ThrowawayStack stack;
     private PipelineConfig c;
+    /** Change capture mode: the lake is the change history, keyed by change_id. */
+    private boolean changes;
+    private String lake;
     private JobProcess producer;
     private JobProcess consumer;
     private Path producerLog;
@@ -75,24 +85,36 @@ class ChaosIT {
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void shouldDeliverEveryValidRowExactlyOnceThroughKillsAndRestartsOfEveryComponent() throws Exception {
-        System.out.println("Chaos test: seed " + SEED + " (replay with -Dchaos.seed=" + SEED + ")");
+        chaos("inserts", FAULTS_PER_KIND, EXTRA_FAULTS);
+    }
+
+    @Test
+    @Timeout(value = 8, unit = TimeUnit.MINUTES)
+    void shouldDeliverEveryChangeExactlyOnceThroughKillsAndRestartsOfEveryComponent() throws Exception {
+        chaos("changes", 2, 1);
+    }
+
+    private void chaos(String capture, int faultsPerKind, int extraFaults) throws Exception {
+        System.out.println("Chaos test (" + capture + "): seed " + SEED + " (replay with -Dchaos.seed=" + SEED + ")");
         Random random = new Random(SEED);
-        try (ThrowawayStack s = ThrowawayStack.create("chaos").durable().start(false)) {
+        changes = capture.equals("changes");
+        try (ThrowawayStack s = ThrowawayStack.create("chaos_" + capture, capture).durable().start(false)) {
             stack = s;
             c = s.config();
+            lake = changes ? LakeLayout.changeHistory(c.datalake().path()) : c.datalake().path();
             producerLog = s.dir().resolve("producer.log");
             consumerLog = s.dir().resolve("consumer.log");
             producer = JobProcess.script("producer_spark_submit.sh", s.configFile(), producerLog);
             consumer = JobProcess.script("consumer_spark_submit.sh", s.configFile(), consumerLog);
             Map<Fault, Integer> injected = new EnumMap<>(Fault.class);
-            LakeReaderWatch reader = new LakeReaderWatch(c.datalake().path()).start();
+            LakeReaderWatch reader = new LakeReaderWatch(lake, changes ? "change_id" : "order_id").start();
             long drainSeconds;
-            ChaosWorkload workload = new ChaosWorkload(s::connect, c.postgres().table(), SEED).start();
+            ChaosWorkload workload = new ChaosWorkload(s::connect, c.postgres().table(), SEED, changes).start();
             // The jobs are restarted by the faults, so they are fields, ended here whatever happens.
             try {
                 try {
                     consumer.awaitLine("Consumer started", Duration.ofSeconds(120));
-                    for (Fault fault : plan(random)) {
+                    for (Fault fault : plan(random, faultsPerKind, extraFaults)) {
                         Thread.sleep(2_000 + random.nextInt(5_000));
                         inject(fault, random);
                         injected.merge(fault, 1, Integer::sum);
@@ -106,19 +128,23 @@ class ChaosIT {
                 producer.close();
                 consumer.close();
             }
-            reconcile(workload, injected, reader, drainSeconds);
+            if (changes) {
+                reconcileChanges(workload, injected, reader, drainSeconds, 2 * Fault.values().length - 3);
+            } else {
+                reconcile(workload, injected, reader, drainSeconds);
+            }
         }
     }
 
-    /** Every kind {@value #FAULTS_PER_KIND} times and a few more at random, in a random order. */
-    private static List<Fault> plan(Random random) {
+    /** Every kind {@code perKind} times and {@code extra} more at random, in a random order. */
+    private static List<Fault> plan(Random random, int perKind, int extra) {
         List<Fault> plan = new ArrayList<>();
         for (Fault f : Fault.values()) {
-            for (int i = 0; i < FAULTS_PER_KIND; i++) {
+            for (int i = 0; i < perKind; i++) {
                 plan.add(f);
             }
         }
-        for (int i = 0; i < EXTRA_FAULTS; i++) {
+        for (int i = 0; i < extra; i++) {
             plan.add(Fault.values()[random.nextInt(Fault.values().length)]);
         }
         Collections.shuffle(plan, random);
@@ -159,16 +185,24 @@ class ChaosIT {
         stack.start(false);
     }
 
-    /** Waits until every valid row of the table is in the lake; returns how long it took. */
+    /** Waits until every valid row of the table (every valid change) is in the lake; returns how long it took. */
     private long awaitDrained() throws Exception {
         long start = System.nanoTime();
         try {
             Wait.every(Duration.ofSeconds(1)).look(() -> {
                 assertJobsAlive();
-                Set<Integer> missing = ids(validInPostgres());
-                missing.removeAll(ids(OrderRows.inLake(c.datalake().path())));
+                if (changes) {
+                    Set<Long> missing = new HashSet<>(ChangeRows.inChangeTable(stack::connect, c, ChangeRows.VALID)
+                            .keySet());
+                    missing.removeAll(ChangeRows.inHistory(lake).keySet());
+                    return new Missing(missing);
+                }
+                Set<Long> missing = new HashSet<>();
+                ids(validInPostgres()).forEach(id -> missing.add((long) id));
+                ids(OrderRows.inLake(c.datalake().path())).forEach(id -> missing.remove((long) id));
                 return new Missing(missing);
-            }, m -> m.ids().isEmpty(), DRAIN, "every valid row of the table in the lake");
+            }, m -> m.ids().isEmpty(), DRAIN, changes ? "every valid change of the change table in the history"
+                    : "every valid row of the table in the lake");
         } catch (Wait.TimedOut e) {
             throw new AssertionError(e.getMessage() + "\nproducer:\n" + tail(producerLog) + "\nconsumer:\n"
                     + tail(consumerLog), e);
@@ -176,11 +210,11 @@ class ChaosIT {
         return TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
     }
 
-    /** Valid rows of the table not in the lake. */
-    private record Missing(Set<Integer> ids) {
+    /** Valid rows (or changes) not in the lake. */
+    private record Missing(Set<Long> ids) {
         @Override
         public String toString() {
-            return ids.size() + " valid rows, e.g. " + ids.stream().limit(10).toList();
+            return ids.size() + " valid rows or changes, e.g. " + ids.stream().limit(10).toList();
         }
     }
 
@@ -258,6 +292,80 @@ class ChaosIT {
         assertTrue(linesWith(consumerLog, "Merged ").get("Merged ") > 0, "no compaction ran during the chaos");
     }
 
+    /**
+     * Change capture mode: the history against the change table (every valid change once, with
+     * its values; every invalid one in the quarantine with its reason), the documented view of
+     * the current state against the table, and the summary.
+     */
+    private void reconcileChanges(ChaosWorkload workload, Map<Fault, Integer> injected, LakeReaderWatch reader,
+                                  long drainSeconds, int minCrashes) throws Exception {
+        Map<Long, String> valid = ChangeRows.inChangeTable(stack::connect, c, ChangeRows.VALID);
+        Map<Long, String> invalid = ChangeRows.inChangeTable(stack::connect, c, ChangeRows.INVALID);
+        Map<Long, String> history = ChangeRows.inHistory(lake);
+        Set<Long> lost = new HashSet<>(valid.keySet());
+        lost.removeAll(history.keySet());
+        Map<Long, String> differing = new TreeMap<>(history);
+        differing.entrySet().removeIf(e -> e.getValue().equals(valid.get(e.getKey())));
+        Map<Long, String> quarantined = ChangeRows.quarantined(lake);
+        List<Long> wronglyQuarantined = invalid.entrySet().stream()
+                .filter(e -> !(e.getValue().split(" ")[4].equals("-") ? "null_amount" : "negative_amount")
+                        .equals(quarantined.get(e.getKey()))).map(Map.Entry::getKey).toList();
+        // The current state of every order whose row is valid now; none deleted may show.
+        List<String> tableNow = ChangeRows.currentState(stack::connect, c, OrderRows.VALID);
+        Set<Integer> invalidNow;
+        try (Connection conn = stack.connect()) {
+            invalidNow = ids(OrderRows.inPostgres(conn, c.postgres().table(), OrderRows.INVALID));
+        }
+        String notInvalid = invalidNow.isEmpty() ? "true" : "order_id NOT IN (" + invalidNow.stream().map(String::valueOf)
+                .collect(Collectors.joining(", ")) + ")";
+        List<String> viewNow = ChangeRows.viewed(lake, notInvalid);
+        Set<String> stateDiffers = new HashSet<>(tableNow);
+        stateDiffers.removeAll(viewNow);
+        Set<String> stateExtra = new HashSet<>(viewNow);
+        stateExtra.removeAll(tableNow);
+
+        var events = stack.readTopic(c.kafka().topic());
+        Set<Long> changesInTopic = new HashSet<>();
+        java.util.regex.Pattern changeId = java.util.regex.Pattern.compile("\"change_id\":(\\d+)");
+        events.forEach(r -> {
+            java.util.regex.Matcher m = changeId.matcher(r.value());
+            if (m.find()) {
+                changesInTopic.add(Long.parseLong(m.group(1)));
+            }
+        });
+        int faults = injected.values().stream().mapToInt(Integer::intValue).sum();
+        System.out.println("Chaos summary, change capture (seed " + SEED + "):\n"
+                + "  faults injected: " + faults + " — " + injected.entrySet().stream()
+                        .map(e -> e.getKey().label + " " + e.getValue()).collect(Collectors.joining(", ")) + "\n"
+                + "  writes committed: " + workload.committed() + "; writes cut off by faults: "
+                + workload.failedWrites() + "\n"
+                + "  change table: " + (valid.size() + invalid.size()) + " changes, valid " + valid.size() + ", invalid "
+                + invalid.size() + "; orders now " + (tableNow.size() + invalidNow.size()) + "\n"
+                + "  Kafka: " + events.size() + " events of " + changesInTopic.size() + " changes: "
+                + (events.size() - changesInTopic.size()) + " extra copies (" + resent + " re-sent by the test)\n"
+                + "  in history: " + history.size() + ", lost: " + lost.size() + ", values differ or not valid: "
+                + differing.size() + "; quarantined: " + quarantined.size() + ", invalid without their reason there: "
+                + wronglyQuarantined.size() + "\n"
+                + "  current state: " + viewNow.size() + " orders in the view, differing from the table "
+                + stateDiffers.size() + ", not in the table " + stateExtra.size() + "\n"
+                + "  a file-listing reader saw a duplicate " + reader.duplicateSightings() + " times in "
+                + reader.samples() + " reads\n"
+                + "  drained " + drainSeconds + " s after the last fault\n"
+                + "  job log lines: consumer " + linesWith(consumerLog, "Stream failed", "=== launch", "Merged "));
+
+        int crashes = faults - injected.getOrDefault(Fault.RESEND_EVENTS, 0);
+        assertTrue(crashes >= minCrashes, "only " + crashes + " kills and restarts");
+        assertTrue(workload.committed().getOrDefault("deletes", 0L) > 0
+                && workload.committed().getOrDefault("late-committing updates", 0L) > 0, workload.committed().toString());
+        assertTrue(events.size() > changesInTopic.size(), "no change was sent twice: de-duplication was not exercised");
+        assertEquals(Set.of(), lost, "valid changes missing from the history");
+        assertEquals(Map.of(), differing, "history rows whose values differ from the change table, or not valid there");
+        assertEquals(List.of(), wronglyQuarantined, "invalid changes not quarantined with their reason");
+        assertEquals(Set.of(), stateDiffers, "orders of the table whose current state the view does not show");
+        assertEquals(Set.of(), stateExtra, "orders in the view that the table does not hold so (deleted, or older)");
+        assertEquals(0, reader.duplicateSightings(), "a reader saw a change twice while the pipeline ran");
+    }
+
     private List<OrderRow> validInPostgres() throws Exception {
         try (Connection conn = stack.connect()) {
             return OrderRows.inPostgres(conn, c.postgres().table(), OrderRows.VALID);
@@ -287,15 +395,17 @@ class ChaosIT {
         }
     }
 
-    /** Reads the lake as an outside reader would, every 2 s, counting reads that saw a duplicate. */
+    /** Reads the lake as an outside reader would, every 2 s, counting reads that saw a duplicate {@code key}. */
     private static final class LakeReaderWatch implements AutoCloseable {
         private final String lake;
+        private final String key;
         private final Thread thread;
         private final Map<String, Integer> counts = new HashMap<>();
         private volatile boolean running = true;
 
-        LakeReaderWatch(String lake) {
+        LakeReaderWatch(String lake, String key) {
             this.lake = lake;
+            this.key = key;
             this.thread = new Thread(this::run, "chaos-lake-reader");
         }
 
@@ -307,7 +417,7 @@ class ChaosIT {
         private void run() {
             while (running) {
                 try {
-                    LakeFiles.Counts seen = LakeFiles.rowsAndOrders(lake);
+                    LakeFiles.Counts seen = LakeFiles.rowsAndKeys(lake, key);
                     synchronized (counts) {
                         counts.merge("samples", 1, Integer::sum);
                         if (seen.sawDuplicate()) {

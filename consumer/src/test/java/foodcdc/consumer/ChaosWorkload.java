@@ -23,6 +23,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * A write that fails (the database went away) is retried on a new connection; what it had not
  * committed is lost with its transaction, which is correct. Every order_id whose commit the
  * database acknowledged is remembered, to check afterwards that the table really holds them.
+ *
+ * <p>With {@code changes} (change capture mode) the orders also live: a third of the quick
+ * writes change existing ones instead (a status, two statuses in one transaction, an amount,
+ * sometimes to an invalid one, a delete), and the late transactions update an order early and
+ * commit seconds later.
  */
 final class ChaosWorkload implements AutoCloseable {
     /** Connects to the source database, again after each failure. */
@@ -35,6 +40,8 @@ final class ChaosWorkload implements AutoCloseable {
     private static final List<String> STATUSES = List.of("PLACED", "PREPARING", "DELIVERED", "CANCELLED");
 
     private final Source source;
+    private final boolean changes;
+    private final String table;
     private final String insert;
     private final String burst;
     private final Map<String, AtomicLong> committedByKind = new ConcurrentHashMap<>();
@@ -47,7 +54,13 @@ final class ChaosWorkload implements AutoCloseable {
     private final Thread late;
 
     ChaosWorkload(Source source, String table, long seed) {
+        this(source, table, seed, false);
+    }
+
+    ChaosWorkload(Source source, String table, long seed, boolean changes) {
         this.source = source;
+        this.changes = changes;
+        this.table = "\"" + table + "\"";
         String columns = "\"" + table + "\" (customer_name, restaurant_name, item, amount, order_status)";
         this.insert = "INSERT INTO " + columns + " VALUES (?, ?, ?, ?, ?) RETURNING order_id";
         this.burst = "INSERT INTO " + columns + " SELECT ? || ' #' || g, ?, ?, ?, ? FROM generate_series(1, ?) g "
@@ -90,6 +103,11 @@ final class ChaosWorkload implements AutoCloseable {
 
     /** One quick write, then a short pause: about 15 writes a second. */
     private void quickWrite(Connection conn, Random random) throws SQLException, InterruptedException {
+        if (changes && random.nextInt(3) == 0) {
+            changeWrite(conn, random);
+            Thread.sleep(20 + random.nextInt(80));
+            return;
+        }
         int kind = random.nextInt(100);
         if (kind < 45) {
             conn.setAutoCommit(true);
@@ -114,9 +132,63 @@ final class ChaosWorkload implements AutoCloseable {
         Thread.sleep(20 + random.nextInt(80));
     }
 
+    /** One change of existing orders: a status, two in one transaction, an amount (sometimes invalid), a delete. */
+    private void changeWrite(Connection conn, Random random) throws SQLException {
+        int kind = random.nextInt(100);
+        if (kind < 40) {
+            conn.setAutoCommit(true);
+            update(conn, "order_status = '" + STATUSES.get(random.nextInt(STATUSES.size())) + "'", random);
+            count("status updates");
+        } else if (kind < 60) {
+            conn.setAutoCommit(false);
+            int id = someOrder(conn, random);
+            update(conn, "order_status = 'PREPARING'", id);
+            update(conn, "order_status = 'DELIVERED'", id);
+            commit(conn, "two updates of one order in one transaction");
+        } else if (kind < 80) {
+            conn.setAutoCommit(true);
+            boolean invalid = random.nextInt(5) == 0;
+            update(conn, "amount = " + (invalid ? "-1.00" : BigDecimal.valueOf(random.nextInt(100_000), 2)), random);
+            count(invalid ? "updates to an invalid amount" : "amount updates");
+        } else {
+            conn.setAutoCommit(true);
+            try (PreparedStatement s = conn.prepareStatement("DELETE FROM " + table + " WHERE order_id = ?")) {
+                s.setInt(1, someOrder(conn, random));
+                s.executeUpdate();
+            }
+            count("deletes");
+        }
+    }
+
+    private void update(Connection conn, String set, Random random) throws SQLException {
+        update(conn, set, someOrder(conn, random));
+    }
+
+    private void update(Connection conn, String set, int orderId) throws SQLException {
+        try (PreparedStatement s = conn.prepareStatement("UPDATE " + table + " SET " + set + " WHERE order_id = ?")) {
+            s.setInt(1, orderId);
+            s.executeUpdate();
+        }
+    }
+
+    /** An order_id at random among those inserted so far (maybe deleted since: then the change changes nothing). */
+    private int someOrder(Connection conn, Random random) throws SQLException {
+        try (PreparedStatement s = conn.prepareStatement("SELECT max(order_id) FROM " + table);
+             ResultSet rs = s.executeQuery()) {
+            rs.next();
+            return 1 + random.nextInt(Math.max(1, rs.getInt(1)));
+        }
+    }
+
     /** A transaction open for 2 to 12 s: its rows' created_at is older than rows published meanwhile. */
     private void lateCommit(Connection conn, Random random) throws SQLException, InterruptedException {
         conn.setAutoCommit(false);
+        if (changes && random.nextBoolean()) {   // an update that commits late, after later ones
+            update(conn, "order_status = 'LATE'", random);
+            Thread.sleep(2_000 + random.nextInt(10_000));
+            commit(conn, "late-committing updates");
+            return;
+        }
         int rows = 1 + random.nextInt(3);
         for (int i = 0; i < rows; i++) {
             insertOne(conn, random, random.nextInt(5) == 0);

@@ -61,11 +61,16 @@ public final class LakeFiles {
 
     /** Rows and distinct order_ids over every Parquet file under the lake. */
     public static Counts rowsAndOrders(String lake) throws Exception {
+        return rowsAndKeys(lake, "order_id");
+    }
+
+    /** Rows and distinct values of {@code key} (order_id, or a change history's change_id) over every Parquet file under the lake. */
+    public static Counts rowsAndKeys(String lake, String key) throws Exception {
         if (parquetFiles(lake).length == 0) {
             return new Counts(0, 0);
         }
         try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement s = duck.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT order_id) FROM read_parquet('" + lake
+             ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT " + key + ") FROM read_parquet('" + lake
                      + "/**/*.parquet', hive_partitioning = true)")) {
             rs.next();
             return new Counts(rs.getLong(1), rs.getLong(2));

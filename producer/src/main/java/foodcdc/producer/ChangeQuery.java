@@ -54,13 +54,14 @@ final class ChangeQuery {
     }
 
     /**
-     * The last key, the change count and the highest order_id of the next batch: at most
+     * The last key, the change count, the highest order_id and change_id of the next batch: at most
      * {@code limit} of the changes visible in {@code target} and not in the watermark's
      * published snapshot, after its key (when {@code target} is its working snapshot). Empty
      * result: none left. Fewer than {@code limit}: these were the last of {@code target}'s.
      */
     IncrementalQuery.Bound nextBatchEnd(Optional<ChangeWatermark> from, Snapshot target, int limit) {
-        String sql = "SELECT batch.xid::text AS last_xid, batch.change_id, count(*) OVER (), max(batch.order_id) OVER ()"
+        String sql = "SELECT batch.xid::text AS last_xid, batch.change_id, count(*) OVER (), max(batch.order_id) OVER (),"
+                + " max(batch.change_id) OVER ()"
                 + " FROM (SELECT " + KEY + ", order_id FROM " + changes
                 + " WHERE " + between(from.flatMap(ChangeWatermark::published), target)
                 + from.flatMap(ChangeWatermark::after).map(k -> " AND (" + KEY + ") > " + k.sqlRow()).orElse("")

@@ -3,6 +3,7 @@ package foodcdc.producer;
 import foodcdc.cli.ExitCode;
 import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
+import foodcdc.lake.LakeLayout;
 import foodcdc.lake.LakeSource;
 import foodcdc.retry.Backoff;
 import foodcdc.retry.RootCause;
@@ -63,7 +64,11 @@ public final class ProducerJob implements AutoCloseable {
         this.changes = config.streaming().capturesChanges();
         this.watermark = store.load();
         refuseOtherMode(watermark, changes, store);
-        this.identity = new SourceIdentity(config.postgres().table(), lake, LakeSource.file(lake, hadoop), watermark);
+        // In change capture mode the change history's change_ids must stay the change table's.
+        String history = LakeLayout.changeHistory(lake);
+        this.identity = changes ? SourceIdentity.ofChanges(config.postgres().table(), history,
+                LakeSource.file(history, hadoop)) : new SourceIdentity(config.postgres().table(), lake,
+                LakeSource.file(lake, hadoop), watermark);
         this.topicEnd = new TopicEnd(config.kafka(), new StateFile(new Path(config.streaming()
                 .lastProcessedTimestampLocation(), StateFiles.TOPIC_END), hadoop));
         this.db = new SourceDatabase(config.postgres(), Optional.of(identity), changes);
@@ -122,7 +127,8 @@ public final class ProducerJob implements AutoCloseable {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         String watermarks = config.streaming().lastProcessedTimestampLocation();
         WritableLocation.require("streaming.last_processed_timestamp_location", watermarks, hadoop);
-        WritableLocation.require("datalake.path", config.datalake().path(), hadoop);
+        WritableLocation.require("datalake.path", config.streaming().capturesChanges()
+                ? LakeLayout.changeHistory(config.datalake().path()) : config.datalake().path(), hadoop);
         // Two producers on one watermark would each publish every batch and overwrite each other's progress.
         Path lock = new Path(watermarks, StateFiles.PRODUCER_LOCK);
         if (!ProcessLock.acquire(lock, hadoop)) {
@@ -205,7 +211,7 @@ public final class ProducerJob implements AutoCloseable {
         try {
             identity.record(Optional.empty());
         } catch (IOException e) {
-            throw new SourceUnfit(List.of("datalake.path: cannot record the source in " + config.datalake().path()
+            throw new SourceUnfit(List.of("datalake.path: cannot record the source in " + identity
                     + " (" + e.getMessage() + ")"));
         }
     }

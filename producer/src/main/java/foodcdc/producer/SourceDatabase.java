@@ -43,8 +43,11 @@ final class SourceDatabase implements AutoCloseable {
         }
     }
 
-    /** A batch to publish: its last key (an order's, or a change's), its size and its highest order_id. */
-    record Batch(Position last, long rows, long maxOrderId) {
+    /**
+     * A batch to publish: its last key (an order's, or a change's), its size and its highest key
+     * (order_id; in change capture mode change_id), which the lake's source record keeps.
+     */
+    record Batch(Position last, long rows, long maxKey) {
     }
 
     /** What one look at the table found: the next batch (if any), and what held the horizon back (if anything). */
@@ -207,7 +210,7 @@ final class SourceDatabase implements AutoCloseable {
                 long rows = rs.getLong(3);
                 ChangeWatermark.Key last = new ChangeWatermark.Key(Long.parseLong(rs.getString(1)), rs.getLong(2));
                 ChangeWatermark to = ChangeWatermark.after(from, target, last, rows < maxChanges);
-                return new Next(Optional.of(new Batch(to, rows, rs.getLong(4))), Optional.empty());
+                return new Next(Optional.of(new Batch(to, rows, rs.getLong(5))), Optional.empty());
             }
         }
     }

@@ -2,6 +2,8 @@ package foodcdc.producer;
 
 import static foodcdc.sql.SqlIdentifier.quote;
 
+import foodcdc.contract.ChangeEvent;
+import foodcdc.contract.OrderEvent;
 import foodcdc.lake.LakeSource;
 import foodcdc.storage.StateFile;
 import java.io.IOException;
@@ -31,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * never mistaken for a reset. The first producer on a lake records the source (from its
  * watermark, if it has one: a lake of an earlier version); every published batch records its
  * highest order_id and its last order.
+ *
+ * <p>In change capture mode the same holds of the change table and its change_ids, recorded in
+ * the change history ({@link #ofChanges}): a change table dropped and installed again, or its
+ * sequence set back, hands out change_ids the history holds, and the consumer would drop those
+ * changes as copies. (The orders table may be reset there: its new orders are new changes.)
  */
 final class SourceIdentity {
     private static final Logger LOG = LoggerFactory.getLogger(SourceIdentity.class);
@@ -45,6 +52,8 @@ final class SourceIdentity {
             + "backup) and " + REUSED + ". ";
 
     private final String table;
+    /** The table's key the lake is de-duplicated by: order_id, or the change table's change_id. */
+    private final String key;
     private final String lake;
     private final StateFile file;
     private Optional<LakeSource> recorded;
@@ -56,11 +65,22 @@ final class SourceIdentity {
 
     /** The source of the lake at {@code lake}, recorded in {@code file}, or, if not yet, the producer's watermark. */
     SourceIdentity(String table, String lake, StateFile file, Optional<Position> watermark) throws IOException {
+        this(table, OrderEvent.ORDER_ID, lake, file, watermark);
+    }
+
+    private SourceIdentity(String table, String key, String lake, StateFile file, Optional<Position> watermark)
+            throws IOException {
         this.table = table;
+        this.key = key;
         this.lake = lake;
         this.file = file;
         this.recorded = LakeSource.read(file);
         this.published = watermark.flatMap(SourceIdentity::lastOrder);
+    }
+
+    /** Change capture mode: the change table of {@code table}, recorded in the change history at {@code history}. */
+    static SourceIdentity ofChanges(String table, String history, StateFile file) throws IOException {
+        return new SourceIdentity(ChangeQuery.changeTable(table), ChangeEvent.CHANGE_ID, history, file, Optional.empty());
     }
 
     /**
@@ -74,16 +94,15 @@ final class SourceIdentity {
 
     /** Looks at the source through {@code c}: the problems, one line each; empty when it is the lake's source. */
     List<String> problems(Connection c) throws SQLException {
-        seen = LakeSource.Live.read(c, table);
+        seen = LakeSource.Live.read(c, table, key);
         List<String> problems = new ArrayList<>();
         if (seen.sequence().isPresent() && !seen.sequenceReadable()) {
-            problems.add("the producer's role cannot read the order_id sequence " + seen.sequence().get() + ", which "
+            problems.add("the producer's role cannot read the " + key + " sequence " + seen.sequence().get() + ", which "
                     + "tells a reset table from a growing one; run: GRANT SELECT ON SEQUENCE " + seen.sequence().get()
                     + " TO " + quote(currentUser(c)));
         } else if (seen.sequence().isEmpty() && !warnedNoSequence) {
             warnedNoSequence = true;
-            LOG.warn("{}.order_id has no sequence: a reset of the table is told only by its last published order",
-                    table);
+            LOG.warn("{}.{} has no sequence: a reset of the table is told only by its last published order", table, key);
         }
         if (problems.isEmpty()) {
             changed(c, lakeRecord()).ifPresent(problems::add);
@@ -103,7 +122,7 @@ final class SourceIdentity {
             return;
         }
         LakeSource next = lakeRecord().updatedBy(new LakeSource(seen.systemIdentifier(), table, seen.tableOid(),
-                batch.map(SourceDatabase.Batch::maxOrderId).orElse(-1L),
+                batch.map(SourceDatabase.Batch::maxKey).orElse(-1L),
                 batch.flatMap(b -> lastOrder(b.last()))));
         if (recorded.isEmpty()) {
             LOG.info("Recorded the source of the lake {}: cluster {}, table {} (OID {})", lake, next.systemIdentifier(),
@@ -123,22 +142,29 @@ final class SourceIdentity {
 
     /** What differs between the lake's source and the one seen now, with what to do. */
     private Optional<String> changed(Connection c, LakeSource lakes) throws SQLException {
-        String moved = ". If it holds the same data moved (a dump and restore, pg_upgrade, a snapshot restore), run "
+        boolean changes = !key.equals(OrderEvent.ORDER_ID);
+        String reused = changes ? "its new changes would reuse change_ids the history holds and be dropped as copies"
+                : REUSED;
+        // scripts/accept_source.sh records an orders lake's source; a change history's is not its to move.
+        String moved = changes ? ". Start a new pipeline: " + NEW_LAKE
+                : ". If it holds the same data moved (a dump and restore, pg_upgrade, a snapshot restore), run "
                 + "scripts/accept_source.sh with the producer's config; otherwise start a new lake: " + NEW_LAKE;
+        String reset = changes ? ": the change table was reset (its sequence set back, a restore from an older backup) and "
+                + reused + ". " : RESET;
         if (!lakes.systemIdentifier().equals(seen.systemIdentifier())) {
             return Optional.of("postgres.jdbc_url reaches another PostgreSQL cluster (system identifier "
                     + seen.systemIdentifier() + ") than the lake " + lake + " was built from ("
-                    + lakes.systemIdentifier() + "): " + REUSED + moved);
+                    + lakes.systemIdentifier() + "): " + reused + moved);
         }
         if (lakes.tableOid() != seen.tableOid()) {
             return Optional.of("table " + table + " was created anew (OID " + seen.tableOid() + "; the lake " + lake
-                    + " was built from OID " + lakes.tableOid() + "): " + REUSED + moved);
+                    + " was built from OID " + lakes.tableOid() + "): " + reused + moved);
         }
         if (seen.nextOrderId().isPresent() && seen.nextOrderId().getAsLong() <= lakes.highWaterMark()) {
             String seq = seen.sequence().orElseThrow();
-            return Optional.of("the order_id sequence " + seq + " of " + table + " would hand out "
+            return Optional.of("the " + key + " sequence " + seq + " of " + table + " would hand out "
                     + seen.nextOrderId().getAsLong() + " next, not above " + lakes.highWaterMark() + " which the lake "
-                    + lake + " holds" + RESET + "If its rows are the lake's (a restore from an older backup), move the "
+                    + lake + " holds" + reset + "If its rows are the lake's (a restore from an older backup), move the "
                     + "sequence on: SELECT setval('" + seq + "', " + lakes.highWaterMark() + "); otherwise start a new "
                     + "lake: " + NEW_LAKE);
         }

@@ -369,6 +369,42 @@ class ChangeCaptureIT {
         }
     }
 
+    @Test
+    void shouldRefuseAChangeTableThatHandsOutChangeIdsTheHistoryHolds() throws Exception {
+        Capture t = new Capture("changes_identity");
+        java.nio.file.Path history = STACK.dir().resolve("changes_identity_history");
+        SourceIdentity identity = SourceIdentity.ofChanges(t.config.postgres().table(), history.toString(),
+                foodcdc.lake.LakeSource.file(history.toString(), new org.apache.hadoop.conf.Configuration()));
+        Optional<ChangeWatermark> after = Optional.empty();
+        try (SourceDatabase db = new SourceDatabase(t.config.postgres(), Optional.of(identity), true)) {
+            assertEquals(List.of(), db.startProblems());
+            identity.record(Optional.empty());
+            SourceDatabase.Batch batch = db.nextChangeBatch(after, 100).batch().orElseThrow();
+            assertEquals(10, batch.maxKey(), "the snapshot's change_ids: " + batch);
+            identity.record(Optional.of(batch));
+            after = Optional.of((ChangeWatermark) batch.last());
+
+            // The sequence set back: the next change would reuse a change_id the history holds.
+            String sequence = t.changes.substring(0, t.changes.length() - 1) + "_change_id_seq\"";
+            sql("SELECT setval('" + sequence + "', 3)");
+            ProducerJob.SourceUnfit reset = assertThrows(ProducerJob.SourceUnfit.class, () ->
+                    db.nextChangeBatch(Optional.empty(), 100));
+            assertTrue(reset.getMessage().contains("_change_id_seq of " + t.config.postgres().table()
+                    + "_changes would hand out 4 next, not above 10") && reset.getMessage()
+                    .contains("its new changes would reuse change_ids the history holds"), reset.getMessage());
+            sql("SELECT setval('" + sequence + "', 10)");
+            assertEquals(List.of(), db.startProblems(), "moved on again, as the message says");
+
+            // Dropped and installed again: a new change table, its change_ids from 1.
+            sql("DROP TABLE " + t.changes + " CASCADE");
+            t.install();
+            List<String> anew = db.startProblems();
+            assertEquals(1, anew.size(), anew.toString());
+            assertTrue(anew.get(0).contains("table " + t.config.postgres().table() + "_changes was created anew")
+                    && anew.get(0).contains("Start a new pipeline"), anew.get(0));
+        }
+    }
+
     private static String q(String identifier) {
         return foodcdc.sql.SqlIdentifier.quote(identifier);
     }

@@ -59,13 +59,18 @@ public final class ThrowawayStack implements AutoCloseable {
 
     /** A new, not yet started stack with its own ports and folder; close it when done. */
     public static ThrowawayStack create(String name) {
+        return create(name, "inserts");
+    }
+
+    /** {@link #create(String)} in a capture mode ({@code streaming.capture}): with {@code changes}, the stack installs change capture. */
+    public static ThrowawayStack create(String name, String capture) {
         try {
             Path dir = Files.createTempDirectory("orders-it-" + name + "-");
             PipelineConfig wanted = onFreePorts(shippedConfig(), "orders_it", "it_user", "it-password");
             wanted = named(wanted, "IT", dir);
             wanted = wanted.withKafka(wanted.kafka().withTopic("it_food_orders_raw"))
                     .withStreaming(wanted.streaming().withBatchInterval(1)
-                            .withTrigger(500, wanted.streaming().maxOffsetsPerTrigger()));
+                            .withTrigger(500, wanted.streaming().maxOffsetsPerTrigger()).withCapture(capture));
             Path configFile = ConfigWriter.write(wanted, dir.resolve("orders_stream.yml"));
             // Loaded back through the loader: the file the tests hand to scripts is valid. The
             // tests' config must not depend on the environment they run in, hence no env.
