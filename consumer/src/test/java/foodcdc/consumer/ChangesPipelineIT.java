@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * Then the history holds every change of the change
  * table exactly once with its values (the invalid one in the quarantine with its reason), read
  * by DuckDB, and the documented current-state view (docs/sql/orders_now.duckdb.sql) equals the
- * table.
+ * table; validate_pipeline.sh says the same.
  */
 class ChangesPipelineIT {
     private static final ThrowawayStack STACK = ThrowawayStack.shared();
@@ -122,6 +122,13 @@ class ChangesPipelineIT {
             assertTrue(seconds < 30, "a change took " + seconds + " s with a report open for 120 s");
             r.executeQuery("SELECT count(*) FROM " + table).close();
             report.commit();
+
+            // The validator reconciles the same, in this mode.
+            JobProcess.Finished validated = JobProcess.run("validate_pipeline.sh", config, Duration.ofSeconds(120));
+            assertEquals(0, validated.exit(), validated.all());
+            assertTrue(validated.stdout().contains("PostgreSQL: " + (expected.size() + 2) + " changes")
+                    && validated.stdout().contains("CONSISTENT: every valid change is in the history exactly once"),
+                    validated.stdout());
         }
     }
 

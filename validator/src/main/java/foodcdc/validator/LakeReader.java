@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.get_json_object;
 import static org.apache.spark.sql.functions.input_file_name;
 import static org.apache.spark.sql.functions.regexp_extract;
 
+import foodcdc.contract.ChangeEvent;
 import foodcdc.contract.CleaningRules;
 import foodcdc.contract.OrderEvent;
 import foodcdc.lake.LakeFileCheck;
@@ -133,6 +134,57 @@ final class LakeReader {
         return rows;
     }
 
+    /** Change capture mode: every row of every readable file of the change history, as {@link #lakeRows}. */
+    static List<ChangeReconciliation.HistoryRow> historyRows(SparkSession spark, String history,
+                                                             Map<String, String> unreadable) throws IOException {
+        return readable(spark, history, ChangeEvent.Spark.schema(), unreadable, files -> historyRowsOf(spark, files));
+    }
+
+    private static List<ChangeReconciliation.HistoryRow> historyRowsOf(SparkSession spark, List<String> files) {
+        List<ChangeReconciliation.HistoryRow> rows = new ArrayList<>();
+        if (files.isEmpty()) {
+            return rows;
+        }
+        List<Column> columns = new ArrayList<>(List.of(regexp_extract(input_file_name(), FOLDER, 1),
+                col(ChangeEvent.CHANGE_ID), col(ChangeEvent.OP), col(ORDER_ID)));
+        OrderValues.COLUMNS.forEach(f -> columns.add(f.type() == OrderEvent.Type.TIMESTAMP
+                ? expr("unix_micros(" + f.name() + ")") : col(f.name())));
+        columns.add(expr("unix_micros(" + ChangeEvent.CHANGED_AT + ")"));
+        Iterator<Row> it = spark.read().schema(ChangeEvent.Spark.schema()).parquet(files.toArray(String[]::new))
+                .select(columns.toArray(Column[]::new)).toLocalIterator();
+        Map<String, String> folders = new HashMap<>();
+        int changedAt = 4 + OrderValues.COLUMNS.size();
+        while (it.hasNext()) {
+            Row r = it.next();
+            rows.add(new ChangeReconciliation.HistoryRow(folders.computeIfAbsent(r.getString(0), f -> f),
+                    r.isNullAt(1) ? null : r.getLong(1), new ChangeReconciliation.Change(r.getString(2),
+                    r.isNullAt(3) ? -1 : r.getInt(3), values(r, 4), r.isNullAt(changedAt) ? null
+                    : utc(r.getLong(changedAt)))));
+        }
+        return rows;
+    }
+
+    /** Change capture mode: every quarantined record, with the change_id its payload names (null when none). */
+    static List<ChangeReconciliation.QuarantinedChange> quarantinedChanges(SparkSession spark, String dir,
+                                                                           Map<String, String> unreadable)
+            throws IOException {
+        return readable(spark, dir, QUARANTINE, unreadable, files -> {
+            List<ChangeReconciliation.QuarantinedChange> records = new ArrayList<>();
+            if (files.isEmpty()) {
+                return records;
+            }
+            Iterator<Row> it = spark.read().schema(QUARANTINE).parquet(files.toArray(String[]::new)).select(
+                    get_json_object(col(CleaningRules.PAYLOAD), "$." + ChangeEvent.CHANGE_ID).cast("long"),
+                    col(CleaningRules.REASON)).toLocalIterator();
+            while (it.hasNext()) {
+                Row r = it.next();
+                records.add(new ChangeReconciliation.QuarantinedChange(r.isNullAt(0) ? null : r.getLong(0),
+                        r.getString(1)));
+            }
+            return records;
+        });
+    }
+
     /**
      * Every quarantined record of the readable files: the order_id its payload names (when it has
      * a readable one) and the reason; files that cannot be read go into {@code unreadable}.
@@ -159,9 +211,14 @@ final class LakeReader {
 
     /** Columns 2 on of a row: {@link OrderValues#COLUMNS}, each read as its type. */
     private static OrderValues values(Row r) {
+        return values(r, 2);
+    }
+
+    /** Columns {@code first} on of a row: {@link OrderValues#COLUMNS}, each read as its type. */
+    private static OrderValues values(Row r, int first) {
         Object[] values = new Object[OrderValues.COLUMNS.size()];
         for (int i = 0; i < values.length; i++) {
-            int column = i + 2;
+            int column = i + first;
             values[i] = r.isNullAt(column) ? null : switch (OrderValues.COLUMNS.get(i).type()) {
                 case TEXT -> r.getString(column);
                 case AMOUNT -> r.getDecimal(column);

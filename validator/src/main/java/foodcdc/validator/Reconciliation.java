@@ -219,9 +219,10 @@ record Reconciliation(
         problem(out, "invalid orders that reached the lake", invalidInLake());
         problem(out, "invalid orders not in the quarantine", invalidNotQuarantined());
         problem(out, "lake orders PostgreSQL does not have", notInSource());
-        detailedProblem(out, "lake orders whose values differ from PostgreSQL", differingValues().entrySet().stream()
+        SortedMap<Integer, String> differing = differingValues().entrySet().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> String.join(", ", e.getValue()),
-                        (a, b) -> a, TreeMap::new)));
+                        (a, b) -> a, TreeMap::new));
+        detailedProblem(out, "lake orders whose values differ from PostgreSQL", differing);
         detailedProblem(out, "invalid orders quarantined under another reason", quarantinedUnderAnotherReason());
         detailedProblem(out, "valid orders found only in the quarantine", validOnlyInQuarantine());
         out.add(out.stream().noneMatch(line -> line.startsWith(PROBLEM))
@@ -230,7 +231,7 @@ record Reconciliation(
         return out;
     }
 
-    private static void problem(List<String> out, String what, Collection<Integer> ids) {
+    static void problem(List<String> out, String what, Collection<?> ids) {
         if (ids.isEmpty()) {
             out.add("OK: no " + what);
             return;
@@ -239,7 +240,7 @@ record Reconciliation(
     }
 
     /** A problem with a detail per order, spelled out for the first {@link #DETAILED} orders. */
-    private static void detailedProblem(List<String> out, String what, SortedMap<Integer, String> details) {
+    static void detailedProblem(List<String> out, String what, SortedMap<?, String> details) {
         if (details.isEmpty()) {
             out.add("OK: no " + what);
             return;
@@ -250,8 +251,8 @@ record Reconciliation(
                 + (details.size() > DETAILED ? "; ..." : "") + ")");
     }
 
-    /** The first {@link #SHOWN} order_ids, then "..." when there are more. */
-    private static String first(Collection<Integer> ids) {
+    /** The first {@link #SHOWN} ids, then "..." when there are more. */
+    private static String first(Collection<?> ids) {
         return ids.stream().limit(SHOWN).map(String::valueOf).collect(Collectors.joining(", "))
                 + (ids.size() > SHOWN ? ", ..." : "");
     }

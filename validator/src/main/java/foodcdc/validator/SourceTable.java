@@ -1,6 +1,7 @@
 package foodcdc.validator;
 
 import foodcdc.config.PipelineConfig;
+import foodcdc.contract.ChangeEvent;
 import foodcdc.contract.OrderEvent;
 import foodcdc.sql.SqlIdentifier;
 import java.sql.Connection;
@@ -13,7 +14,7 @@ import java.util.Properties;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
-/** Every row of the source table with its seven columns, for the validator. */
+/** Every row of the source table with its seven columns (in change capture mode, of its change table too), for the validator. */
 final class SourceTable {
     /** Rows the driver fetches at a time: the result is streamed, never held whole by the driver. */
     private static final int FETCH_SIZE = 10_000;
@@ -23,6 +24,29 @@ final class SourceTable {
 
     /** order_id -> the other six columns, created_at as PostgreSQL's UTC wall-clock. */
     static SortedMap<Integer, OrderValues> read(PipelineConfig.Postgres pg) throws SQLException {
+        SortedMap<Integer, OrderValues> rows = new TreeMap<>();
+        stream(pg, "SELECT " + OrderEvent.ORDER_ID + ", " + String.join(", ", OrderValues.COLUMN_NAMES) + " FROM "
+                + SqlIdentifier.quote(pg.table()), rs -> rows.put(rs.getInt(1), values(rs, 2)));
+        return rows;
+    }
+
+    /** Change capture mode: change_id -> the change, from the change table db/changes.sql fills. */
+    static SortedMap<Long, ChangeReconciliation.Change> readChanges(PipelineConfig.Postgres pg) throws SQLException {
+        SortedMap<Long, ChangeReconciliation.Change> rows = new TreeMap<>();
+        stream(pg, "SELECT " + ChangeEvent.CHANGE_ID + ", " + ChangeEvent.OP + ", " + OrderEvent.ORDER_ID + ", "
+                + String.join(", ", OrderValues.COLUMN_NAMES) + ", " + ChangeEvent.CHANGED_AT + " FROM "
+                + SqlIdentifier.quote(pg.table() + "_changes"), rs -> rows.put(rs.getLong(1),
+                new ChangeReconciliation.Change(rs.getString(2), rs.getInt(3), values(rs, 4),
+                        rs.getObject(4 + OrderValues.COLUMNS.size(), LocalDateTime.class))));
+        return rows;
+    }
+
+    private interface RowReader {
+        void read(ResultSet rs) throws SQLException;
+    }
+
+    /** Streams every row of {@code sql} to {@code reader}, in one read-only transaction. */
+    private static void stream(PipelineConfig.Postgres pg, String sql, RowReader reader) throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", pg.user());
         props.setProperty("password", pg.password());
@@ -30,33 +54,30 @@ final class SourceTable {
         // not hang it: connecting, and every later read (a fetch of FETCH_SIZE rows), is bounded.
         props.setProperty("connectTimeout", "10");
         props.setProperty("socketTimeout", "60");
-        SortedMap<Integer, OrderValues> rows = new TreeMap<>();
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), props)) {
             // pgjdbc reads through a server-side cursor (FETCH_SIZE rows a round trip) only
             // inside a transaction; otherwise it buffers the whole table.
             c.setAutoCommit(false);
             c.setReadOnly(true);
             try (Statement s = c.createStatement()) {
-                // created_at has no time zone and holds UTC wall-clock; read in UTC, nothing shifts it.
+                // Timestamps have no time zone and hold UTC wall-clock; read in UTC, nothing shifts them.
                 s.execute("SET TimeZone = 'UTC'");
                 s.setFetchSize(FETCH_SIZE);
-                try (ResultSet rs = s.executeQuery("SELECT " + OrderEvent.ORDER_ID + ", "
-                        + String.join(", ", OrderValues.COLUMN_NAMES) + " FROM " + SqlIdentifier.quote(pg.table()))) {
+                try (ResultSet rs = s.executeQuery(sql)) {
                     while (rs.next()) {
-                        rows.put(rs.getInt(1), values(rs));
+                        reader.read(rs);
                     }
                 }
             }
             c.rollback();
         }
-        return rows;
     }
 
-    /** Columns 2 on of a row: {@link OrderValues#COLUMNS}, each read as its type. */
-    private static OrderValues values(ResultSet rs) throws SQLException {
+    /** Columns {@code first} on of a row: {@link OrderValues#COLUMNS}, each read as its type. */
+    private static OrderValues values(ResultSet rs, int first) throws SQLException {
         Object[] values = new Object[OrderValues.COLUMNS.size()];
         for (int i = 0; i < values.length; i++) {
-            int column = i + 2;
+            int column = i + first;
             values[i] = switch (OrderValues.COLUMNS.get(i).type()) {
                 case TEXT -> rs.getString(column);
                 case AMOUNT -> rs.getBigDecimal(column);
