@@ -14,6 +14,13 @@
 --                                under the lake (TRUNCATE ... RESTART IDENTITY) is refused, not
 --                                silently dropped as copies;
 --   USAGE on the schema, CONNECT on the database (PUBLIC has CONNECT by default).
+-- In change capture mode (streaming.capture: changes; run db/changes.sql first), also:
+--   SELECT on <table>_changes    it reads the changes (pg_read_all_stats is then not needed);
+--   SELECT on change_id's sequence so that a change table installed again is refused, not
+--                                dropped as copies.
+-- Pruning the change table (scripts/prune_changes.sh) deletes from it: run that as the table's
+-- owner, or as a role of its own given GRANT SELECT, DELETE ON "<table>_changes" — never the
+-- producer's, which stays read-only.
 CREATE ROLE :"role" LOGIN PASSWORD :'password' NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION;
 GRANT USAGE ON SCHEMA public TO :"role";
 GRANT SELECT ON :"table" TO :"role";
@@ -22,3 +29,9 @@ GRANT pg_read_all_stats TO :"role";
 SELECT set_config('foodcdc.sequence_grant', coalesce(format('GRANT SELECT ON SEQUENCE %s TO %I',
        pg_get_serial_sequence(quote_ident(:'table'), 'order_id'), :'role'), 'SELECT 1'), false);
 DO $$ BEGIN EXECUTE current_setting('foodcdc.sequence_grant'); END $$;
+-- Change capture, when installed: the change table and its change_id sequence.
+SELECT set_config('foodcdc.changes_grant', CASE WHEN to_regclass(quote_ident(:'table' || '_changes')) IS NULL
+       THEN 'SELECT 1' ELSE format('GRANT SELECT ON %I TO %I; GRANT SELECT ON SEQUENCE %s TO %I',
+       :'table' || '_changes', :'role', pg_get_serial_sequence(quote_ident(:'table' || '_changes'), 'change_id'),
+       :'role') END, false);
+DO $$ BEGIN EXECUTE current_setting('foodcdc.changes_grant'); END $$;

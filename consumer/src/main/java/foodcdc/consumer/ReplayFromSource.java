@@ -34,6 +34,13 @@ public final class ReplayFromSource {
     }
 
     static ExitCode run(PipelineConfig config) throws IOException {
+        if (config.streaming().capturesChanges()) {
+            // Its reset (a new watermark, checkpoint and topic) is insert mode's; in change mode it would
+            // replay a change table that pruning may have emptied, into a history that keeps its change_ids.
+            System.err.println("replay_from_source.sh: streaming.capture is changes, which it does not replay yet; "
+                    + "start a new pipeline instead (docs/CHANGES.md). Nothing was changed");
+            return ExitCode.CANNOT_START;
+        }
         // The jobs' Hadoop settings: spark-submit's --conf spark.hadoop.* (an S3 endpoint, say) and plain local files.
         SparkConf spark = new SparkConf();
         PlainFiles.SPARK_CONF.forEach(spark::setIfMissing);

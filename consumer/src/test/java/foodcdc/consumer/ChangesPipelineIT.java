@@ -129,6 +129,18 @@ class ChangesPipelineIT {
             assertTrue(validated.stdout().contains("PostgreSQL: " + (expected.size() + 2) + " changes")
                     && validated.stdout().contains("CONSISTENT: every valid change is in the history exactly once"),
                     validated.stdout());
+
+            // Pruning: what the history (or its quarantine) holds leaves the change table; then all still adds up.
+            JobProcess.Finished pruned = JobProcess.run("prune_changes.sh", config, Duration.ofSeconds(120));
+            assertEquals(0, pruned.exit(), pruned.all());
+            assertTrue(pruned.stdout().contains("Pruned " + (expected.size() + 2) + " changes from "), pruned.stdout());
+            assertEquals(0, changeCount(s, c), "everything consumed is pruned");
+            s.execute("UPDATE " + table + " SET order_status = 'CANCELLED' WHERE order_id = 11");
+            awaitChanges(history, expected.size() + 2, producer, consumer);
+            JobProcess.Finished again = JobProcess.run("validate_pipeline.sh", config, Duration.ofSeconds(120));
+            assertEquals(0, again.exit(), again.all());
+            assertTrue(again.stdout().contains("PostgreSQL: 1 changes") && again.stdout().contains("pruned"),
+                    again.stdout());
         }
     }
 

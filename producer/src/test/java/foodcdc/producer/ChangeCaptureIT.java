@@ -405,6 +405,28 @@ class ChangeCaptureIT {
         }
     }
 
+    @Test
+    void shouldCaptureAsTheLeastPrivilegeRoleOfDbProducerRoleSqlWhichCannotWriteOrPrune() throws Exception {
+        Capture t = new Capture("changes_least_privilege");
+        try (Connection c = STACK.connect()) {
+            SqlScript.run(Repository.home().resolve("db/producer_role.sql"), Map.of("table", t.config.postgres().table(),
+                    "role", "changes_producer", "password", "producer-secret"), c);
+        }
+        PipelineConfig.Postgres role = t.config.postgres().withLogin("changes_producer", "producer-secret");
+        try (Connection c = java.sql.DriverManager.getConnection(role.jdbcUrl(), role.user(), role.password());
+             Statement s = c.createStatement()) {
+            SQLException denied = assertThrows(SQLException.class, () -> s.execute("DELETE FROM " + t.changes));
+            assertEquals("42501", denied.getSQLState(), "the producer's role must not prune");
+        }
+        java.nio.file.Path history = STACK.dir().resolve("changes_least_privilege_history");
+        SourceIdentity identity = SourceIdentity.ofChanges(role.table(), history.toString(),
+                foodcdc.lake.LakeSource.file(history.toString(), new org.apache.hadoop.conf.Configuration()));
+        try (SourceDatabase db = new SourceDatabase(role, Optional.of(identity), true)) {
+            assertEquals(List.of(), db.startProblems(), "reads the change table and its sequence");
+            assertEquals(10, db.nextChangeBatch(Optional.empty(), 100).batch().orElseThrow().rows());
+        }
+    }
+
     private static String q(String identifier) {
         return foodcdc.sql.SqlIdentifier.quote(identifier);
     }

@@ -37,6 +37,12 @@ public final class AcceptSource {
     }
 
     static ExitCode run(PipelineConfig config) throws Exception {
+        if (config.streaming().capturesChanges()) {
+            // It records an orders lake's source; a change history's source is its change table.
+            System.err.println("accept_source.sh: streaming.capture is changes, whose change history it does not "
+                    + "accept a moved source for; start a new pipeline instead (docs/CHANGES.md). Nothing was changed");
+            return ExitCode.CANNOT_START;
+        }
         Steps steps = new Steps();
         SparkSession spark = null;
         try {

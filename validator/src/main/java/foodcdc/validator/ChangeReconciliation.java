@@ -21,13 +21,16 @@ import java.util.stream.Collectors;
  * current state the history gives (each order's latest change by change_id, deletes left out)
  * against the orders table (every column). An order whose row in the table breaks a cleaning
  * rule is expected in the quarantine (its latest change is invalid), not in the current state.
+ * Changes pruned from the change table (prune_changes.sh) are in the history only: they are
+ * not compared, and the current state still takes them into account.
  */
 record ChangeReconciliation(
         SortedMap<Long, Change> changes,          // every row of the change table, by change_id
         SortedMap<Integer, OrderValues> orders,   // every row of the orders table, by order_id
         List<HistoryRow> history,                 // every row of every history file, duplicates included
         List<QuarantinedChange> quarantine,       // every quarantined record
-        Map<String, String> unreadable) {         // each file that cannot be read → why
+        Map<String, String> unreadable,           // each file that cannot be read → why
+        long prunedThrough) {                     // the change table's changes up to this were pruned; -1: none
 
     private static final String PROBLEM = "PROBLEM: ";
     private static final String CONSISTENT = "CONSISTENT";
@@ -74,9 +77,10 @@ record ChangeReconciliation(
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 
-    /** History rows whose change_id the change table does not have (or that have none). */
+    /** History rows whose change_id the change table does not have (or that have none), but the pruned ones. */
     Set<String> notInChangeTable() {
-        return history.stream().filter(r -> r.changeId() == null || !changes.containsKey(r.changeId()))
+        return history.stream().filter(r -> r.changeId() == null
+                        || !changes.containsKey(r.changeId()) && r.changeId() > prunedThrough)
                 .map(r -> String.valueOf(r.changeId())).collect(Collectors.toCollection(TreeSet::new));
     }
 
@@ -184,7 +188,8 @@ record ChangeReconciliation(
         Map<String, Long> byOp = changes.values().stream()
                 .collect(Collectors.groupingBy(Change::op, TreeMap::new, Collectors.counting()));
         out.add("PostgreSQL: " + changes.size() + " changes " + byOp + ", " + (changes.size() - invalid.size())
-                + " valid, " + invalid.size() + " invalid; " + orders.size() + " orders now");
+                + " valid, " + invalid.size() + " invalid; " + orders.size() + " orders now"
+                + (prunedThrough >= 0 ? " (changes up to change_id " + prunedThrough + " pruned: prune_changes.sh)" : ""));
         Map<String, Long> perFolder = history.stream()
                 .collect(Collectors.groupingBy(HistoryRow::folder, TreeMap::new, Collectors.counting()));
         out.add("Change history: " + history.size() + " rows" + (perFolder.isEmpty() ? "" : " " + perFolder));

@@ -163,7 +163,9 @@ public final class PipelineValidator {
         var changes = steps.run("change table", "read PostgreSQL table " + pg.table() + "_changes" + where,
                 () -> SourceTable.readChanges(pg));
         var orders = steps.run("PostgreSQL", "read PostgreSQL table " + pg.table() + where, () -> SourceTable.read(pg));
-        return new ChangeReconciliation(changes, orders, rows, quarantine, unreadable);
+        long pruned = steps.run("pruned changes", "read " + PruneChanges.FILE + " in " + history, () -> PruneChanges
+                .prunedThrough(PruneChanges.record(history, spark.sparkContext().hadoopConfiguration())).orElse(-1L));
+        return new ChangeReconciliation(changes, orders, rows, quarantine, unreadable, pruned);
     }
 
     /** Settings of every Kafka client of the validator: each call bounded (see {@link #KAFKA_TIMEOUT}). */

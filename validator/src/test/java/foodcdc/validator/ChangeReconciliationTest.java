@@ -53,7 +53,7 @@ class ChangeReconciliationTest {
     private static final List<QuarantinedChange> QUARANTINE = List.of(new QuarantinedChange(6L, "negative_amount"));
 
     private static ChangeReconciliation of(List<HistoryRow> history, List<QuarantinedChange> quarantine) {
-        return new ChangeReconciliation(changes(), ORDERS, history, quarantine, Map.of());
+        return new ChangeReconciliation(changes(), ORDERS, history, quarantine, Map.of(), -1);
     }
 
     @Test
@@ -73,6 +73,18 @@ class ChangeReconciliationTest {
         // Order 1's latest change (4, DELIVERED) is missing: the current state shows it PLACED.
         assertEquals(Map.of(1, "differs in order_status"), r.currentStateDiffers());
         assertTrue(!Reconciliation.isConsistent(r.report()));
+    }
+
+    @Test
+    void shouldTakeChangesPrunedFromTheTableForGranted() {
+        TreeMap<Long, Change> left = changes();
+        left.headMap(4L).clear();   // prune_changes.sh took 1 to 3
+        ChangeReconciliation pruned = new ChangeReconciliation(left, ORDERS, history(1, 2, 3, 4, 5), QUARANTINE,
+                Map.of(), 3);
+        assertTrue(Reconciliation.isConsistent(pruned.report()), String.join("\n", pruned.report()));
+        ChangeReconciliation notPruned = new ChangeReconciliation(left, ORDERS, history(1, 2, 3, 4, 5), QUARANTINE,
+                Map.of(), 2);
+        assertEquals(Set.of("3"), notPruned.notInChangeTable());
     }
 
     @Test
