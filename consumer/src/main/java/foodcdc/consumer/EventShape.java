@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.when;
 
 import foodcdc.contract.ChangeEvent;
 import foodcdc.contract.CleaningRules.Reason;
+import foodcdc.contract.CleaningRules.ValueRule;
 import foodcdc.contract.OrderEvent;
 import foodcdc.lake.LakeLayout;
 import java.util.List;
@@ -55,6 +56,20 @@ enum EventShape {
     Column fromJson(Column text, String corruptColumn) {
         return this == CHANGES ? ChangeEvent.Spark.fromJson(text, corruptColumn)
                 : OrderEvent.Spark.fromJson(text, corruptColumn);
+    }
+
+    /**
+     * The reason of the first value rule the event breaks ({@link ValueRule}), or null. A delete
+     * is judged by its order_id only: it carries the row as it was, and a row that broke a rule
+     * (quarantined when it was written) must still be deleted from the current state.
+     */
+    Column valueReason(Function<String, Column> fields) {
+        Column rules = ValueRule.reasonColumn(fields);
+        if (this != CHANGES) {
+            return rules;
+        }
+        return when(fields.apply(ChangeEvent.OP).eqNullSafe(ChangeEvent.Op.DELETE.letter),
+                when(fields.apply(OrderEvent.ORDER_ID).isNull(), Reason.NULL_ORDER_ID.code)).otherwise(rules);
     }
 
     /**

@@ -22,7 +22,6 @@ import static org.apache.spark.sql.functions.when;
 
 import foodcdc.contract.CleaningRules;
 import foodcdc.contract.CleaningRules.Reason;
-import foodcdc.contract.CleaningRules.ValueRule;
 import foodcdc.lake.LakeLayout;
 import java.util.List;
 import org.apache.spark.sql.Column;
@@ -81,7 +80,7 @@ public final class OrderCleaning {
                 .when(size(array_except(expected, fields)).gt(0), Reason.MISSING_FIELD.code)
                 .when(size(array_except(fields, expected)).gt(0), Reason.UNEXPECTED_FIELD.code);
         // Each part is null when nothing in it applies: the first reason found is the one kept.
-        Column reason = coalesce(form, ValueRule.reasonColumn(e::getField), shape.changeReason(e::getField),
+        Column reason = coalesce(form, shape.valueReason(e::getField), shape.changeReason(e::getField),
                 when(not(keyIsId), Reason.KEY_NOT_ORDER_ID.code));
         return parsed.withColumn(REASON, reason);
     }

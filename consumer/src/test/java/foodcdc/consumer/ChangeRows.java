@@ -22,9 +22,9 @@ import java.util.regex.Pattern;
  * (docs/sql/orders_now.duckdb.sql).
  */
 final class ChangeRows {
-    /** The change rows the cleaning rules let into the history (as {@link OrderRows#VALID}). */
-    static final String VALID = OrderRows.VALID;
-    static final String INVALID = OrderRows.INVALID;
+    /** The change rows the cleaning rules let into the history: valid rows (as {@link OrderRows#VALID}), and every delete. */
+    static final String VALID = "(op = 'd' OR " + OrderRows.VALID + ")";
+    static final String INVALID = "NOT " + VALID;
 
     /** One change, in PostgreSQL's and DuckDB's SQL alike. */
     private static final String CHANGE = "change_id || ' ' || op || ' ' || order_id || ' ' || coalesce(order_status, '-')"

@@ -150,12 +150,14 @@ class OrderCleaningTest {
         cases.put("null change_id", utf8(change("107", "1.00", "\"c\"", "null", at)));
         cases.put("null changed_at", utf8(change("108", "1.00", "\"c\"", "12", "null")));
         cases.put("an insert event (no change fields)", utf8(event("109", "1.00", "\"2025-11-18T12:24:00.000000Z\"")));
+        cases.put("a delete of a row with a negative amount", utf8(change("110", "-5.00", "\"d\"", "13", at)));
+        cases.put("a delete without an order_id", utf8(change("null", "1.00", "\"d\"", "14", at)));
 
         List<Row> out = OrderCleaning.classify(kafka(new ArrayList<>(cases.values())), EventShape.CHANGES)
                 .orderBy("offset").select("reason").collectAsList();
 
         assertEquals(List.of("null", "null", "null", "negative_amount", "unknown_op", "unknown_op", "null_change_id",
-                "null_changed_at", "missing_field"), out.stream().map(r -> String.valueOf(r.getString(0))).toList(),
+                "null_changed_at", "missing_field", "null", "null_order_id"), out.stream().map(r -> String.valueOf(r.getString(0))).toList(),
                 "cases in order: " + cases.keySet());
     }
 

@@ -54,15 +54,25 @@ final class ChangeQuery {
     }
 
     /**
-     * The last key, the change count, the highest order_id and change_id of the next batch: at most
+     * Whether the change table holds a change with a transaction id this server has not handed
+     * out yet: rows copied from another cluster (pg_dump and restore), invisible to every
+     * snapshot until the ids catch up. Judged by the statement's own snapshot: every row it sees
+     * was committed below its xmax.
+     */
+    String idsFromElsewhere() {
+        return "SELECT EXISTS (SELECT 1 FROM " + changes + " WHERE xid >= pg_snapshot_xmax(pg_current_snapshot()))";
+    }
+
+    /**
+     * The last key, the change count and the highest change_id of the next batch: at most
      * {@code limit} of the changes visible in {@code target} and not in the watermark's
      * published snapshot, after its key (when {@code target} is its working snapshot). Empty
      * result: none left. Fewer than {@code limit}: these were the last of {@code target}'s.
      */
     IncrementalQuery.Bound nextBatchEnd(Optional<ChangeWatermark> from, Snapshot target, int limit) {
-        String sql = "SELECT batch.xid::text AS last_xid, batch.change_id, count(*) OVER (), max(batch.order_id) OVER (),"
-                + " max(batch.change_id) OVER ()"
-                + " FROM (SELECT " + KEY + ", order_id FROM " + changes
+        // Only the index's columns: an index-only scan where the visibility map allows.
+        String sql = "SELECT batch.xid::text AS last_xid, batch.change_id, count(*) OVER (), max(batch.change_id) OVER ()"
+                + " FROM (SELECT " + KEY + " FROM " + changes
                 + " WHERE " + between(from.flatMap(ChangeWatermark::published), target)
                 + from.flatMap(ChangeWatermark::after).map(k -> " AND (" + KEY + ") > " + k.sqlRow()).orElse("")
                 + " ORDER BY " + KEY + " LIMIT ?) AS batch"

@@ -181,6 +181,11 @@ final class SourceDatabase implements AutoCloseable {
         if (!changed.isEmpty()) {
             throw new ProducerJob.SourceUnfit(changed);
         }
+        // At every poll, not only at start: a trigger disabled or dropped now misses every change from now on.
+        List<String> unfit = changeChecks.problems(c);
+        if (!unfit.isEmpty()) {
+            throw new ProducerJob.SourceUnfit(unfit);
+        }
         Optional<Snapshot> working = from.flatMap(ChangeWatermark::working);
         Snapshot target;
         if (working.isPresent()) {
@@ -190,6 +195,19 @@ final class SourceDatabase implements AutoCloseable {
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(changeQuery.snapshot())) {
                 rs.next();
                 target = Snapshot.parse(rs.getString(1));
+            }
+            flushWal(c);
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(changeQuery.idsFromElsewhere())) {
+                rs.next();
+                if (rs.getBoolean(1)) {
+                    String changes = ChangeQuery.changeTable(pg.table());
+                    throw new ProducerJob.SourceUnfit(List.of(changes + " holds changes with transaction ids this "
+                            + "server has not handed out yet (rows restored from another cluster): they would stay "
+                            + "unpublished. Take the capture afresh: DROP TABLE \"" + changes + "\" CASCADE, then "
+                            + changeChecks.installCommand() + "; and start a new pipeline: point "
+                            + "streaming.last_processed_timestamp_location, streaming.checkpoint_location and "
+                            + "datalake.path at new folders and kafka.topic at a new topic"));
+                }
             }
             Optional<Snapshot> published = from.flatMap(ChangeWatermark::published);
             if (published.isPresent() && target.xmax() < published.get().xmax()) {
@@ -210,8 +228,27 @@ final class SourceDatabase implements AutoCloseable {
                 long rows = rs.getLong(3);
                 ChangeWatermark.Key last = new ChangeWatermark.Key(Long.parseLong(rs.getString(1)), rs.getLong(2));
                 ChangeWatermark to = ChangeWatermark.after(from, target, last, rows < maxChanges);
-                return new Next(Optional.of(new Batch(to, rows, rs.getLong(5))), Optional.empty());
+                return new Next(Optional.of(new Batch(to, rows, rs.getLong(4))), Optional.empty());
             }
+        }
+    }
+
+    /**
+     * Makes PostgreSQL flush its WAL past the snapshot just taken, so that no transaction visible
+     * in it can have its id handed out again after a crash (an abort, or a commit with
+     * synchronous_commit off, is not flushed at once, and the WAL writer leaves a part-filled
+     * page unflushed). How: a transaction of its own that takes an id and commits synchronously,
+     * which flushes the WAL up to its commit record. It writes nothing: the producer's role needs
+     * no right for it.
+     */
+    private static void flushWal(Connection c) throws SQLException {
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.execute("SET LOCAL synchronous_commit = on");
+            s.executeQuery("SELECT pg_current_xact_id()").close();
+            c.commit();
+        } finally {
+            c.setAutoCommit(true);
         }
     }
 

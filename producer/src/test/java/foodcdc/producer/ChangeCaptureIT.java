@@ -395,6 +395,22 @@ class ChangeCaptureIT {
             sql("SELECT setval('" + sequence + "', 10)");
             assertEquals(List.of(), db.startProblems(), "moved on again, as the message says");
 
+            // A trigger disabled while the producer runs: refused at the next poll, not only at the next start.
+            sql("ALTER TABLE " + t.table + " DISABLE TRIGGER " + q(t.config.postgres().table() + "_capture_row"));
+            ProducerJob.SourceUnfit disabled = assertThrows(ProducerJob.SourceUnfit.class, () ->
+                    db.nextChangeBatch(Optional.empty(), 100));
+            assertTrue(disabled.getMessage().contains("_capture_row of " + t.config.postgres().table() + " is disabled"),
+                    disabled.getMessage());
+            t.install();
+
+            // Rows restored from another cluster, with transaction ids this one has not handed out.
+            sql("INSERT INTO " + t.changes + " (op, order_id, xid) VALUES ('u', 1, '999999999999'::xid8)");
+            ProducerJob.SourceUnfit restored = assertThrows(ProducerJob.SourceUnfit.class, () ->
+                    db.nextChangeBatch(Optional.empty(), 100));
+            assertTrue(restored.getMessage().contains("holds changes with transaction ids this server has not handed "
+                    + "out yet"), restored.getMessage());
+            sql("DELETE FROM " + t.changes + " WHERE xid = '999999999999'::xid8");
+
             // Dropped and installed again: a new change table, its change_ids from 1.
             sql("DROP TABLE " + t.changes + " CASCADE");
             t.install();

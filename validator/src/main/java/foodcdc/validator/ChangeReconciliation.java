@@ -37,9 +37,9 @@ record ChangeReconciliation(
 
     /** One change: its op, its order and the order's other columns after it (before it, for a delete), and when. */
     record Change(String op, int orderId, OrderValues values, LocalDateTime changedAt) {
-        /** The cleaning rule it breaks, or null. */
+        /** The cleaning rule it breaks, or null; a delete is judged by its order_id only (the consumer's rule). */
         String rule() {
-            return Reconciliation.rule(orderId, values);
+            return op.equals("d") ? null : Reconciliation.rule(orderId, values);
         }
     }
 
