@@ -130,6 +130,17 @@ class ChangesPipelineIT {
                     && validated.stdout().contains("CONSISTENT: every valid change is in the history exactly once"),
                     validated.stdout());
 
+            // Pruning deletes: the producer's read-only role is refused, naming the grant, and nothing goes.
+            foodcdc.stack.SqlScript.run(foodcdc.stack.Repository.home().resolve("db/producer_role.sql"), Map.of("table",
+                    c.postgres().table(), "role", "changes_reader", "password", "reader-secret"), db);
+            JobProcess.Finished refused = JobProcess.run("prune_changes.sh", List.of("--config", config.toString()),
+                    Map.of("ORDERS_POSTGRES_USER", "changes_reader", "ORDERS_POSTGRES_PASSWORD", "reader-secret"),
+                    Duration.ofSeconds(120));
+            assertEquals(3, refused.exit(), refused.all());
+            assertTrue(refused.stderr().contains("role changes_reader may not delete from " + c.postgres().table()
+                    + "_changes") && refused.stderr().contains("Nothing was deleted"), refused.all());
+            assertEquals(expected.size() + 2, changeCount(s, c));
+
             // Pruning: what the history (or its quarantine) holds leaves the change table; then all still adds up.
             JobProcess.Finished pruned = JobProcess.run("prune_changes.sh", config, Duration.ofSeconds(120));
             assertEquals(0, pruned.exit(), pruned.all());

@@ -53,6 +53,11 @@ final class ChangeQuery {
         return "SELECT pg_current_snapshot()::text";
     }
 
+    /** Whether PostgreSQL has flushed its WAL up to a point (text, as JDBC has no pg_lsn type). */
+    String flushedTo() {
+        return "SELECT pg_current_wal_flush_lsn() >= ?::pg_lsn";
+    }
+
     /**
      * Whether the change table holds a change with a transaction id this server has not handed
      * out yet: rows copied from another cluster (pg_dump and restore), invisible to every

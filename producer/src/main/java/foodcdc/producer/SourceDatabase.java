@@ -76,6 +76,8 @@ final class SourceDatabase implements AutoCloseable {
     static final String SESSION_SETUP = "SET lock_timeout = '20s'";
     /** How the producer's own session shows in pg_stat_activity (its Spark reads show the driver's default). */
     static final String APPLICATION_NAME = "orders-cdc-producer";
+    /** How long a poll in change capture mode waits for the WAL to reach disk before it retries. */
+    private static final java.time.Duration WAL_FLUSH_WAIT = java.time.Duration.ofSeconds(10);
 
     private final PipelineConfig.Postgres pg;
     private final IncrementalQuery query;
@@ -234,21 +236,50 @@ final class SourceDatabase implements AutoCloseable {
     }
 
     /**
-     * Makes PostgreSQL flush its WAL past the snapshot just taken, so that no transaction visible
-     * in it can have its id handed out again after a crash (an abort, or a commit with
-     * synchronous_commit off, is not flushed at once, and the WAL writer leaves a part-filled
-     * page unflushed). How: a transaction of its own that takes an id and commits synchronously,
-     * which flushes the WAL up to its commit record. It writes nothing: the producer's role needs
-     * no right for it.
+     * Waits until PostgreSQL has flushed its WAL past the snapshot just taken, so that no
+     * transaction visible in it can have its id handed out again after a crash (an abort, or a
+     * commit with synchronous_commit off, is not flushed at once). How: a transaction of the
+     * producer's own takes an id, notes where the WAL ends, and commits. Having written nothing
+     * else, that commit is asynchronous, which is what makes the WAL writer flush up to its commit
+     * record within a fraction of a second (it leaves other part-filled pages unflushed); and
+     * every transaction visible in the snapshot wrote its commit or abort record before. The
+     * producer's role needs no right for it. Waits at most {@link #WAL_FLUSH_WAIT}, then fails
+     * the poll (it is retried: "Waiting for PostgreSQL").
      */
-    private static void flushWal(Connection c) throws SQLException {
+    private void flushWal(Connection c) throws SQLException {
+        String walEnd;
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
-            s.execute("SET LOCAL synchronous_commit = on");
             s.executeQuery("SELECT pg_current_xact_id()").close();
+            try (ResultSet rs = s.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
+                rs.next();
+                walEnd = rs.getString(1);
+            }
             c.commit();
         } finally {
             c.setAutoCommit(true);
+        }
+        long deadline = System.nanoTime() + WAL_FLUSH_WAIT.toNanos();
+        try (PreparedStatement s = c.prepareStatement(changeQuery.flushedTo())) {
+            s.setString(1, walEnd);
+            while (true) {
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    if (rs.getBoolean(1)) {
+                        return;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new SQLException("PostgreSQL has not flushed its WAL to " + walEnd + " within "
+                            + WAL_FLUSH_WAIT.toSeconds() + " s", "58000");
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SQLException("interrupted while waiting for the WAL to be flushed", "57014", e);
+                }
+            }
         }
     }
 

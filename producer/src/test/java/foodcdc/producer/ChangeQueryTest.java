@@ -22,6 +22,7 @@ class ChangeQueryTest {
     @Test
     void shouldTakeTheSnapshotAsText() {
         assertEquals("SELECT pg_current_snapshot()::text", q.snapshot());
+        assertEquals("SELECT pg_current_wal_flush_lsn() >= ?::pg_lsn", q.flushedTo());
     }
 
     @Test

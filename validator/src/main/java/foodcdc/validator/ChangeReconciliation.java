@@ -92,27 +92,33 @@ record ChangeReconciliation(
             if (expected == null) {
                 continue;
             }
-            List<String> what = new ArrayList<>();
-            if (!expected.op().equals(r.change().op())) {
-                what.add("op");
-            }
-            if (expected.orderId() != r.change().orderId()) {
-                what.add("order_id");
-            }
-            what.addAll(expected.values().differingColumns(r.change().values()));
-            if (!Objects.equals(expected.changedAt(), r.change().changedAt())) {
-                what.add("changed_at");
-            }
-            String folder = expected.changedAt() == null ? null
-                    : LakeLayout.dateFolderName(expected.changedAt().toLocalDate());
-            if (!Objects.equals(folder, r.folder())) {
-                what.add("partition " + r.folder() + " (expected " + folder + ")");
-            }
+            List<String> what = differences(expected, r);
             if (!what.isEmpty()) {
                 out.merge(r.changeId(), String.join(", ", what), (a, b) -> a + "; " + b);
             }
         }
         return out;
+    }
+
+    /** How a history row differs from the change table's change (empty: it is that change, in its partition). */
+    static List<String> differences(Change expected, HistoryRow r) {
+        List<String> what = new ArrayList<>();
+        if (!expected.op().equals(r.change().op())) {
+            what.add("op");
+        }
+        if (expected.orderId() != r.change().orderId()) {
+            what.add("order_id");
+        }
+        what.addAll(expected.values().differingColumns(r.change().values()));
+        if (!Objects.equals(expected.changedAt(), r.change().changedAt())) {
+            what.add("changed_at");
+        }
+        String folder = expected.changedAt() == null ? null
+                : LakeLayout.dateFolderName(expected.changedAt().toLocalDate());
+        if (!Objects.equals(folder, r.folder())) {
+            what.add("partition " + r.folder() + " (expected " + folder + ")");
+        }
+        return what;
     }
 
     Set<Long> invalidInHistory() {

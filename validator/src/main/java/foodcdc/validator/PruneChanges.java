@@ -5,6 +5,7 @@ import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
 import foodcdc.contract.ChangeEvent;
 import foodcdc.lake.LakeLayout;
+import foodcdc.lake.LakeSource;
 import foodcdc.sql.SqlIdentifier;
 import foodcdc.storage.StateFile;
 import java.io.IOException;
@@ -18,20 +19,27 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code prune_changes.sh [--config FILE]}: in change capture mode, deletes from the change
  * table the changes the lake holds, so that it does not grow for ever. What goes is a prefix:
- * every change up to the highest change_id P such that each change of the table up to P is in
- * the change history or its quarantine (read by listing their files, as the validator does).
- * A change not yet consumed, or in a file that cannot be read, stops the prefix: it and all
- * after it stay. The look and the delete share one snapshot (REPEATABLE READ): a change that
- * commits meanwhile with an id inside the prefix is left alone. P is recorded in the history
- * ({@value #FILE}) before anything is deleted, so the validator knows which changes the table
- * no longer has on purpose.
+ * every change up to the highest change_id P such that each change of the table up to P is held
+ * as the validator would pass it: a valid one in the change history with the table's values in
+ * its partition, an invalid one in the quarantine under the rule it breaks (both read by listing
+ * their files). A change not yet consumed, held otherwise, or in a file that cannot be read,
+ * stops the prefix: it and all after it stay.
+ *
+ * <p>Refused (exit 3, nothing deleted): a change table that is not the one the history was built
+ * from (its record, {@link LakeSource}, in the history), a role that may not delete, another
+ * prune running. The look and the delete share one snapshot (REPEATABLE READ, set inside the
+ * transaction): a change that commits meanwhile with an id inside the prefix is left alone. P is
+ * recorded in the history ({@value #FILE}) before the delete commits, so that the validator
+ * knows which changes the table no longer has on purpose.
  *
  * <p>Run it as a role that may delete from the change table (its owner, or one granted
  * {@code SELECT, DELETE}: db/producer_role.sql says so); the producer itself stays read-only.
@@ -40,9 +48,18 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class PruneChanges {
     static final String FILE = "_pruned.properties";
-    private static final int CHUNK = 10_000;
+    private static final int FETCH = 10_000;
 
     private PruneChanges() {
+    }
+
+    /** What stops a prune before anything is deleted; the message is the whole line. */
+    private static final class Refused extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Refused(String message) {
+            super(message);
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -50,7 +67,7 @@ public final class PruneChanges {
     }
 
     /** Where the pruned prefix is recorded: in the change history. */
-    static StateFile record(String history, org.apache.hadoop.conf.Configuration conf) throws IOException {
+    static StateFile record(String history, Configuration conf) throws IOException {
         return new StateFile(new Path(history, FILE), conf);
     }
 
@@ -69,24 +86,34 @@ public final class PruneChanges {
         try {
             spark = steps.run("Spark start", "start Spark", PipelineValidator::session);
             SparkSession s = spark;
+            Configuration conf = s.sparkContext().hadoopConfiguration();
             LakeLayout layout = new LakeLayout(LakeLayout.changeHistory(config.datalake().path()));
+            String history = layout.lake.toString();
             Map<String, String> unreadable = new HashMap<>();
-            Set<Long> held = new HashSet<>();
-            steps.run("change history", "read the change history at " + layout.lake, () -> LakeReader
-                    .historyRows(s, layout.lake.toString(), unreadable)).forEach(r -> held.add(r.changeId()));
+            Map<Long, ChangeReconciliation.HistoryRow> inHistory = new HashMap<>();
+            steps.run("change history", "read the change history at " + history, () -> LakeReader
+                    .historyRows(s, history, unreadable)).forEach(r -> inHistory.putIfAbsent(r.changeId(), r));
+            Map<Long, Set<String>> quarantined = new HashMap<>();
             steps.run("quarantine", "read the quarantine at " + layout.quarantine, () -> LakeReader
-                    .quarantinedChanges(s, layout.quarantine.toString(), unreadable)).forEach(q -> held.add(q.changeId()));
+                    .quarantinedChanges(s, layout.quarantine.toString(), unreadable))
+                    .forEach(q -> quarantined.computeIfAbsent(q.changeId(), id -> new HashSet<>()).add(q.reason()));
             unreadable.forEach((file, why) -> System.out.println("Not counted, unreadable: " + file + " (" + why + ")"));
-            StateFile record = record(layout.lake.toString(), s.sparkContext().hadoopConfiguration());
+            Optional<LakeSource> source = steps.run("history's source", "read the change history's record of its "
+                    + "change table", () -> LakeSource.read(LakeSource.file(history, conf)));
             var pg = config.postgres();
-            String table = SqlIdentifier.quote(pg.table() + "_changes");
             long[] result = steps.run("pruning", "prune " + pg.table() + "_changes at " + pg.host() + ":" + pg.port()
-                    + "/" + pg.db(), () -> prune(pg, table, held, record));
-            System.out.println("Pruned " + result[0] + " changes from " + pg.table() + "_changes (up to change_id "
-                    + result[1] + ", all in the change history or its quarantine); " + result[2] + " left.");
+                    + "/" + pg.db(), () -> prune(pg, source, inHistory, quarantined, record(history, conf)));
+            System.out.println(result[0] == 0 ? "Pruned nothing from " + pg.table() + "_changes: its first change is not "
+                    + "in the change history or its quarantine yet; " + result[2] + " left."
+                    : "Pruned " + result[0] + " changes from " + pg.table() + "_changes (up to change_id " + result[1]
+                    + ", each in the change history or its quarantine as it is in the table); " + result[2] + " left.");
             return ExitCode.OK;
         } catch (Steps.Failed e) {
-            System.err.println("prune_changes.sh: " + e.getMessage());
+            if (e.getCause() instanceof Refused refused) {
+                System.err.println("prune_changes.sh: " + refused.getMessage() + ". Nothing was deleted");
+            } else {
+                System.err.println("prune_changes.sh: " + e.getMessage());
+            }
             return ExitCode.CANNOT_START;
         } finally {
             if (spark != null) {
@@ -96,19 +123,48 @@ public final class PruneChanges {
     }
 
     /** Deletes the held prefix; returns {deleted, the prefix's end (-1: none), rows left}. */
-    private static long[] prune(PipelineConfig.Postgres pg, String table, Set<Long> held, StateFile record)
-            throws SQLException, IOException {
-        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password())) {
-            long end = -1;
-            // One snapshot for the look and the delete: a change that commits in between, with an id
-            // inside the prefix, is not the delete's to see (and the cursor streams the ids).
+    private static long[] prune(PipelineConfig.Postgres pg, Optional<LakeSource> source,
+                                Map<Long, ChangeReconciliation.HistoryRow> inHistory,
+                                Map<Long, Set<String>> quarantined, StateFile record)
+            throws SQLException, IOException, Refused {
+        String changes = pg.table() + "_changes";
+        String table = SqlIdentifier.quote(changes);
+        Properties props = new Properties();
+        props.setProperty("user", pg.user());
+        props.setProperty("password", pg.password());
+        props.setProperty("connectTimeout", "10");
+        props.setProperty("socketTimeout", "60");
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), props)) {
+            LakeSource.Live live = LakeSource.Live.read(c, changes, ChangeEvent.CHANGE_ID);
+            if (source.isEmpty() || !source.get().systemIdentifier().equals(live.systemIdentifier())
+                    || source.get().tableOid() != live.tableOid()) {
+                throw new Refused(changes + " is not the change table the change history was built from ("
+                        + source.map(r -> "recorded: cluster " + r.systemIdentifier() + ", OID " + r.tableOid())
+                        .orElse("no record yet: start the producer first") + "; here: cluster "
+                        + live.systemIdentifier() + ", OID " + live.tableOid() + "): its change_ids are not the "
+                        + "history's, and pruning would delete changes never published");
+            }
             c.setAutoCommit(false);
-            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            long end = -1;
             try (Statement s = c.createStatement()) {
-                s.setFetchSize(CHUNK);
-                try (ResultSet rs = s.executeQuery("SELECT " + ChangeEvent.CHANGE_ID + " FROM " + table
-                        + " ORDER BY " + ChangeEvent.CHANGE_ID)) {
-                    while (rs.next() && held.contains(rs.getLong(1))) {
+                // Inside the transaction, so that a pooler (PgBouncer) keeps it on this one server connection.
+                s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+                try (ResultSet rs = s.executeQuery("SELECT pg_try_advisory_xact_lock(hashtext('prune_changes "
+                        + changes + "')), has_table_privilege(to_regclass('" + table.replace("'", "''")
+                        + "'), 'DELETE'), current_user")) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        throw new Refused("another prune_changes.sh is pruning " + changes);
+                    }
+                    if (!rs.getBoolean(2)) {
+                        throw new Refused("role " + rs.getString(3) + " may not delete from " + changes + "; run it "
+                                + "as the table's owner, or GRANT SELECT, DELETE ON " + table + " TO a role of its "
+                                + "own (never the producer's)");
+                    }
+                }
+                s.setFetchSize(FETCH);
+                try (ResultSet rs = s.executeQuery(SourceTable.changesQuery(pg.table()))) {
+                    while (rs.next() && held(rs.getLong(1), SourceTable.change(rs), inHistory, quarantined)) {
                         end = rs.getLong(1);
                     }
                 }
@@ -131,5 +187,17 @@ public final class PruneChanges {
                 return new long[] {deleted, end, rs.getLong(1)};
             }
         }
+    }
+
+    /** Whether the lake holds a change as the validator would pass it. */
+    private static boolean held(long changeId, ChangeReconciliation.Change change,
+                                Map<Long, ChangeReconciliation.HistoryRow> inHistory,
+                                Map<Long, Set<String>> quarantined) {
+        String rule = change.rule();
+        if (rule != null) {
+            return quarantined.getOrDefault(changeId, Set.of()).contains(rule);
+        }
+        ChangeReconciliation.HistoryRow row = inHistory.get(changeId);
+        return row != null && ChangeReconciliation.differences(change, row).isEmpty();
     }
 }

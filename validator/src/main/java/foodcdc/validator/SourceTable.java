@@ -33,12 +33,21 @@ final class SourceTable {
     /** Change capture mode: change_id -> the change, from the change table db/changes.sql fills. */
     static SortedMap<Long, ChangeReconciliation.Change> readChanges(PipelineConfig.Postgres pg) throws SQLException {
         SortedMap<Long, ChangeReconciliation.Change> rows = new TreeMap<>();
-        stream(pg, "SELECT " + ChangeEvent.CHANGE_ID + ", " + ChangeEvent.OP + ", " + OrderEvent.ORDER_ID + ", "
-                + String.join(", ", OrderValues.COLUMN_NAMES) + ", " + ChangeEvent.CHANGED_AT + " FROM "
-                + SqlIdentifier.quote(pg.table() + "_changes"), rs -> rows.put(rs.getLong(1),
-                new ChangeReconciliation.Change(rs.getString(2), rs.getInt(3), values(rs, 4),
-                        rs.getObject(4 + OrderValues.COLUMNS.size(), LocalDateTime.class))));
+        stream(pg, changesQuery(pg.table()), rs -> rows.put(rs.getLong(1), change(rs)));
         return rows;
+    }
+
+    /** Every change of {@code table}'s change table, in change_id order: change_id, then {@link #change}'s columns. */
+    static String changesQuery(String table) {
+        return "SELECT " + ChangeEvent.CHANGE_ID + ", " + ChangeEvent.OP + ", " + OrderEvent.ORDER_ID + ", "
+                + String.join(", ", OrderValues.COLUMN_NAMES) + ", " + ChangeEvent.CHANGED_AT + " FROM "
+                + SqlIdentifier.quote(table + "_changes") + " ORDER BY " + ChangeEvent.CHANGE_ID;
+    }
+
+    /** The change in a row of {@link #changesQuery}. */
+    static ChangeReconciliation.Change change(ResultSet rs) throws SQLException {
+        return new ChangeReconciliation.Change(rs.getString(2), rs.getInt(3), values(rs, 4),
+                rs.getObject(4 + OrderValues.COLUMNS.size(), LocalDateTime.class));
     }
 
     private interface RowReader {
