@@ -10,7 +10,6 @@ import foodcdc.sql.SqlIdentifier;
 import foodcdc.storage.StateFile;
 import java.io.IOException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -19,7 +18,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -129,12 +127,7 @@ public final class PruneChanges {
             throws SQLException, IOException, Refused {
         String changes = pg.table() + "_changes";
         String table = SqlIdentifier.quote(changes);
-        Properties props = new Properties();
-        props.setProperty("user", pg.user());
-        props.setProperty("password", pg.password());
-        props.setProperty("connectTimeout", "10");
-        props.setProperty("socketTimeout", "60");
-        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), props)) {
+        try (Connection c = SourceTable.connect(pg)) {
             LakeSource.Live live = LakeSource.Live.read(c, changes, ChangeEvent.CHANGE_ID);
             if (source.isEmpty() || !source.get().systemIdentifier().equals(live.systemIdentifier())
                     || source.get().tableOid() != live.tableOid()) {

@@ -54,8 +54,8 @@ final class SourceTable {
         void read(ResultSet rs) throws SQLException;
     }
 
-    /** Streams every row of {@code sql} to {@code reader}, in one read-only transaction. */
-    private static void stream(PipelineConfig.Postgres pg, String sql, RowReader reader) throws SQLException {
+    /** A connection with bounded waits, for the validator's tools. */
+    static Connection connect(PipelineConfig.Postgres pg) throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", pg.user());
         props.setProperty("password", pg.password());
@@ -63,7 +63,12 @@ final class SourceTable {
         // not hang it: connecting, and every later read (a fetch of FETCH_SIZE rows), is bounded.
         props.setProperty("connectTimeout", "10");
         props.setProperty("socketTimeout", "60");
-        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), props)) {
+        return DriverManager.getConnection(pg.jdbcUrl(), props);
+    }
+
+    /** Streams every row of {@code sql} to {@code reader}, in one read-only transaction. */
+    private static void stream(PipelineConfig.Postgres pg, String sql, RowReader reader) throws SQLException {
+        try (Connection c = connect(pg)) {
             // pgjdbc reads through a server-side cursor (FETCH_SIZE rows a round trip) only
             // inside a transaction; otherwise it buffers the whole table.
             c.setAutoCommit(false);
