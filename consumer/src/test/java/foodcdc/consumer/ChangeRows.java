@@ -11,6 +11,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -82,21 +83,15 @@ final class ChangeRows {
 
     /** change_id (read from the raw payload) → reason, for every quarantined change event that has one. */
     static Map<Long, String> quarantined(String history) throws Exception {
-        String dir = history + "_quarantine";
         Map<Long, String> reasons = new TreeMap<>();
-        if (LakeFiles.parquetFiles(dir).length == 0) {
-            return reasons;
-        }
-        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement st = duck.createStatement();
-             ResultSet rs = st.executeQuery("SELECT reason, payload FROM read_parquet('" + dir + "/**/*.parquet')")) {
-            while (rs.next()) {
-                Matcher m = CHANGE_ID.matcher(String.valueOf(rs.getString(2)));
-                if (m.find()) {
-                    reasons.put(Long.parseLong(m.group(1)), rs.getString(1));
-                }
-            }
-        }
+        OrderRows.quarantineReasons(history, CHANGE_ID).forEach((id, reason) -> reasons.put(Long.parseLong(id), reason));
         return reasons;
+    }
+
+    /** The change_id a change event's JSON names, if any. */
+    static Optional<Long> changeIdOf(String payload) {
+        Matcher m = CHANGE_ID.matcher(payload);
+        return m.find() ? Optional.of(Long.parseLong(m.group(1))) : Optional.empty();
     }
 
     /** The orders as the table holds them, those matching {@code where}, one line each with every column. */

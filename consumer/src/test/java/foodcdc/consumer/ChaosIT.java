@@ -326,13 +326,7 @@ class ChaosIT {
 
         var events = stack.readTopic(c.kafka().topic());
         Set<Long> changesInTopic = new HashSet<>();
-        java.util.regex.Pattern changeId = java.util.regex.Pattern.compile("\"change_id\":(\\d+)");
-        events.forEach(r -> {
-            java.util.regex.Matcher m = changeId.matcher(r.value());
-            if (m.find()) {
-                changesInTopic.add(Long.parseLong(m.group(1)));
-            }
-        });
+        events.forEach(r -> ChangeRows.changeIdOf(r.value()).ifPresent(changesInTopic::add));
         int faults = injected.values().stream().mapToInt(Integer::intValue).sum();
         System.out.println("Chaos summary, change capture (seed " + SEED + "):\n"
                 + "  faults injected: " + faults + " — " + injected.entrySet().stream()

@@ -61,17 +61,24 @@ public final class OrderRows {
 
     /** order_id (read from the raw payload) → reason, for every quarantined record that has one. */
     public static Map<Integer, String> quarantined(String lake) throws Exception {
-        String dir = lake + "_quarantine";
         Map<Integer, String> reasons = new TreeMap<>();
+        quarantineReasons(lake, ORDER_ID).forEach((id, reason) -> reasons.put(Integer.parseInt(id), reason));
+        return reasons;
+    }
+
+    /** The number {@code field} (a pattern with one group) finds in each quarantined payload → its reason. */
+    static Map<String, String> quarantineReasons(String lake, Pattern field) throws Exception {
+        String dir = lake + "_quarantine";
+        Map<String, String> reasons = new TreeMap<>();
         if (LakeFiles.parquetFiles(dir).length == 0) {
             return reasons;
         }
         try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement st = duck.createStatement();
              ResultSet rs = st.executeQuery("SELECT reason, payload FROM read_parquet('" + dir + "/**/*.parquet')")) {
             while (rs.next()) {
-                Matcher m = ORDER_ID.matcher(String.valueOf(rs.getString(2)));
+                Matcher m = field.matcher(String.valueOf(rs.getString(2)));
                 if (m.find()) {
-                    reasons.put(Integer.parseInt(m.group(1)), rs.getString(1));
+                    reasons.put(m.group(1), rs.getString(1));
                 }
             }
         }

@@ -1,7 +1,5 @@
 package foodcdc.producer;
 
-import java.io.IOException;
-import java.io.StringReader;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -83,11 +81,11 @@ public record ChangeWatermark(Optional<Snapshot> published, Optional<Snapshot> w
 
     /** Whether a watermark file's text is one of change capture mode. */
     static boolean isChangeWatermark(String text) {
-        return CAPTURE.equals(properties(text).getProperty("capture", "").trim());
+        return CAPTURE.equals(Watermark.properties(text).getProperty("capture", "").trim());
     }
 
     static ChangeWatermark decode(String text) {
-        Properties p = properties(text);
+        Properties p = Watermark.properties(text);
         if (!isChangeWatermark(text)) {
             throw new IllegalArgumentException("not a change capture watermark (capture=" + CAPTURE + " missing)");
         }
@@ -107,16 +105,6 @@ public record ChangeWatermark(Optional<Snapshot> published, Optional<Snapshot> w
             }
         }
         return new ChangeWatermark(published, working, after);
-    }
-
-    private static Properties properties(String text) {
-        Properties p = new Properties();
-        try {
-            p.load(new StringReader(text));
-        } catch (IOException e) {
-            throw new IllegalArgumentException("unreadable watermark: " + e.getMessage(), e);
-        }
-        return p;
     }
 
     @Override

@@ -40,12 +40,7 @@ public record Watermark(LocalDateTime createdAt, long orderId) implements Positi
     }
 
     static Watermark decode(String text) {
-        Properties p = new Properties();
-        try {
-            p.load(new StringReader(text));
-        } catch (IOException e) {
-            throw new IllegalArgumentException("unreadable watermark: " + e.getMessage(), e);
-        }
+        Properties p = properties(text);
         String createdAt = p.getProperty("created_at");
         String orderId = p.getProperty("order_id");
         if (createdAt == null || orderId == null) {
@@ -56,6 +51,17 @@ public record Watermark(LocalDateTime createdAt, long orderId) implements Positi
         } catch (DateTimeParseException | NumberFormatException e) {
             throw new IllegalArgumentException("bad watermark value: " + e.getMessage(), e);
         }
+    }
+
+    /** A watermark file's text as properties (either mode's). */
+    static Properties properties(String text) {
+        Properties p = new Properties();
+        try {
+            p.load(new StringReader(text));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("unreadable watermark: " + e.getMessage(), e);
+        }
+        return p;
     }
 
     @Override
