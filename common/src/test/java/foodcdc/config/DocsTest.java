@@ -86,6 +86,26 @@ class DocsTest {
         assertEquals(List.of(), problems, "README.md and docs/ name what does not exist");
     }
 
+    /**
+     * Each page names each of its sections once: an edit that pasted a page into itself (one
+     * once grew docs/CHANGES.md to 13 MB, still naming only what exists) is caught here.
+     */
+    @Test
+    void shouldHaveEachSectionOncePerPage() throws IOException {
+        for (Path doc : documents()) {
+            Set<String> headings = new java.util.HashSet<>();
+            boolean fenced = false;
+            for (String line : Files.readAllLines(doc)) {
+                fenced ^= line.startsWith("```");
+                if (!fenced && line.startsWith("#") && !headings.add(line.replaceFirst("^#+\\s*", ""))) {
+                    problems.add(HOME.relativize(doc) + ": the section \"" + line + "\" twice");
+                    break;   // one line per page says enough
+                }
+            }
+        }
+        assertEquals(List.of(), problems, "a page's sections are each there once");
+    }
+
     /** The documents checked: README.md and every page in docs/. */
     private static List<Path> documents() throws IOException {
         List<Path> docs = new ArrayList<>(List.of(HOME.resolve("README.md")));
