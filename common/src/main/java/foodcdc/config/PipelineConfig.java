@@ -85,6 +85,19 @@ public record PipelineConfig(Postgres postgres, Kafka kafka, Datalake datalake, 
             return CHANGES.equals(capture);
         }
 
+        /**
+         * The one message for a job that finds state kept in the other capture mode
+         * ({@code state}: what it found): a pipeline does not switch modes, since the other
+         * mode's keys and offsets mean nothing in this one.
+         */
+        public String otherModeRefusal(String state) {
+            String other = capturesChanges() ? "inserts" : CHANGES;
+            return "streaming.capture is " + capture + ", but " + state + ": an existing pipeline does not switch "
+                    + "modes. Either set streaming.capture back to " + other + ", or start this mode afresh: point "
+                    + "streaming.last_processed_timestamp_location and streaming.checkpoint_location at new folders "
+                    + "and kafka.topic at a new topic (docs/CHANGES.md)";
+        }
+
         /** The consumer's checkpoint and the producer's watermark folder. */
         public Streaming withLocations(String checkpoint, String watermark) {
             return new Streaming(checkpoint, watermark, batchInterval, maxRowsPerPoll, triggerIntervalMs,

@@ -59,7 +59,11 @@ public final class ConsumerJob {
     private static ExitCode run(String[] args) throws Exception {
         PipelineConfig config = ConfigCli.loadFromArgs(args, "consumer_spark_submit.sh");
         SparkSession spark = SparkSessions.builder("orders-cdc-consumer").getOrCreate();
-        Optional<String> unfit = storageProblem(config, spark.sparkContext().hadoopConfiguration());
+        Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+        Optional<String> unfit = storageProblem(config, hadoop);
+        if (unfit.isEmpty()) {
+            unfit = CheckpointMode.check(config.streaming(), hadoop);
+        }
         if (unfit.isPresent()) {
             LOG.error("Consumer cannot start: {}", unfit.get());
             spark.stop();

@@ -7,6 +7,7 @@ import foodcdc.storage.PlainFiles;
 import foodcdc.storage.ProcessLock;
 import foodcdc.storage.StateFiles;
 import java.io.IOException;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -15,15 +16,19 @@ import org.apache.spark.deploy.SparkHadoopUtil;
 
 /**
  * {@code replay_from_source.sh [--config FILE]}: with both jobs stopped, makes their next run
- * carry the whole table into the lake again. It deletes the producer's watermark (so it
- * publishes every row of the table), the consumer's checkpoint (so it starts a new run at the
- * topic's first event) and the lake's topic record ({@link TopicIdentity}); the lake keeps every
- * file, and the consumer drops the copies of orders it already holds (its index of the lake).
+ * carry the whole source into the lake again. It deletes the producer's watermark (so it
+ * publishes every row of the table, or in change capture mode every change the change table
+ * holds), the consumer's checkpoint (so it starts a new run at the topic's first event) and the
+ * lake's topic record ({@link TopicIdentity}); the lake keeps every file, and the consumer drops
+ * the copies of orders (changes) it already holds (its index of the lake).
  *
  * <p>The remedy when events are gone from Kafka before the consumer read them (retention, a
- * topic created anew, a broker that lost them): the table still has those orders. Not for a
- * different source: its order_ids are not the lake's ({@code SourceIdentity} refuses it).
- * Exit 3 while a job runs (it holds its lock); nothing is deleted then.
+ * topic created anew, a broker that lost them): the table still has those orders. In change
+ * capture mode the change table still has those changes even after pruning, which deletes only
+ * what the change history holds; the replay adds no new snapshot, so each change stays in the
+ * history once. Not for a different source: its order_ids (change_ids) are not the lake's
+ * ({@code SourceIdentity} refuses it). Exit 3 while a job runs (it holds its lock); nothing is
+ * deleted then.
  */
 public final class ReplayFromSource {
     private ReplayFromSource() {
@@ -34,18 +39,12 @@ public final class ReplayFromSource {
     }
 
     static ExitCode run(PipelineConfig config) throws IOException {
-        if (config.streaming().capturesChanges()) {
-            // Its reset (a new watermark, checkpoint and topic) is insert mode's; in change mode it would
-            // replay a change table that pruning may have emptied, into a history that keeps its change_ids.
-            System.err.println("replay_from_source.sh: streaming.capture is changes, which it does not replay yet; "
-                    + "start a new pipeline instead (docs/CHANGES.md). Nothing was changed");
-            return ExitCode.CANNOT_START;
-        }
         // The jobs' Hadoop settings: spark-submit's --conf spark.hadoop.* (an S3 endpoint, say) and plain local files.
         SparkConf spark = new SparkConf();
         PlainFiles.SPARK_CONF.forEach(spark::setIfMissing);
         Configuration hadoop = SparkHadoopUtil.get().newConfiguration(spark);
-        String lake = config.datalake().path();
+        boolean changes = config.streaming().capturesChanges();
+        String lake = ConsumerJob.lakePath(config);
         String watermarks = config.streaming().lastProcessedTimestampLocation();
         if (!LakeLock.acquire(lake, hadoop)) {
             System.err.println("replay_from_source.sh: a consumer is writing to datalake.path " + lake
@@ -57,12 +56,19 @@ public final class ReplayFromSource {
                     + "streaming.last_processed_timestamp_location " + watermarks + "; stop it first (nothing was changed)");
             return ExitCode.CANNOT_START;
         }
+        // Run with the other mode's config, it would make a new pipeline of that mode out of this one's topic.
+        Optional<String> otherMode = CheckpointMode.problem(config.streaming(), hadoop);
+        if (otherMode.isPresent()) {
+            System.err.println("replay_from_source.sh: " + otherMode.get() + ". Nothing was changed");
+            return ExitCode.CANNOT_START;
+        }
         Path watermark = new Path(watermarks, StateFiles.WATERMARK);
         Path checkpoint = new Path(config.streaming().checkpointLocation());
         Path topicRecord = new Path(lake, TopicIdentity.FILE);
         boolean watermarkDeleted = delete(watermark, false, hadoop);
-        say(watermarkDeleted, "the producer's watermark " + watermark + ": its next run publishes every row of "
-                + config.postgres().table());
+        say(watermarkDeleted, "the producer's watermark " + watermark + ": its next run publishes every "
+                + (changes ? "change the change table " + config.postgres().table() + "_changes holds" : "row of "
+                + config.postgres().table()));
         boolean checkpointDeleted = delete(checkpoint, true, hadoop);
         say(checkpointDeleted, "the consumer's checkpoint " + checkpoint + ": its next run reads "
                 + config.kafka().topic() + " from its first event");
@@ -75,8 +81,9 @@ public final class ReplayFromSource {
                     + "jobs' config? Nothing to replay");
             return ExitCode.FAILED;
         }
-        System.out.println("The lake " + lake + " keeps all its files; the consumer drops the copies of orders it "
-                + "already holds. Start both jobs now.");
+        System.out.println("The " + (changes ? "change history " : "lake ") + lake + " keeps all its files; the "
+                + "consumer drops the copies of " + (changes ? "changes" : "orders") + " it already holds. Start both "
+                + "jobs now.");
         return ExitCode.OK;
     }
 

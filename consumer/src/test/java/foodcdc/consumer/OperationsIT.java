@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import foodcdc.config.ConfigWriter;
 import foodcdc.config.PipelineConfig;
+import foodcdc.lake.LakeLayout;
 import foodcdc.sql.SqlIdentifier;
 import foodcdc.stack.JobProcess;
 import foodcdc.stack.ThrowawayStack;
@@ -14,6 +15,8 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +25,8 @@ import org.junit.jupiter.api.Test;
  * source table moved with its data. The consumer refuses to read on (exit 3) and names the one
  * remedy that loses nothing, replay_from_source.sh; after it, the lake equals the table. A moved
  * table is taken by accept_source.sh once it holds the lake's orders, and refused when it does not.
+ * In change capture mode the replay brings a change history back from a pruned change table, and
+ * state of one mode is refused by the other's jobs.
  */
 class OperationsIT {
     private static final ThrowawayStack STACK = ThrowawayStack.shared();
@@ -45,7 +50,11 @@ class OperationsIT {
     }
 
     private static Pipeline pipeline(String name) throws Exception {
-        PipelineConfig c = STACK.isolated(name, 100_000);
+        return pipeline(STACK.isolated(name, 100_000));
+    }
+
+    private static Pipeline pipeline(PipelineConfig c) throws Exception {
+        String name = c.postgres().table().replaceFirst("_orders$", "") + "-" + c.streaming().capture();
         return new Pipeline(c, ConfigWriter.write(c, STACK.dir().resolve(name + ".yml")),
                 STACK.dir().resolve(name + "-producer.log"), STACK.dir().resolve(name + "-consumer.log"));
     }
@@ -70,9 +79,14 @@ class OperationsIT {
 
     /** The consumer script started on {@code p}: it must end by itself with exit 3; what it printed. */
     private static String consumerRefuses(Pipeline p) throws Exception {
-        try (JobProcess consumer = p.consumer()) {
-            assertEquals(3, consumer.awaitExit(WAIT), consumer.launchOutput());
-            return consumer.launchOutput();
+        return refuses(p.consumer());
+    }
+
+    /** {@code job} must end by itself with exit 3; what it printed. */
+    private static String refuses(JobProcess job) throws Exception {
+        try (job) {
+            assertEquals(3, job.awaitExit(WAIT), job.launchOutput());
+            return job.launchOutput();
         }
     }
 
@@ -176,5 +190,90 @@ class OperationsIT {
         assertEquals(3, refused.exit(), refused.all());
         assertTrue(refused.stderr().contains("accept_source.sh: ops_moved_orders is not the lake's data: 1 lake orders "
                 + "it does not have (e.g. [3]). Nothing was changed; start a new lake"), refused.all());
+    }
+
+    /**
+     * Change capture mode: events deleted from Kafka before the consumer read them, after the
+     * change table was pruned. replay_from_source.sh republishes what the change table holds (no
+     * new snapshot), and the history ends with every change once: the pruned ones kept, the ones
+     * it held dropped as copies, the lost ones back. The same state read in the other capture
+     * mode is refused by each job and by the replay, with what to do.
+     */
+    @Test
+    void shouldReplayAChangeHistoryFromAPrunedChangeTableAndRefuseToSwitchModes() throws Exception {
+        Pipeline p = pipeline(STACK.isolated("ops_changes", 100_000, "changes"));
+        String table = SqlIdentifier.quote(p.c().postgres().table());
+        String history = LakeLayout.changeHistory(p.lake());
+        Map<Long, String> changes = new TreeMap<>(ChangeRows.inChangeTable(STACK::connect, p.c(), "true"));
+        assertEquals(10, changes.size(), "the snapshot of the 10 sample orders");
+        try (JobProcess producer = p.producer(); JobProcess consumer = p.consumer()) {
+            awaitHistory(history, changes, producer, consumer);
+            JobProcess.Finished pruned = JobProcess.run("prune_changes.sh", p.config(), WAIT);   // while both run
+            assertEquals(0, pruned.exit(), pruned.all());
+            assertTrue(pruned.stdout().contains("Pruned 10 changes from "), pruned.all());
+            sql("UPDATE " + table + " SET order_status = 'PREPARING' WHERE order_id = 1",
+                    "UPDATE " + table + " SET order_status = 'PREPARING' WHERE order_id = 2",
+                    "DELETE FROM " + table + " WHERE order_id = 3");
+            changes.putAll(ChangeRows.inChangeTable(STACK::connect, p.c(), "true"));
+            awaitHistory(history, changes, producer, consumer);
+            assertTrue(consumer.stop(Duration.ofSeconds(60)), "consumer did not stop on SIGTERM");
+
+            // Two more changes, published while the consumer is away, then deleted from the topic.
+            sql("UPDATE " + table + " SET order_status = 'DELIVERED' WHERE order_id = 1",
+                    "UPDATE " + table + " SET amount = 9.50 WHERE order_id = 4");
+            changes.putAll(ChangeRows.inChangeTable(STACK::connect, p.c(), "true"));
+            assertEquals(15, changes.size());
+            Wait.every(Duration.ofMillis(500)).look(() -> STACK.readTopic(p.c().kafka().topic()).size(), n -> n >= 15,
+                    WAIT, "15 change events in the topic");
+            TopicEvents.deleteAllEvents(p.c());
+            String gap = consumerRefuses(p);
+            assertTrue(gap.contains("Consumer cannot go on: events of kafka.topic " + p.c().kafka().topic()
+                    + " are gone "), gap);
+            assertTrue(gap.contains(REPLAY), gap);
+            assertTrue(producer.stop(Duration.ofSeconds(60)), "producer did not stop on SIGTERM");
+        }
+
+        // The same state in insert mode: each job, and the replay, refuse it and change nothing.
+        Pipeline inserts = pipeline(p.c().withStreaming(p.c().streaming().withCapture("inserts")));
+        String switched = "streaming.capture is inserts, but ";
+        String remedy = ": an existing pipeline does not switch modes. Either set streaming.capture back to changes, "
+                + "or start this mode afresh: point streaming.last_processed_timestamp_location and "
+                + "streaming.checkpoint_location at new folders and kafka.topic at a new topic (docs/CHANGES.md)";
+        String producerSaid = refuses(inserts.producer());
+        assertTrue(producerSaid.matches("(?s).*Producer cannot start: " + switched + "the watermark \\S+ is change "
+                + "capture mode's .*" + java.util.regex.Pattern.quote(remedy) + ".*"), producerSaid);
+        String consumerSaid = refuses(inserts.consumer());
+        assertTrue(consumerSaid.contains("Consumer cannot start: " + switched + "the checkpoint "
+                + p.c().streaming().checkpointLocation() + " has read change capture mode's events" + remedy),
+                consumerSaid);
+        JobProcess.Finished wrongReplay = JobProcess.run("replay_from_source.sh", inserts.config(), WAIT);
+        assertEquals(3, wrongReplay.exit(), wrongReplay.all());
+        assertTrue(wrongReplay.stderr().contains("replay_from_source.sh: " + switched), wrongReplay.all());
+        assertEquals(0, LakeFiles.parquetFiles(p.lake()).length, "nothing in the insert mode's lake");
+
+        JobProcess.Finished replayed = JobProcess.run("replay_from_source.sh", p.config(), WAIT);
+        assertEquals(0, replayed.exit(), replayed.all());
+        assertTrue(replayed.stdout().contains("its next run publishes every change the change table "
+                + p.c().postgres().table() + "_changes holds"), replayed.all());
+        assertTrue(replayed.stdout().contains("Deleted the consumer's checkpoint "), replayed.all());
+        try (JobProcess producer = p.producer(); JobProcess consumer = p.consumer()) {
+            awaitHistory(history, changes, producer, consumer);
+            assertTrue(producer.stop(Duration.ofSeconds(60)), "producer did not stop on SIGTERM");
+            assertTrue(consumer.stop(Duration.ofSeconds(60)), "consumer did not stop on SIGTERM");
+        }
+        assertEquals(changes, ChangeRows.inHistory(history), "every change once: pruned, held and lost alike");
+        assertEquals(5, STACK.readTopic(p.c().kafka().topic()).size(), "the replay published what the change table "
+                + "holds, no new snapshot");
+    }
+
+    /** Until the history holds as many changes as {@code expected}; then it must be {@code expected}. */
+    private static void awaitHistory(String history, Map<Long, String> expected, JobProcess... jobs) throws Exception {
+        Wait.every(Duration.ofMillis(500)).look(() -> {
+            for (JobProcess job : jobs) {
+                job.assertAlive();
+            }
+            return ChangeRows.inHistory(history).size();
+        }, n -> n >= expected.size(), WAIT, expected.size() + " changes in the history " + history);
+        assertEquals(expected, ChangeRows.inHistory(history));
     }
 }

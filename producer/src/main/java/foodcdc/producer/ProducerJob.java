@@ -63,7 +63,7 @@ public final class ProducerJob implements AutoCloseable {
         this.store = new WatermarkStore(config.streaming().lastProcessedTimestampLocation(), hadoop);
         this.changes = config.streaming().capturesChanges();
         this.watermark = store.load();
-        refuseOtherMode(watermark, changes, store);
+        refuseOtherMode(watermark, config.streaming(), store);
         // In change capture mode the change history's change_ids must stay the change table's.
         String history = LakeLayout.changeHistory(lake);
         this.identity = changes ? SourceIdentity.ofChanges(config.postgres().table(), history,
@@ -79,15 +79,11 @@ public final class ProducerJob implements AutoCloseable {
      * A watermark of the other capture mode: its key means nothing in this one, and reading it
      * as this mode's would skip or repeat everything. Refused, with what to do.
      */
-    private static void refuseOtherMode(Optional<Position> watermark, boolean changes, WatermarkStore store)
-            throws IOException {
-        if (watermark.isPresent() && watermark.get().ofChanges() != changes) {
-            throw new IOException("streaming.capture is " + (changes ? "changes" : "inserts") + ", but the watermark "
-                    + store + " is " + (changes ? "insert" : "change capture") + " mode's " + watermark.get()
-                    + ": an existing pipeline does not switch modes. Either set streaming.capture back to "
-                    + (changes ? "inserts" : "changes") + ", or start the other mode afresh: point "
-                    + "streaming.last_processed_timestamp_location and streaming.checkpoint_location at new folders "
-                    + "and kafka.topic at a new topic (docs/CHANGES.md)");
+    private static void refuseOtherMode(Optional<Position> watermark, PipelineConfig.Streaming streaming,
+                                        WatermarkStore store) throws IOException {
+        if (watermark.isPresent() && watermark.get().ofChanges() != streaming.capturesChanges()) {
+            throw new IOException(streaming.otherModeRefusal("the watermark " + store + " is "
+                    + (streaming.capturesChanges() ? "insert" : "change capture") + " mode's " + watermark.get()));
         }
     }
 
