@@ -29,6 +29,11 @@
 -- fail until this script is run again: refused loudly, never missed).
 
 SET timezone TO 'UTC';
+-- Its lock waits for every transaction that has written to the table, and every writer after
+-- it waits for the lock: behind a transaction left open, writers would stall for as long. So it
+-- gives up after 10 s instead (ERROR: canceling statement due to lock timeout; nothing is
+-- changed): end or wait out that transaction (pg_stat_activity), then run it again.
+SET lock_timeout TO '10s';
 SELECT set_config('orders.table', :'table', false);
 DO $install$
 DECLARE

@@ -13,12 +13,13 @@ import java.util.List;
  * @param backlog        orders already in the table when the jobs start (0: no backlog run)
  * @param grownFiles     files of 250 orders in today's partition before the grown-lake latency run (0: none)
  * @param keep           keep the temporary folder (job logs, lakes) for inspection
+ * @param changes        also the latency scenario in change capture mode, updates at the last batch interval
  */
 record BenchOptions(boolean cluster, int rate, int seconds, List<Integer> batchIntervals, int backlog, int grownFiles,
-                    boolean keep) {
+                    boolean keep, boolean changes) {
 
     static final String USAGE = """
-            usage: scripts/bench.sh [--cluster] [--rate N] [--seconds N] [--batch-intervals 5,1] [--backlog N] [--grown-files N] [--keep]
+            usage: scripts/bench.sh [--cluster] [--rate N] [--seconds N] [--batch-intervals 5,1] [--backlog N] [--grown-files N] [--no-changes] [--keep]
               --cluster           run both jobs on a local Spark standalone cluster (master + worker)
               --rate N            latency scenario: orders per second, one transaction each (default 20)
               --seconds N         latency scenario: how long to insert (default 60; 0 skips it)
@@ -27,10 +28,12 @@ record BenchOptions(boolean cluster, int rate, int seconds, List<Integer> batchI
                                   (default 1000000; 0 skips it)
               --grown-files N     grown lake: today's partition pre-filled with N files of 250 orders,
                                   then the latency scenario at the last batch interval (default 20000; 0 skips it)
+              --no-changes        skip the latency scenario of change capture mode (updates at the
+                                  last batch interval, each its own transaction, at --rate)
               --keep              keep the temporary folder (job logs, lakes) and print where""";
 
     static BenchOptions defaults() {
-        return new BenchOptions(false, 20, 60, List.of(5, 1), 1_000_000, 20_000, false);
+        return new BenchOptions(false, 20, 60, List.of(5, 1), 1_000_000, 20_000, false, true);
     }
 
     /** Parses the command line; an IllegalArgumentException names the bad argument. */
@@ -38,10 +41,9 @@ record BenchOptions(boolean cluster, int rate, int seconds, List<Integer> batchI
         BenchOptions o = defaults();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
-            if (arg.equals("--cluster") || arg.equals("--keep")) {
-                boolean cluster = o.cluster || arg.equals("--cluster");
-                o = new BenchOptions(cluster, o.rate, o.seconds, o.batchIntervals, o.backlog, o.grownFiles,
-                        o.keep || arg.equals("--keep"));
+            if (arg.equals("--cluster") || arg.equals("--keep") || arg.equals("--no-changes")) {
+                o = new BenchOptions(o.cluster || arg.equals("--cluster"), o.rate, o.seconds, o.batchIntervals, o.backlog,
+                        o.grownFiles, o.keep || arg.equals("--keep"), o.changes && !arg.equals("--no-changes"));
                 continue;
             }
             if (i + 1 >= args.length) {
@@ -50,15 +52,15 @@ record BenchOptions(boolean cluster, int rate, int seconds, List<Integer> batchI
             String value = args[++i];
             o = switch (arg) {
                 case "--rate" -> new BenchOptions(o.cluster, number(arg, value, 1, 10_000), o.seconds, o.batchIntervals,
-                        o.backlog, o.grownFiles, o.keep);
+                        o.backlog, o.grownFiles, o.keep, o.changes);
                 case "--seconds" -> new BenchOptions(o.cluster, o.rate, number(arg, value, 0, 3_600), o.batchIntervals,
-                        o.backlog, o.grownFiles, o.keep);
+                        o.backlog, o.grownFiles, o.keep, o.changes);
                 case "--batch-intervals" -> new BenchOptions(o.cluster, o.rate, o.seconds, intervals(value), o.backlog,
-                        o.grownFiles, o.keep);
+                        o.grownFiles, o.keep, o.changes);
                 case "--backlog" -> new BenchOptions(o.cluster, o.rate, o.seconds, o.batchIntervals,
-                        number(arg, value, 0, 100_000_000), o.grownFiles, o.keep);
+                        number(arg, value, 0, 100_000_000), o.grownFiles, o.keep, o.changes);
                 case "--grown-files" -> new BenchOptions(o.cluster, o.rate, o.seconds, o.batchIntervals, o.backlog,
-                        number(arg, value, 0, 1_000_000), o.keep);
+                        number(arg, value, 0, 1_000_000), o.keep, o.changes);
                 default -> throw new IllegalArgumentException("unknown argument " + arg);
             };
         }

@@ -5,6 +5,7 @@ import foodcdc.config.ConfigWriter;
 import foodcdc.config.PipelineConfig;
 import foodcdc.contract.OrderEvent;
 import foodcdc.kafka.TopicReader;
+import foodcdc.lake.LakeLayout;
 import foodcdc.sql.SqlIdentifier;
 import foodcdc.stack.JobProcess;
 import foodcdc.stack.LocalStack;
@@ -103,6 +104,9 @@ public final class Benchmark {
                         options.grownFiles()));
             }
         }
+        if (options.seconds() > 0 && options.changes()) {
+            report.latency.add(changeLatency(options.batchIntervals().get(options.batchIntervals().size() - 1)));
+        }
         if (options.backlog() > 0) {
             report.backlog = backlog(options.backlog());
         }
@@ -139,27 +143,68 @@ public final class Benchmark {
                 }
                 committed = OrderInserter.steady(db, c.postgres().table(), options.rate(), options.seconds());
             }
-            long missing = 0;
             try {
                 lake.awaitOrders(SAMPLE_ORDERS + committed.size(), Duration.ofMinutes(2));
             } catch (Wait.TimedOut | IllegalStateException e) {   // late, or a lake file unreadable
                 System.out.println("WARNING: " + e.getMessage());
             }
-            List<Long> millis = new ArrayList<>();
-            for (var e : committed.entrySet()) {
-                Long visible = lake.visibleAtNanos().get(e.getKey());
-                if (visible == null) {
-                    missing++;
-                } else {
-                    millis.add(Math.max(0, (visible - e.getValue()) / 1_000_000));
+            jobs.stop();
+            rss.stop();
+            return timings(batchInterval, prefilledFiles, prefilledOrders, false, committed, lake, rss);
+        }
+    }
+
+    /**
+     * Change capture mode ({@code streaming.capture: changes}): steady updates of the sample
+     * orders, each its own transaction; for each change, commit → visible in the change history
+     * to a reader listing it, as {@link #latency} for inserts.
+     */
+    private Report.Latency changeLatency(int batchInterval) throws Exception {
+        String name = "change_latency_" + batchInterval + "s";
+        PipelineConfig c = scenario(name, batchInterval, PipelineConfig.Streaming.CHANGES);
+        System.out.printf("%s: %d updates/s for %d s, batch_interval %d s%n", name, options.rate(), options.seconds(),
+                batchInterval);
+        Set<Long> timed = ConcurrentHashMap.newKeySet();
+        Path history = Path.of(LakeLayout.changeHistory(c.datalake().path()));
+        try (RssSampler rss = new RssSampler(); LakeWatcher lake = LakeWatcher.changes(history, timed);
+             Jobs jobs = Jobs.start(this, c, rss, List.of("producer", "consumer"))) {
+            lake.awaitOrders(SAMPLE_ORDERS, Duration.ofMinutes(10)); // the snapshot of the samples: both jobs warmed up
+            Map<Long, Long> committed;
+            try (Connection db = connect(c)) {
+                // change_ids are known only once the trigger took them: time every one it can take next.
+                long next = OrderInserter.lastChangeId(db, c.postgres().table()) + 1;
+                for (long id = next; id < next + (long) options.rate() * options.seconds() * 2; id++) {
+                    timed.add(id);
                 }
+                committed = OrderInserter.steadyUpdates(db, c.postgres().table(), options.rate(), options.seconds());
+            }
+            try {
+                lake.awaitOrders(SAMPLE_ORDERS + committed.size(), Duration.ofMinutes(2));
+            } catch (Wait.TimedOut | IllegalStateException e) {   // late, or a history file unreadable
+                System.out.println("WARNING: " + e.getMessage());
             }
             jobs.stop();
             rss.stop();
-            return new Report.Latency(batchInterval, prefilledFiles, prefilledOrders, committed.size(),
-                    Percentiles.of(millis.stream().mapToLong(Long::longValue).toArray()), missing, lake.duplicates(),
-                    rss.peaksMb());
+            return timings(batchInterval, 0, 0, true, committed, lake, rss);
         }
+    }
+
+    /** Each timed key's commit → first visible, and what else the run saw. */
+    private static Report.Latency timings(int batchInterval, int prefilledFiles, long prefilledOrders, boolean changes,
+                                          Map<Long, Long> committed, LakeWatcher lake, RssSampler rss) {
+        long missing = 0;
+        List<Long> millis = new ArrayList<>();
+        for (var e : committed.entrySet()) {
+            Long visible = lake.visibleAtNanos().get(e.getKey());
+            if (visible == null) {
+                missing++;
+            } else {
+                millis.add(Math.max(0, (visible - e.getValue()) / 1_000_000));
+            }
+        }
+        return new Report.Latency(batchInterval, prefilledFiles, prefilledOrders, changes, committed.size(),
+                Percentiles.of(millis.stream().mapToLong(Long::longValue).toArray()), missing, lake.duplicates(),
+                rss.peaksMb());
     }
 
     /** N orders already in the table when both jobs start: time to Kafka, time to the lake. */
@@ -217,9 +262,14 @@ public final class Benchmark {
 
     /** A config of this stack with its own table (sample orders included), topic and folders. */
     private PipelineConfig scenario(String name, int batchInterval) throws Exception {
+        return scenario(name, batchInterval, base.streaming().capture());
+    }
+
+    /** {@link #scenario(String, int)} in a capture mode ({@code streaming.capture}). */
+    private PipelineConfig scenario(String name, int batchInterval, String capture) throws Exception {
         Path d = dir.resolve(name);
         PipelineConfig c = ThrowawayStack.named(base, name, d);
-        c = c.withStreaming(c.streaming().withBatchInterval(batchInterval));
+        c = c.withStreaming(c.streaming().withBatchInterval(batchInterval).withCapture(capture));
         Files.createDirectories(d);
         stack.createSource(c);
         ConfigWriter.write(c, d.resolve("orders_stream.yml"));

@@ -1,5 +1,6 @@
 package foodcdc.bench;
 
+import foodcdc.contract.ChangeEvent;
 import foodcdc.contract.OrderEvent;
 import foodcdc.lake.LakeLayout;
 import foodcdc.stack.Wait;
@@ -27,8 +28,8 @@ import java.util.stream.Stream;
 
 /**
  * The lake as an outside reader sees it: every ~100 ms it lists the lake's Parquet files and
- * reads the order_ids of each file it has not seen (DuckDB, no Spark), noting when each order
- * first became visible. A file replaced under the same name (a replayed micro-batch) is not
+ * reads the keys of each file it has not seen (DuckDB, no Spark): order_ids, or in a change
+ * history change_ids ({@link #changes}), noting when each first became visible. A file replaced under the same name (a replayed micro-batch) is not
  * read again: its orders were already visible. Files that a merge replaced are forgotten, so a
  * duplicate is an order in two files of one listing, as a reader would see it. Files whose name
  * {@code ignore} accepts (the benchmark's pre-filled ones) are not read.
@@ -37,6 +38,7 @@ final class LakeWatcher implements AutoCloseable {
     private static final long POLL_MILLIS = 100;
 
     private final Path lake;
+    private final String key;
     private final Set<Long> timed;
     private final Predicate<String> ignore;
     private final Map<Long, Long> visibleAtNanos = new ConcurrentHashMap<>();
@@ -59,7 +61,17 @@ final class LakeWatcher implements AutoCloseable {
     }
 
     LakeWatcher(Path lake, Set<Long> timed, Predicate<String> ignore) throws SQLException {
+        this(lake, OrderEvent.ORDER_ID, timed, ignore);
+    }
+
+    /** Watches the change history {@code history}, by change_id; the first-visible time is kept for those in {@code timed}. */
+    static LakeWatcher changes(Path history, Set<Long> timed) throws SQLException {
+        return new LakeWatcher(history, ChangeEvent.CHANGE_ID, timed, name -> false);
+    }
+
+    private LakeWatcher(Path lake, String key, Set<Long> timed, Predicate<String> ignore) throws SQLException {
         this.lake = lake;
+        this.key = key;
         this.timed = timed;
         this.ignore = ignore;
         this.duck = DriverManager.getConnection("jdbc:duckdb:");
@@ -116,7 +128,7 @@ final class LakeWatcher implements AutoCloseable {
     private void readOrders(Path file, long listedAt) {
         List<Integer> ids = new ArrayList<>();
         try (Statement s = duck.createStatement();
-             ResultSet rs = s.executeQuery("SELECT " + OrderEvent.ORDER_ID + " FROM read_parquet('" + file + "')")) {
+             ResultSet rs = s.executeQuery("SELECT " + key + " FROM read_parquet('" + file + "')")) {
             while (rs.next()) {
                 ids.add(rs.getInt(1));
             }
@@ -148,7 +160,7 @@ final class LakeWatcher implements AutoCloseable {
                 throw failure;
             }
             return distinct;
-        }, seen -> seen >= n, timeout, n + " orders visible in " + lake);
+        }, seen -> seen >= n, timeout, n + " " + key + "s visible in " + lake);
         return System.nanoTime();
     }
 

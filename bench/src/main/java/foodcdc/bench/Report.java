@@ -18,12 +18,19 @@ final class Report {
 
     /**
      * Commit-to-visible latency of a steady insert stream at one batch_interval, on a lake that
-     * held {@code prefilledFiles} files ({@code prefilledOrders} orders) in today's partition.
+     * held {@code prefilledFiles} files ({@code prefilledOrders} orders) in today's partition;
+     * with {@code changes}, of a steady update stream into the change history (change capture
+     * mode), {@code orders} then counting changes.
      */
-    record Latency(int batchInterval, int prefilledFiles, long prefilledOrders, int orders, Percentiles millis,
-                   long missing, long duplicates, Map<String, Long> peakRssMb) {
+    record Latency(int batchInterval, int prefilledFiles, long prefilledOrders, boolean changes, int orders,
+                   Percentiles millis, long missing, long duplicates, Map<String, Long> peakRssMb) {
         String label() {
-            return batchInterval + " s" + (prefilledFiles == 0 ? "" : String.format(Locale.ROOT, ", grown lake"));
+            return batchInterval + " s" + (changes ? ", updates" : prefilledFiles == 0 ? "" : ", grown lake");
+        }
+
+        /** The peak RSS table's column. */
+        String column() {
+            return (changes ? "updates " : prefilledFiles == 0 ? "latency " : "grown ") + batchInterval + " s";
         }
     }
 
@@ -58,8 +65,9 @@ final class Report {
         out.append("Mode: ").append(options.cluster() ? "local standalone cluster (each job 1 core)" : "local[*]")
                 .append('\n');
         if (!latency.isEmpty()) {
-            out.append(String.format(Locale.ROOT, "%nLatency, commit -> visible to a reader listing the lake (%d orders/s for %d s, one transaction each)%n",
-                    options.rate(), options.seconds()));
+            out.append(String.format(Locale.ROOT, "%nLatency, commit -> visible to a reader listing the lake (%d orders/s for %d s, one transaction each;%n"
+                    + "updates: change capture mode, %d updates/s into the change history)%n",
+                    options.rate(), options.seconds(), options.rate()));
             out.append(String.format(Locale.ROOT, "%-20s %7s %8s %8s %8s %8s %8s %6s%n",
                     "batch_interval", "orders", "p50 ms", "p95 ms", "p99 ms", "max ms", "missing", "dup"));
             for (Latency l : latency) {
@@ -68,7 +76,7 @@ final class Report {
                         l.duplicates()));
             }
             for (Latency grown : latency) {
-                latency.stream().filter(l -> l.prefilledFiles() == 0 && l.batchInterval() == grown.batchInterval()
+                latency.stream().filter(l -> l.prefilledFiles() == 0 && !l.changes() && l.batchInterval() == grown.batchInterval()
                         && grown.prefilledFiles() > 0).findFirst().ifPresent(empty -> out.append(String.format(Locale.ROOT,
                         "Grown lake (today's partition pre-filled with %,d files, %,d orders) vs empty lake at "
                                 + "batch_interval %d s: p50 x%.2f, p99 x%.2f%n", grown.prefilledFiles(),
@@ -102,8 +110,7 @@ final class Report {
             processes.addAll(backlog.peakRssMb().keySet());
         }
         out.append(String.format(Locale.ROOT, "%-20s", "process"));
-        latency.forEach(l -> out.append(String.format(Locale.ROOT, " %16s", l.prefilledFiles() == 0
-                ? "latency " + l.batchInterval() + " s" : "grown " + l.batchInterval() + " s")));
+        latency.forEach(l -> out.append(String.format(Locale.ROOT, " %16s", l.column())));
         if (backlog != null) {
             out.append(String.format(Locale.ROOT, " %16s", "backlog"));
         }
@@ -123,10 +130,10 @@ final class Report {
         StringJoiner lat = new StringJoiner(",\n    ", "[\n    ", "\n  ]");
         for (Latency l : latency) {
             lat.add(String.format(Locale.ROOT,
-                    "{\"batch_interval_s\": %d, \"prefilled_files\": %d, \"prefilled_orders\": %d, \"orders\": %d, "
+                    "{\"batch_interval_s\": %d, \"prefilled_files\": %d, \"prefilled_orders\": %d, \"updates\": %b, \"orders\": %d, "
                             + "\"p50_ms\": %d, \"p95_ms\": %d, \"p99_ms\": %d, "
                             + "\"max_ms\": %d, \"missing\": %d, \"duplicates\": %d, \"peak_rss_mb\": %s}",
-                    l.batchInterval(), l.prefilledFiles(), l.prefilledOrders(), l.orders(), l.millis().p50(), l.millis().p95(), l.millis().p99(), l.millis().max(),
+                    l.batchInterval(), l.prefilledFiles(), l.prefilledOrders(), l.changes(), l.orders(), l.millis().p50(), l.millis().p95(), l.millis().p99(), l.millis().max(),
                     l.missing(), l.duplicates(), json(l.peakRssMb())));
         }
         String back = backlog == null ? "null" : String.format(Locale.ROOT,

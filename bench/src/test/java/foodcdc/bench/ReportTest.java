@@ -10,11 +10,13 @@ import org.junit.jupiter.api.Test;
 class ReportTest {
 
     private static Report sample() {
-        Report r = new Report(new BenchOptions(false, 20, 60, List.of(5), 1000, 2, false), "2 cores \"test\"");
-        r.latency.add(new Report.Latency(5, 0, 0, 1200, new Percentiles(1200, 3100, 5200, 5900, 6100), 0, 0,
+        Report r = new Report(new BenchOptions(false, 20, 60, List.of(5), 1000, 2, false, true), "2 cores \"test\"");
+        r.latency.add(new Report.Latency(5, 0, 0, false, 1200, new Percentiles(1200, 3100, 5200, 5900, 6100), 0, 0,
                 Map.of("producer driver", 400L, "consumer driver", 900L)));
-        r.latency.add(new Report.Latency(5, 2, 500, 1200, new Percentiles(1200, 3410, 5200, 6490, 7000), 0, 0,
+        r.latency.add(new Report.Latency(5, 2, 500, false, 1200, new Percentiles(1200, 3410, 5200, 6490, 7000), 0, 0,
                 Map.of("consumer driver", 950L)));
+        r.latency.add(new Report.Latency(5, 0, 0, true, 1200, new Percentiles(1200, 3300, 5300, 6000, 6200), 0, 0,
+                Map.of("consumer driver", 870L)));
         r.backlog = new Report.Backlog(1010, 2.0, 4.0, 3.0, new PlainToolsFloor.Result(0.5, 1.5), 3, 0,
                 Map.of("producer driver", 500L));
         return r;
@@ -25,13 +27,14 @@ class ReportTest {
         String table = sample().table();
         assertTrue(table.contains("5 s                     1200     3100     5200     5900     6100        0      0"), table);
         assertTrue(table.contains("5 s, grown lake         1200     3410     5200     6490     7000        0      0"), table);
+        assertTrue(table.contains("5 s, updates            1200     3300     5300     6000     6200        0      0"), table);
         assertTrue(table.contains("vs empty lake at batch_interval 5 s: p50 x1.10, p99 x1.10"), table);
         assertTrue(table.contains("table -> Kafka (all published)                2.0          505        0.5     4.0x"), table);
         assertTrue(table.contains("Kafka -> lake (consumer alone)                3.0          337        1.5     2.0x"), table);
         assertTrue(table.contains("table -> lake (both jobs at once)             4.0          253        2.0     2.0x"), table);
         assertTrue(table.contains("Most Parquet files in one listing: 3; duplicates seen: 0"), table);
-        assertTrue(table.contains("consumer driver                   900              950                0"), table);
-        assertTrue(table.contains("producer driver                   400                0              500"), table);
+        assertTrue(table.contains("consumer driver                   900              950              870                0"), table);
+        assertTrue(table.contains("producer driver                   400                0                0              500"), table);
     }
 
     @Test
@@ -43,12 +46,15 @@ class ReportTest {
                   "rate_per_s": 20,
                   "seconds": 60,
                   "latency": [
-                    {"batch_interval_s": 5, "prefilled_files": 0, "prefilled_orders": 0, "orders": 1200, \
+                    {"batch_interval_s": 5, "prefilled_files": 0, "prefilled_orders": 0, "updates": false, "orders": 1200, \
                 "p50_ms": 3100, "p95_ms": 5200, "p99_ms": 5900, \
                 "max_ms": 6100, "missing": 0, "duplicates": 0, "peak_rss_mb": {"consumer driver": 900, "producer driver": 400}},
-                    {"batch_interval_s": 5, "prefilled_files": 2, "prefilled_orders": 500, "orders": 1200, \
+                    {"batch_interval_s": 5, "prefilled_files": 2, "prefilled_orders": 500, "updates": false, "orders": 1200, \
                 "p50_ms": 3410, "p95_ms": 5200, "p99_ms": 6490, \
-                "max_ms": 7000, "missing": 0, "duplicates": 0, "peak_rss_mb": {"consumer driver": 950}}
+                "max_ms": 7000, "missing": 0, "duplicates": 0, "peak_rss_mb": {"consumer driver": 950}},
+                    {"batch_interval_s": 5, "prefilled_files": 0, "prefilled_orders": 0, "updates": true, "orders": 1200, \
+                "p50_ms": 3300, "p95_ms": 5300, "p99_ms": 6000, \
+                "max_ms": 6200, "missing": 0, "duplicates": 0, "peak_rss_mb": {"consumer driver": 870}}
                   ],
                   "backlog": {"orders": 1010, "to_kafka_s": 2.00, "to_lake_s": 4.00, "consumer_alone_s": 3.00, \
                 "floor_to_kafka_s": 0.50, "floor_to_lake_s": 1.50, "kafka_rows_per_s": 505, \

@@ -366,6 +366,22 @@ class ChangeCaptureIT {
                     + "captured; " + install), checks.problems(c));
             SqlScript.run(Repository.home().resolve("db/changes.sql"), Map.of("table", name), c);
             assertEquals(List.of(), checks.problems(c), "running the script again puts a dropped trigger back");
+
+            // Behind a writer's open transaction the script gives up after 10 s, rather than hold
+            // every writer behind its lock request for as long; once that transaction ends it runs.
+            try (Connection writer = STACK.connect(); Statement w = writer.createStatement()) {
+                writer.setAutoCommit(false);
+                w.execute("UPDATE " + q(name) + " SET order_status = 'PREPARING' WHERE order_id = 1");
+                long started = System.nanoTime();
+                SQLException waited = assertThrows(SQLException.class,
+                        () -> SqlScript.run(Repository.home().resolve("db/changes.sql"), Map.of("table", name), c));
+                long seconds = (System.nanoTime() - started) / 1_000_000_000;
+                assertTrue(waited.getMessage().contains("canceling statement due to lock timeout") && seconds < 20,
+                        seconds + " s: " + waited.getMessage());
+                writer.commit();
+            }
+            SqlScript.run(Repository.home().resolve("db/changes.sql"), Map.of("table", name), c);
+            assertEquals(List.of(), checks.problems(c));
         }
     }
 
