@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark (not part of the tests): starts its own stack on free ports in a temporary folder,
 # runs the latency and backlog scenarios with the real job scripts, prints a table and writes
-# the same results as JSON to var/bench/. About 13 minutes with the defaults on 2 cores.
+# the same results as JSON to var/bench/. About 14 minutes with the defaults on 2 cores.
 #
-#   scripts/bench.sh [--cluster] [--rate N] [--seconds N] [--batch-intervals 5,1] [--backlog N]
+#   scripts/bench.sh [--cluster] [--rate N] [--seconds N] [--batch-intervals 5,1] [--backlog N] [--grown-files N] [--no-changes] [--keep]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_local_platform

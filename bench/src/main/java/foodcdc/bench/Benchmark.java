@@ -134,20 +134,9 @@ public final class Benchmark {
              LakeWatcher lake = new LakeWatcher(Path.of(c.datalake().path()), timed, GrownLake::isPrefilled);
              Jobs jobs = Jobs.start(this, c, rss, List.of("producer", "consumer"))) {
             lake.awaitOrders(SAMPLE_ORDERS, Duration.ofMinutes(10)); // both jobs warmed up (a grown lake indexed)
-            Map<Long, Long> committed;
-            try (Connection db = connect(c)) {
-                // Ids are known only once inserted: time every id the table can hand out next.
-                long next = maxOrderId(db, c) + 1;
-                for (long id = next; id < next + (long) options.rate() * options.seconds() * 2; id++) {
-                    timed.add(id);
-                }
-                committed = OrderInserter.steady(db, c.postgres().table(), options.rate(), options.seconds());
-            }
-            try {
-                lake.awaitOrders(SAMPLE_ORDERS + committed.size(), Duration.ofMinutes(2));
-            } catch (Wait.TimedOut | IllegalStateException e) {   // late, or a lake file unreadable
-                System.out.println("WARNING: " + e.getMessage());
-            }
+            // Ids are known only once inserted: time every id the table can hand out next.
+            Map<Long, Long> committed = write(c, lake, timed, db -> maxOrderId(db, c),
+                    db -> OrderInserter.steady(db, c.postgres().table(), options.rate(), options.seconds()));
             jobs.stop();
             rss.stop();
             return timings(batchInterval, prefilledFiles, prefilledOrders, false, committed, lake, rss);
@@ -169,24 +158,40 @@ public final class Benchmark {
         try (RssSampler rss = new RssSampler(); LakeWatcher lake = LakeWatcher.changes(history, timed);
              Jobs jobs = Jobs.start(this, c, rss, List.of("producer", "consumer"))) {
             lake.awaitOrders(SAMPLE_ORDERS, Duration.ofMinutes(10)); // the snapshot of the samples: both jobs warmed up
-            Map<Long, Long> committed;
-            try (Connection db = connect(c)) {
-                // change_ids are known only once the trigger took them: time every one it can take next.
-                long next = OrderInserter.lastChangeId(db, c.postgres().table()) + 1;
-                for (long id = next; id < next + (long) options.rate() * options.seconds() * 2; id++) {
-                    timed.add(id);
-                }
-                committed = OrderInserter.steadyUpdates(db, c.postgres().table(), options.rate(), options.seconds());
-            }
-            try {
-                lake.awaitOrders(SAMPLE_ORDERS + committed.size(), Duration.ofMinutes(2));
-            } catch (Wait.TimedOut | IllegalStateException e) {   // late, or a history file unreadable
-                System.out.println("WARNING: " + e.getMessage());
-            }
+            // change_ids are known only once the trigger took them: time every one it can take next.
+            Map<Long, Long> committed = write(c, lake, timed, db -> OrderInserter.lastChangeId(db, c.postgres().table()),
+                    db -> OrderInserter.steadyUpdates(db, c.postgres().table(), options.rate(), options.seconds()));
             jobs.stop();
             rss.stop();
             return timings(batchInterval, 0, 0, true, committed, lake, rss);
         }
+    }
+
+    /** A step of a scenario that reads or writes the source. */
+    private interface Source<T> {
+        T apply(Connection db) throws Exception;
+    }
+
+    /**
+     * The latency scenarios' writes: every key after {@code lastKey} timed, the writes by
+     * {@code writer} (key → when its commit returned), then a wait until the lake shows them.
+     */
+    private Map<Long, Long> write(PipelineConfig c, LakeWatcher lake, Set<Long> timed, Source<Long> lastKey,
+                                  Source<Map<Long, Long>> writer) throws Exception {
+        Map<Long, Long> committed;
+        try (Connection db = connect(c)) {
+            long next = lastKey.apply(db) + 1;
+            for (long id = next; id < next + (long) options.rate() * options.seconds() * 2; id++) {
+                timed.add(id);
+            }
+            committed = writer.apply(db);
+        }
+        try {
+            lake.awaitOrders(SAMPLE_ORDERS + committed.size(), Duration.ofMinutes(2));
+        } catch (Wait.TimedOut | IllegalStateException e) {   // late, or a lake file unreadable
+            System.out.println("WARNING: " + e.getMessage());
+        }
+        return committed;
     }
 
     /** Each timed key's commit → first visible, and what else the run saw. */
