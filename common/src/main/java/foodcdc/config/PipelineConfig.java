@@ -94,8 +94,8 @@ public record PipelineConfig(Postgres postgres, Kafka kafka, Datalake datalake, 
             String other = capturesChanges() ? "inserts" : CHANGES;
             return "streaming.capture is " + capture + ", but " + state + ": an existing pipeline does not switch "
                     + "modes. Either set streaming.capture back to " + other + ", or start this mode afresh: point "
-                    + "streaming.last_processed_timestamp_location and streaming.checkpoint_location at new folders "
-                    + "and kafka.topic at a new topic (docs/CHANGES.md)";
+                    + "datalake.path, streaming.last_processed_timestamp_location and streaming.checkpoint_location at "
+                    + "new folders and kafka.topic at a new topic (docs/CHANGES.md)";
         }
 
         /** The consumer's checkpoint and the producer's watermark folder. */

@@ -62,7 +62,7 @@ public final class ConsumerJob {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         Optional<String> unfit = storageProblem(config, hadoop);
         if (unfit.isEmpty()) {
-            unfit = CheckpointMode.check(config.streaming(), hadoop);
+            unfit = StateMode.checkConsumer(config, hadoop);
         }
         if (unfit.isPresent()) {
             LOG.error("Consumer cannot start: {}", unfit.get());

@@ -57,7 +57,7 @@ public final class ReplayFromSource {
             return ExitCode.CANNOT_START;
         }
         // Run with the other mode's config, it would make a new pipeline of that mode out of this one's topic.
-        Optional<String> otherMode = CheckpointMode.problem(config.streaming(), hadoop);
+        Optional<String> otherMode = StateMode.checkReplay(config, hadoop);
         if (otherMode.isPresent()) {
             System.err.println("replay_from_source.sh: " + otherMode.get() + ". Nothing was changed");
             return ExitCode.CANNOT_START;

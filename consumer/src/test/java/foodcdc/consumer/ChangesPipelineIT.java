@@ -113,20 +113,10 @@ class ChangesPipelineIT {
             assertTrue(eight.size() == 1 && eight.get(0).contains(" 315.40 DELIVERED "),
                     "an order whose latest change is quarantined: as it was before it (docs/CHANGES.md): " + eight);
 
-            // 120 s into the report, still open: a change lands as promptly as ever.
-            Thread.sleep(Math.max(0, Duration.ofSeconds(120).toMillis() - (System.nanoTime() - reportStarted) / 1_000_000));
-            long changed = System.nanoTime();
-            s.execute("UPDATE " + table + " SET order_status = 'DELIVERED' WHERE order_id = 10");
-            awaitChanges(history, expected.size() + 1, producer, consumer);
-            long seconds = (System.nanoTime() - changed) / 1_000_000_000;
-            assertTrue(seconds < 30, "a change took " + seconds + " s with a report open for 120 s");
-            r.executeQuery("SELECT count(*) FROM " + table).close();
-            report.commit();
-
-            // The validator reconciles the same, in this mode.
+            // The validator reconciles the same, in this mode (while the report still reads).
             JobProcess.Finished validated = JobProcess.run("validate_pipeline.sh", config, Duration.ofSeconds(120));
             assertEquals(0, validated.exit(), validated.all());
-            assertTrue(validated.stdout().contains("PostgreSQL: " + (expected.size() + 2) + " changes")
+            assertTrue(validated.stdout().contains("PostgreSQL: " + (expected.size() + 1) + " changes")
                     && validated.stdout().contains("CONSISTENT: every valid change is in the history exactly once"),
                     validated.stdout());
 
@@ -139,7 +129,17 @@ class ChangesPipelineIT {
             assertEquals(3, refused.exit(), refused.all());
             assertTrue(refused.stderr().contains("role changes_reader may not delete from " + c.postgres().table()
                     + "_changes") && refused.stderr().contains("Nothing was deleted"), refused.all());
-            assertEquals(expected.size() + 2, changeCount(s, c));
+            assertEquals(expected.size() + 1, changeCount(s, c));
+
+            // 120 s into the report, still open: a change lands as promptly as ever.
+            Thread.sleep(Math.max(0, Duration.ofSeconds(120).toMillis() - (System.nanoTime() - reportStarted) / 1_000_000));
+            long changed = System.nanoTime();
+            s.execute("UPDATE " + table + " SET order_status = 'DELIVERED' WHERE order_id = 10");
+            awaitChanges(history, expected.size() + 1, producer, consumer);
+            long seconds = (System.nanoTime() - changed) / 1_000_000_000;
+            assertTrue(seconds < 30, "a change took " + seconds + " s with a report open for 120 s");
+            r.executeQuery("SELECT count(*) FROM " + table).close();
+            report.commit();
 
             // Pruning: what the history (or its quarantine) holds leaves the change table; then all still adds up.
             JobProcess.Finished pruned = JobProcess.run("prune_changes.sh", config, Duration.ofSeconds(120));

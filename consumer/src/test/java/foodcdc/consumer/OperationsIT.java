@@ -10,6 +10,7 @@ import foodcdc.sql.SqlIdentifier;
 import foodcdc.stack.JobProcess;
 import foodcdc.stack.ThrowawayStack;
 import foodcdc.stack.Wait;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -237,25 +238,32 @@ class OperationsIT {
         Pipeline inserts = pipeline(p.c().withStreaming(p.c().streaming().withCapture("inserts")));
         String switched = "streaming.capture is inserts, but ";
         String remedy = ": an existing pipeline does not switch modes. Either set streaming.capture back to changes, "
-                + "or start this mode afresh: point streaming.last_processed_timestamp_location and "
+                + "or start this mode afresh: point datalake.path, streaming.last_processed_timestamp_location and "
                 + "streaming.checkpoint_location at new folders and kafka.topic at a new topic (docs/CHANGES.md)";
+        Path checkpoint = Path.of(p.c().streaming().checkpointLocation());
+        Path watermark = Path.of(p.c().streaming().lastProcessedTimestampLocation(), foodcdc.storage.StateFiles.WATERMARK);
         String producerSaid = refuses(inserts.producer());
         assertTrue(producerSaid.matches("(?s).*Producer cannot start: " + switched + "the watermark \\S+ is change "
                 + "capture mode's .*" + java.util.regex.Pattern.quote(remedy) + ".*"), producerSaid);
+        // As a checkpoint written before the mode was recorded: the change history's topic record tells.
+        assertTrue(Files.deleteIfExists(checkpoint.resolve(StateMode.FILE)), "the checkpoint records its mode");
         String consumerSaid = refuses(inserts.consumer());
         assertTrue(consumerSaid.contains("Consumer cannot start: " + switched + "the checkpoint "
                 + p.c().streaming().checkpointLocation() + " has read change capture mode's events" + remedy),
                 consumerSaid);
         JobProcess.Finished wrongReplay = JobProcess.run("replay_from_source.sh", inserts.config(), WAIT);
         assertEquals(3, wrongReplay.exit(), wrongReplay.all());
-        assertTrue(wrongReplay.stderr().contains("replay_from_source.sh: " + switched), wrongReplay.all());
-        assertEquals(0, LakeFiles.parquetFiles(p.lake()).length, "nothing in the insert mode's lake");
+        assertTrue(wrongReplay.stderr().contains("replay_from_source.sh: " + switched + "the watermark "),
+                wrongReplay.all());
+        assertTrue(Files.exists(watermark) && Files.isDirectory(checkpoint.resolve("offsets")),
+                "the refused replay deleted nothing");
 
         JobProcess.Finished replayed = JobProcess.run("replay_from_source.sh", p.config(), WAIT);
         assertEquals(0, replayed.exit(), replayed.all());
         assertTrue(replayed.stdout().contains("its next run publishes every change the change table "
                 + p.c().postgres().table() + "_changes holds"), replayed.all());
-        assertTrue(replayed.stdout().contains("Deleted the consumer's checkpoint "), replayed.all());
+        assertTrue(replayed.stdout().contains("Deleted the producer's watermark ")
+                && replayed.stdout().contains("Deleted the consumer's checkpoint "), replayed.all());
         try (JobProcess producer = p.producer(); JobProcess consumer = p.consumer()) {
             awaitHistory(history, changes, producer, consumer);
             assertTrue(producer.stop(Duration.ofSeconds(60)), "producer did not stop on SIGTERM");
@@ -264,6 +272,10 @@ class OperationsIT {
         assertEquals(changes, ChangeRows.inHistory(history), "every change once: pruned, held and lost alike");
         assertEquals(5, STACK.readTopic(p.c().kafka().topic()).size(), "the replay published what the change table "
                 + "holds, no new snapshot");
+        JobProcess.Finished validated = JobProcess.run("validate_pipeline.sh", p.config(), WAIT);
+        assertEquals(0, validated.exit(), validated.all());
+        assertTrue(validated.stdout().contains("PostgreSQL: 5 changes") && validated.stdout().contains("CONSISTENT"),
+                validated.all());
     }
 
     /** Until the history holds as many changes as {@code expected}; then it must be {@code expected}. */

@@ -22,7 +22,8 @@ import java.util.stream.Collectors;
  * against the orders table (every column). An order whose row in the table breaks a cleaning
  * rule is expected in the quarantine (its latest change is invalid), not in the current state.
  * Changes pruned from the change table (prune_changes.sh) are in the history only: they are
- * not compared, and the current state still takes them into account.
+ * not compared, and the current state still takes them into account; their number must still
+ * be there (a history file lost after pruning cannot be written again from the change table).
  */
 record ChangeReconciliation(
         SortedMap<Long, Change> changes,          // every row of the change table, by change_id
@@ -30,10 +31,18 @@ record ChangeReconciliation(
         List<HistoryRow> history,                 // every row of every history file, duplicates included
         List<QuarantinedChange> quarantine,       // every quarantined record
         Map<String, String> unreadable,           // each file that cannot be read → why
-        long prunedThrough) {                     // the change table's changes up to this were pruned; -1: none
+        Pruned pruned) {                          // what prune_changes.sh deleted from the change table
 
     private static final String PROBLEM = "PROBLEM: ";
     private static final String CONSISTENT = "CONSISTENT";
+
+    /**
+     * The changes pruned from the change table: those up to change_id {@code through} (-1:
+     * none), {@code changes} of them (-1: not known, a record of an earlier version).
+     */
+    record Pruned(long through, long changes) {
+        static final Pruned NONE = new Pruned(-1, 0);
+    }
 
     /** One change: its op, its order and the order's other columns after it (before it, for a delete), and when. */
     record Change(String op, int orderId, OrderValues values, LocalDateTime changedAt) {
@@ -80,8 +89,23 @@ record ChangeReconciliation(
     /** History rows whose change_id the change table does not have (or that have none), but the pruned ones. */
     Set<String> notInChangeTable() {
         return history.stream().filter(r -> r.changeId() == null
-                        || !changes.containsKey(r.changeId()) && r.changeId() > prunedThrough)
+                        || !changes.containsKey(r.changeId()) && r.changeId() > pruned.through())
                 .map(r -> String.valueOf(r.changeId())).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /**
+     * How many pruned changes are neither in the history nor in its quarantine (nor still in
+     * the change table, where a prune that did not commit leaves them): 0 when all are there.
+     */
+    long prunedMissing() {
+        if (pruned.changes() <= 0) {
+            return 0;
+        }
+        Set<Long> held = new HashSet<>(historyIds());
+        quarantine.stream().map(QuarantinedChange::changeId).filter(Objects::nonNull).forEach(held::add);
+        held.addAll(changes.keySet());
+        long there = held.stream().filter(id -> id <= pruned.through()).count();
+        return Math.max(0, pruned.changes() - there);
     }
 
     /** change_id → what differs from the change table (op, order_id, columns, changed_at, the partition). */
@@ -195,7 +219,7 @@ record ChangeReconciliation(
                 .collect(Collectors.groupingBy(Change::op, TreeMap::new, Collectors.counting()));
         out.add("PostgreSQL: " + changes.size() + " changes " + byOp + ", " + (changes.size() - invalid.size())
                 + " valid, " + invalid.size() + " invalid; " + orders.size() + " orders now"
-                + (prunedThrough >= 0 ? " (changes up to change_id " + prunedThrough + " pruned: prune_changes.sh)" : ""));
+                + (pruned.through() >= 0 ? " (changes up to change_id " + pruned.through() + " pruned: prune_changes.sh)" : ""));
         Map<String, Long> perFolder = history.stream()
                 .collect(Collectors.groupingBy(HistoryRow::folder, TreeMap::new, Collectors.counting()));
         out.add("Change history: " + history.size() + " rows" + (perFolder.isEmpty() ? "" : " " + perFolder));
@@ -203,6 +227,12 @@ record ChangeReconciliation(
         unreadable.forEach((file, why) -> out.add(PROBLEM + "file " + file + " cannot be read (" + why + "): its "
                 + "records are not counted. Move it out of its folder"));
         Reconciliation.problem(out, "valid changes missing from the history", missingFromHistory());
+        if (prunedMissing() > 0) {
+            out.add(PROBLEM + prunedMissing() + " of the " + pruned.changes() + " changes pruned from the change table "
+                    + "(up to change_id " + pruned.through() + ") are neither in the history nor in its quarantine: a "
+                    + "history file lost or moved out after pruning, which the change table cannot give again. Restore "
+                    + "it from a backup");
+        }
         Reconciliation.problem(out, "changes more than once in the history", duplicatedInHistory());
         Reconciliation.problem(out, "invalid changes that reached the history", invalidInHistory());
         Reconciliation.problem(out, "history rows the change table does not have", notInChangeTable());

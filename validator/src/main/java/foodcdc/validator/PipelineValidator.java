@@ -163,8 +163,8 @@ public final class PipelineValidator {
         var changes = steps.run("change table", "read PostgreSQL table " + pg.table() + "_changes" + where,
                 () -> SourceTable.readChanges(pg));
         var orders = steps.run("PostgreSQL", "read PostgreSQL table " + pg.table() + where, () -> SourceTable.read(pg));
-        long pruned = steps.run("pruned changes", "read " + PruneChanges.FILE + " in " + history, () -> PruneChanges
-                .prunedThrough(PruneChanges.record(history, spark.sparkContext().hadoopConfiguration())).orElse(-1L));
+        ChangeReconciliation.Pruned pruned = steps.run("pruned changes", "read " + PruneChanges.FILE + " in " + history,
+                () -> PruneChanges.pruned(PruneChanges.record(history, spark.sparkContext().hadoopConfiguration())));
         return new ChangeReconciliation(changes, orders, rows, quarantine, unreadable, pruned);
     }
 

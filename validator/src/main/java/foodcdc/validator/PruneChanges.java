@@ -69,9 +69,11 @@ public final class PruneChanges {
         return new StateFile(new Path(history, FILE), conf);
     }
 
-    /** The highest change_id pruned from the change table so far, if any. */
-    static Optional<Long> prunedThrough(StateFile record) throws IOException {
-        return record.read().map(v -> Long.parseLong(v.getOrDefault("pruned_through", "-1"))).filter(p -> p >= 0);
+    /** What was pruned from the change table so far ({@link ChangeReconciliation.Pruned#NONE}: nothing). */
+    static ChangeReconciliation.Pruned pruned(StateFile record) throws IOException {
+        return record.read().map(v -> new ChangeReconciliation.Pruned(Long.parseLong(v.getOrDefault("pruned_through",
+                "-1")), Long.parseLong(v.getOrDefault("pruned_changes", "-1"))))
+                .filter(p -> p.through() >= 0).orElse(ChangeReconciliation.Pruned.NONE);
     }
 
     static ExitCode run(PipelineConfig config) throws Exception {
@@ -139,6 +141,7 @@ public final class PruneChanges {
             }
             c.setAutoCommit(false);
             long end = -1;
+            long prefix = 0;
             try (Statement s = c.createStatement()) {
                 // Inside the transaction, so that a pooler (PgBouncer) keeps it on this one server connection.
                 s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
@@ -159,14 +162,20 @@ public final class PruneChanges {
                 try (ResultSet rs = s.executeQuery(SourceTable.changesQuery(pg.table()))) {
                     while (rs.next() && held(rs.getLong(1), SourceTable.change(rs), inHistory, quarantined)) {
                         end = rs.getLong(1);
+                        prefix++;
                     }
                 }
             }
             long deleted = 0;
             if (end >= 0) {
-                long through = Math.max(end, prunedThrough(record).orElse(-1L));
-                record.write("The change table's changes up to this change_id were pruned: the change history holds "
-                        + "them (prune_changes.sh).", Map.of("pruned_through", Long.toString(through)));
+                // The count, so that the validator misses a pruned change the history lost (unknown before: left so).
+                ChangeReconciliation.Pruned before = pruned(record);
+                long count = before.changes() < 0 ? -1 : before.changes() + prefix;
+                Map<String, String> values = new java.util.LinkedHashMap<>();
+                values.put("pruned_through", Long.toString(Math.max(end, before.through())));
+                values.put("pruned_changes", Long.toString(count));
+                record.write("The change table's changes up to this change_id were pruned, this many: the change "
+                        + "history or its quarantine holds them (prune_changes.sh).", values);
                 try (PreparedStatement d = c.prepareStatement("DELETE FROM " + table + " WHERE "
                         + ChangeEvent.CHANGE_ID + " <= ?")) {
                     d.setLong(1, end);

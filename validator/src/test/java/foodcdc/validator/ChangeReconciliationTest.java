@@ -53,7 +53,7 @@ class ChangeReconciliationTest {
     private static final List<QuarantinedChange> QUARANTINE = List.of(new QuarantinedChange(6L, "negative_amount"));
 
     private static ChangeReconciliation of(List<HistoryRow> history, List<QuarantinedChange> quarantine) {
-        return new ChangeReconciliation(changes(), ORDERS, history, quarantine, Map.of(), -1);
+        return new ChangeReconciliation(changes(), ORDERS, history, quarantine, Map.of(), ChangeReconciliation.Pruned.NONE);
     }
 
     @Test
@@ -80,11 +80,32 @@ class ChangeReconciliationTest {
         TreeMap<Long, Change> left = changes();
         left.headMap(4L).clear();   // prune_changes.sh took 1 to 3
         ChangeReconciliation pruned = new ChangeReconciliation(left, ORDERS, history(1, 2, 3, 4, 5), QUARANTINE,
-                Map.of(), 3);
+                Map.of(), new ChangeReconciliation.Pruned(3, 3));
         assertTrue(Reconciliation.isConsistent(pruned.report()), String.join("\n", pruned.report()));
         ChangeReconciliation notPruned = new ChangeReconciliation(left, ORDERS, history(1, 2, 3, 4, 5), QUARANTINE,
-                Map.of(), 2);
+                Map.of(), new ChangeReconciliation.Pruned(2, 2));
         assertEquals(Set.of("3"), notPruned.notInChangeTable());
+    }
+
+    @Test
+    void shouldMissPrunedChangesTheHistoryLost() {
+        TreeMap<Long, Change> left = changes();
+        left.headMap(4L).clear();   // prune_changes.sh took 1 to 3; then the history lost the file holding 2
+        ChangeReconciliation lost = new ChangeReconciliation(left, ORDERS, history(1, 3, 4, 5), QUARANTINE, Map.of(),
+                new ChangeReconciliation.Pruned(3, 3));
+        assertEquals(1, lost.prunedMissing());
+        assertTrue(lost.report().contains("PROBLEM: 1 of the 3 changes pruned from the change table (up to change_id "
+                + "3) are neither in the history nor in its quarantine: a history file lost or moved out after "
+                + "pruning, which the change table cannot give again. Restore it from a backup"),
+                String.join("\n", lost.report()));
+        assertTrue(!Reconciliation.isConsistent(lost.report()));
+        // A prune that recorded its count but did not commit its delete: the changes are still in the table.
+        ChangeReconciliation uncommitted = new ChangeReconciliation(changes(), ORDERS, history(1, 2, 3, 4, 5),
+                QUARANTINE, Map.of(), new ChangeReconciliation.Pruned(3, 3));
+        assertEquals(0, uncommitted.prunedMissing());
+        // A record of an earlier version has no count: nothing to check.
+        assertEquals(0, new ChangeReconciliation(left, ORDERS, history(1, 3, 4, 5), QUARANTINE, Map.of(),
+                new ChangeReconciliation.Pruned(3, -1)).prunedMissing());
     }
 
     @Test
