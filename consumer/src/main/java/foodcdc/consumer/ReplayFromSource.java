@@ -5,6 +5,7 @@ import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
 import foodcdc.storage.PlainFiles;
 import foodcdc.storage.ProcessLock;
+import foodcdc.storage.StateFile;
 import foodcdc.storage.StateFiles;
 import java.io.IOException;
 import java.util.Optional;
@@ -18,8 +19,8 @@ import org.apache.spark.deploy.SparkHadoopUtil;
  * {@code replay_from_source.sh [--config FILE]}: with both jobs stopped, makes their next run
  * carry the whole source into the lake again. It deletes the producer's watermark (so it
  * publishes every row of the table, or in change capture mode every change the change table
- * holds), the consumer's checkpoint (so it starts a new run at the topic's first event) and the
- * lake's topic record ({@link TopicIdentity}); the lake keeps every file, and the consumer drops
+ * holds) and the consumer's checkpoint (so it starts a new run at the topic's first event), and
+ * clears the topic's id from the lake's topic record ({@link TopicIdentity}); the lake keeps every file, and the consumer drops
  * the copies of orders (changes) it already holds (its index of the lake).
  *
  * <p>The remedy when events are gone from Kafka before the consumer read them (retention, a
@@ -72,7 +73,6 @@ public final class ReplayFromSource {
         boolean checkpointDeleted = delete(checkpoint, true, hadoop);
         say(checkpointDeleted, "the consumer's checkpoint " + checkpoint + ": its next run reads "
                 + config.kafka().topic() + " from its first event");
-        say(delete(topicRecord, false, hadoop), "the lake's record of the topic " + topicRecord);
         Path topicEnd = new Path(watermarks, StateFiles.TOPIC_END);
         boolean topicEndDeleted = delete(topicEnd, false, hadoop);
         say(topicEndDeleted, "the producer's record of the topic's end " + topicEnd);
@@ -81,6 +81,11 @@ public final class ReplayFromSource {
                     + "jobs' config? Nothing to replay");
             return ExitCode.FAILED;
         }
+        // Not deleted: rewritten without the topic's id, still naming kafka.topic, so that the lake still says
+        // which capture mode reads that topic (StateMode); the consumer's next run records the id it finds.
+        TopicIdentity.write(new StateFile(topicRecord, hadoop), config.kafka().topic(), Optional.empty());
+        System.out.println("Cleared the topic's id from the lake's record of the topic " + topicRecord
+                + ": the consumer's next run records " + config.kafka().topic() + "'s");
         System.out.println("The " + (changes ? "change history " : "lake ") + lake + " keeps all its files; the "
                 + "consumer drops the copies of " + (changes ? "changes" : "orders") + " it already holds. Start both "
                 + "jobs now.");

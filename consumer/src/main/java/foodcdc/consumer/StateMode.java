@@ -23,7 +23,8 @@ import org.apache.hadoop.fs.Path;
  * <p>The checkpoint's mode is recorded in it ({@value #FILE}) once it has read events; a
  * checkpoint deleted (a reset) takes its record with it. Without a record (a new checkpoint,
  * or one from before the record existed) the lakes tell: the lake whose topic record
- * ({@link TopicIdentity}) names {@code kafka.topic} is the mode that has read that topic. A
+ * ({@link TopicIdentity}; the replay keeps it, naming the topic) names {@code kafka.topic} is
+ * the mode that has read that topic. A
  * checkpoint that has read events and that no lake explains is insert mode's, the only mode
  * before topic records.
  */
@@ -103,11 +104,16 @@ final class StateMode {
         return modes;
     }
 
-    /** The mode of the producer's watermark, if there is one: a change watermark says {@code capture=changes}. */
+    /**
+     * The mode of the producer's watermark, if it says: a change watermark has
+     * {@code capture=changes}, an insert one {@code order_id}; one that has neither (damaged) is
+     * the producer's to refuse.
+     */
     private static Optional<String> watermarkMode(PipelineConfig.Streaming streaming, Configuration hadoop)
             throws IOException {
-        return new StateFile(watermarkFile(streaming), hadoop).read()
-                .map(v -> PipelineConfig.Streaming.CHANGES.equals(v.get(KEY)) ? PipelineConfig.Streaming.CHANGES : INSERTS);
+        return new StateFile(watermarkFile(streaming), hadoop).read().flatMap(v -> PipelineConfig.Streaming.CHANGES
+                .equals(v.get(KEY)) ? Optional.of(PipelineConfig.Streaming.CHANGES)
+                : v.containsKey("order_id") ? Optional.of(INSERTS) : Optional.empty());
     }
 
     private static Path watermarkFile(PipelineConfig.Streaming streaming) {

@@ -40,15 +40,14 @@ final class TopicIdentity {
      */
     static Optional<String> check(StateFile file, String topic, String id) throws IOException {
         Optional<Map<String, String>> recorded = file.read();
-        if (recorded.isEmpty()) {
-            Map<String, String> v = new LinkedHashMap<>();
-            v.put("topic", topic);
-            v.put("topic_id", id);
-            file.write("The Kafka topic the consumer's checkpoint reads (written by the consumer; "
-                    + "scripts/replay_from_source.sh removes it)", v);
+        // No id (the replay's record, naming the topic a new run reads): this topic's id is the one from now on.
+        if (recorded.isEmpty() || recorded.get().get("topic_id") == null && topic.equals(recorded.get().get("topic"))) {
+            write(file, topic, Optional.of(id));
             return Optional.empty();
         }
-        String was = recorded.get().get("topic") + " (topic id " + recorded.get().get("topic_id") + ")";
+        String recordedId = recorded.get().get("topic_id");
+        String was = recorded.get().get("topic") + (recordedId == null ? " (named by replay_from_source.sh)"
+                : " (topic id " + recordedId + ")");
         if (topic.equals(recorded.get().get("topic")) && id.equals(recorded.get().get("topic_id"))) {
             return Optional.empty();
         }
@@ -59,6 +58,19 @@ final class TopicIdentity {
         return Optional.of("kafka.topic " + topic + " (topic id " + id + ") is not the topic the checkpoint was read "
                 + "from, " + was + ": it was created anew, so reading on at the checkpoint's offsets would skip its "
                 + "first events, and events not read from the old one are gone. " + REPLAY);
+    }
+
+    /**
+     * Records {@code topic} as the one the consumer's checkpoint reads, with its id, or without
+     * one (the replay: a new run of the consumer records the id it finds). The lake's record of
+     * its topic also tells which capture mode has read that topic ({@link StateMode}).
+     */
+    static void write(StateFile file, String topic, Optional<String> id) throws IOException {
+        Map<String, String> v = new LinkedHashMap<>();
+        v.put("topic", topic);
+        id.ifPresent(i -> v.put("topic_id", i));
+        file.write("The Kafka topic the consumer's checkpoint reads (written by the consumer; "
+                + "scripts/replay_from_source.sh leaves out its id, for a new run to record)", v);
     }
 
     /** Whether a failure of the stream is Spark's Kafka source finding offsets it was to read gone. */

@@ -264,6 +264,10 @@ class OperationsIT {
                 + p.c().postgres().table() + "_changes holds"), replayed.all());
         assertTrue(replayed.stdout().contains("Deleted the producer's watermark ")
                 && replayed.stdout().contains("Deleted the consumer's checkpoint "), replayed.all());
+        // After the replay there is no checkpoint to tell the mode: the history's record of the topic still does.
+        String afterReplay = refuses(inserts.consumer());
+        assertTrue(afterReplay.contains("Consumer cannot start: " + switched + "kafka.topic was read in change capture "
+                + "mode (the lake's topic record says so)" + remedy), afterReplay);
         try (JobProcess producer = p.producer(); JobProcess consumer = p.consumer()) {
             awaitHistory(history, changes, producer, consumer);
             assertTrue(producer.stop(Duration.ofSeconds(60)), "producer did not stop on SIGTERM");

@@ -29,6 +29,18 @@ class TopicIdentityTest {
     }
 
     @Test
+    void shouldTakeTheIdOfTheTopicTheReplayNamed() throws Exception {
+        StateFile file = TopicIdentity.file(tmp.toString(), new Configuration());
+        TopicIdentity.check(file, "orders_raw", "AAAA");
+        TopicIdentity.write(file, "orders_raw", Optional.empty());   // what replay_from_source.sh leaves
+        assertEquals(Optional.empty(), TopicIdentity.check(file, "orders_raw", "BBBB"), "the new run's topic");
+        assertTrue(TopicIdentity.check(file, "orders_raw", "AAAA").isPresent(), "recorded again: BBBB from now on");
+        TopicIdentity.write(file, "orders_raw", Optional.empty());
+        assertTrue(TopicIdentity.check(file, "other_raw", "CCCC").orElseThrow().startsWith("kafka.topic is other_raw "
+                + "now, but the checkpoint was read from orders_raw (named by replay_from_source.sh)"), "another topic than the replay's");
+    }
+
+    @Test
     void shouldTellSparksDataLossFromOtherFailuresAndLeaveOutItsAdvice() {
         RuntimeException spark = new RuntimeException("Query orders-to-lake terminated with exception",
                 new IllegalStateException("Cannot fetch offset 4 (GroupId: spark-kafka-source-x, TopicPartition: t-0). "

@@ -230,8 +230,8 @@ record ChangeReconciliation(
         if (prunedMissing() > 0) {
             out.add(PROBLEM + prunedMissing() + " of the " + pruned.changes() + " changes pruned from the change table "
                     + "(up to change_id " + pruned.through() + ") are neither in the history nor in its quarantine: a "
-                    + "history file lost or moved out after pruning, which the change table cannot give again. Restore "
-                    + "it from a backup");
+                    + "history file lost, moved out or unreadable after pruning, which the change table cannot give "
+                    + "again. Restore it from a backup");
         }
         Reconciliation.problem(out, "changes more than once in the history", duplicatedInHistory());
         Reconciliation.problem(out, "invalid changes that reached the history", invalidInHistory());

@@ -154,6 +154,9 @@ public final class PipelineValidator {
         String history = layout.lake.toString();
         String quarantined = layout.quarantine.toString();
         Map<String, String> unreadable = new LinkedHashMap<>();
+        // How many were pruned, before the history is read: a prune meanwhile takes changes this read may
+        // not have seen, and they must not count as lost (its prefix is read last, so as not to miss them).
+        ChangeReconciliation.Pruned prunedBefore = pruned(spark, history, steps);
         var rows = steps.run("change history", "read the change history at " + history,
                 () -> LakeReader.historyRows(spark, history, unreadable));
         var quarantine = steps.run("quarantine", "read the quarantine at " + quarantined,
@@ -163,9 +166,15 @@ public final class PipelineValidator {
         var changes = steps.run("change table", "read PostgreSQL table " + pg.table() + "_changes" + where,
                 () -> SourceTable.readChanges(pg));
         var orders = steps.run("PostgreSQL", "read PostgreSQL table " + pg.table() + where, () -> SourceTable.read(pg));
-        ChangeReconciliation.Pruned pruned = steps.run("pruned changes", "read " + PruneChanges.FILE + " in " + history,
-                () -> PruneChanges.pruned(PruneChanges.record(history, spark.sparkContext().hadoopConfiguration())));
+        ChangeReconciliation.Pruned pruned = new ChangeReconciliation.Pruned(pruned(spark, history, steps).through(),
+                prunedBefore.changes());
         return new ChangeReconciliation(changes, orders, rows, quarantine, unreadable, pruned);
+    }
+
+    private static ChangeReconciliation.Pruned pruned(SparkSession spark, String history, Steps steps)
+            throws Steps.Failed {
+        return steps.run("pruned changes", "read " + PruneChanges.FILE + " in " + history,
+                () -> PruneChanges.pruned(PruneChanges.record(history, spark.sparkContext().hadoopConfiguration())));
     }
 
     /** Settings of every Kafka client of the validator: each call bounded (see {@link #KAFKA_TIMEOUT}). */

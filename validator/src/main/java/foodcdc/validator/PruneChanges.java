@@ -69,6 +69,16 @@ public final class PruneChanges {
         return new StateFile(new Path(history, FILE), conf);
     }
 
+    private static final String ABOUT = "The change table's changes up to this change_id were pruned, this many: the "
+            + "change history or its quarantine holds them (prune_changes.sh).";
+
+    private static Map<String, String> values(long through, long changes) {
+        Map<String, String> values = new java.util.LinkedHashMap<>();
+        values.put("pruned_through", Long.toString(through));
+        values.put("pruned_changes", Long.toString(changes));
+        return values;
+    }
+
     /** What was pruned from the change table so far ({@link ChangeReconciliation.Pruned#NONE}: nothing). */
     static ChangeReconciliation.Pruned pruned(StateFile record) throws IOException {
         return record.read().map(v -> new ChangeReconciliation.Pruned(Long.parseLong(v.getOrDefault("pruned_through",
@@ -141,7 +151,6 @@ public final class PruneChanges {
             }
             c.setAutoCommit(false);
             long end = -1;
-            long prefix = 0;
             try (Statement s = c.createStatement()) {
                 // Inside the transaction, so that a pooler (PgBouncer) keeps it on this one server connection.
                 s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
@@ -162,20 +171,16 @@ public final class PruneChanges {
                 try (ResultSet rs = s.executeQuery(SourceTable.changesQuery(pg.table()))) {
                     while (rs.next() && held(rs.getLong(1), SourceTable.change(rs), inHistory, quarantined)) {
                         end = rs.getLong(1);
-                        prefix++;
                     }
                 }
             }
             long deleted = 0;
+            ChangeReconciliation.Pruned before = pruned(record);
             if (end >= 0) {
-                // The count, so that the validator misses a pruned change the history lost (unknown before: left so).
-                ChangeReconciliation.Pruned before = pruned(record);
-                long count = before.changes() < 0 ? -1 : before.changes() + prefix;
-                Map<String, String> values = new java.util.LinkedHashMap<>();
-                values.put("pruned_through", Long.toString(Math.max(end, before.through())));
-                values.put("pruned_changes", Long.toString(count));
-                record.write("The change table's changes up to this change_id were pruned, this many: the change "
-                        + "history or its quarantine holds them (prune_changes.sh).", values);
+                // The prefix first, so that the validator does not miss a change the delete takes; the count
+                // (checked against the history) only once the delete committed: a prune that fails in between
+                // then under-counts, which can miss a loss but never reports one that did not happen.
+                record.write(ABOUT, values(Math.max(end, before.through()), before.changes()));
                 try (PreparedStatement d = c.prepareStatement("DELETE FROM " + table + " WHERE "
                         + ChangeEvent.CHANGE_ID + " <= ?")) {
                     d.setLong(1, end);
@@ -183,6 +188,10 @@ public final class PruneChanges {
                 }
             }
             c.commit();
+            if (end >= 0) {
+                // A record of an earlier version has no count: it starts at what this prune deleted (a baseline).
+                record.write(ABOUT, values(Math.max(end, before.through()), Math.max(0, before.changes()) + deleted));
+            }
             c.setAutoCommit(true);
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
                 rs.next();

@@ -95,8 +95,8 @@ class ChangeReconciliationTest {
                 new ChangeReconciliation.Pruned(3, 3));
         assertEquals(1, lost.prunedMissing());
         assertTrue(lost.report().contains("PROBLEM: 1 of the 3 changes pruned from the change table (up to change_id "
-                + "3) are neither in the history nor in its quarantine: a history file lost or moved out after "
-                + "pruning, which the change table cannot give again. Restore it from a backup"),
+                + "3) are neither in the history nor in its quarantine: a history file lost, moved out or "
+                + "unreadable after pruning, which the change table cannot give again. Restore it from a backup"),
                 String.join("\n", lost.report()));
         assertTrue(!Reconciliation.isConsistent(lost.report()));
         // A prune that recorded its count but did not commit its delete: the changes are still in the table.
