@@ -153,6 +153,27 @@ class ChangesPipelineIT {
             assertTrue(again.stdout().contains("PostgreSQL: 1 changes") && again.stdout().contains("pruned"),
                     again.stdout());
         }
+
+        // With the jobs stopped: a second prune while one runs (its lock held here) is refused, and so is a
+        // change table installed anew, whose change_ids are not the history's; neither deletes anything.
+        String changes = c.postgres().table() + "_changes";
+        try (Connection db = STACK.connect(); Statement s = db.createStatement()) {
+            s.execute("SELECT pg_advisory_lock(hashtext('prune_changes " + changes + "'))");
+            JobProcess.Finished busy = JobProcess.run("prune_changes.sh", config, Duration.ofSeconds(120));
+            assertEquals(3, busy.exit(), busy.all());
+            assertTrue(busy.stderr().contains("prune_changes.sh: another prune_changes.sh is pruning " + changes
+                    + ". Nothing was deleted"), busy.all());
+            s.execute("SELECT pg_advisory_unlock(hashtext('prune_changes " + changes + "'))");
+            s.execute("DROP TABLE \"" + changes + "\"");
+            foodcdc.stack.SqlScript.run(foodcdc.stack.Repository.home().resolve("db/changes.sql"),
+                    Map.of("table", c.postgres().table()), db);
+            long installed = changeCount(s, c);
+            JobProcess.Finished foreign = JobProcess.run("prune_changes.sh", config, Duration.ofSeconds(120));
+            assertEquals(3, foreign.exit(), foreign.all());
+            assertTrue(foreign.stderr().contains(changes + " is not the change table the change history was built from")
+                    && foreign.stderr().contains("Nothing was deleted"), foreign.all());
+            assertEquals(installed, changeCount(s, c), "nothing pruned from the new change table");
+        }
     }
 
     private static long changeCount(Statement s, PipelineConfig c) throws Exception {
