@@ -1,5 +1,6 @@
 package foodcdc.bench;
 
+import foodcdc.contract.ChangeEvent;
 import foodcdc.contract.OrderEvent;
 import foodcdc.sql.SqlIdentifier;
 import java.sql.Connection;
@@ -77,7 +78,7 @@ final class OrderInserter {
         try (PreparedStatement update = db.prepareStatement("UPDATE " + SqlIdentifier.quote(table)
                 + " SET order_status = ?, amount = ? WHERE " + OrderEvent.ORDER_ID + " = ?");
              PreparedStatement changeId = db.prepareStatement("SELECT currval(pg_get_serial_sequence(?, 'change_id'))")) {
-            changeId.setString(1, SqlIdentifier.quote(table + "_changes"));
+            changeId.setString(1, SqlIdentifier.quote(ChangeEvent.table(table)));
             for (int i = 0; i < rate * seconds; i++) {
                 long due = start + i * periodNanos;
                 long wait = due - System.nanoTime();
@@ -102,7 +103,7 @@ final class OrderInserter {
     static long lastChangeId(Connection db, String table) throws SQLException {
         try (Statement s = db.createStatement();
              ResultSet rs = s.executeQuery("SELECT coalesce(max(change_id), 0) FROM "
-                     + SqlIdentifier.quote(table + "_changes"))) {
+                     + SqlIdentifier.quote(ChangeEvent.table(table)))) {
             rs.next();
             return rs.getLong(1);
         }

@@ -62,6 +62,11 @@ public final class ChangeEvent {
     }
 
     /** The ten names, in the event's order: the seven order fields, then op, change_id, changed_at. */
+    /** The change table db/changes.sql makes for the orders table {@code table}. */
+    public static String table(String table) {
+        return table + "_changes";
+    }
+
     public static List<String> names() {
         return NAMES;
     }

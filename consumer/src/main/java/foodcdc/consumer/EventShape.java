@@ -3,6 +3,7 @@ package foodcdc.consumer;
 import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 
+import foodcdc.config.PipelineConfig;
 import foodcdc.contract.ChangeEvent;
 import foodcdc.contract.CleaningRules.Reason;
 import foodcdc.contract.CleaningRules.ValueRule;
@@ -45,6 +46,11 @@ enum EventShape {
     /** The shape of {@code streaming.capture}'s mode. */
     static EventShape of(boolean capturesChanges) {
         return capturesChanges ? CHANGES : ORDERS;
+    }
+
+    /** {@code streaming.capture}'s value for this shape's mode. */
+    String capture() {
+        return this == CHANGES ? PipelineConfig.Streaming.CHANGES : "inserts";
     }
 
     /** Where this mode's lake is: {@code datalake.path}, or the change history beside it. */

@@ -3,6 +3,7 @@ package foodcdc.consumer;
 import foodcdc.cli.ExitCode;
 import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
+import foodcdc.contract.ChangeEvent;
 import foodcdc.storage.PlainFiles;
 import foodcdc.storage.ProcessLock;
 import foodcdc.storage.StateFile;
@@ -68,7 +69,7 @@ public final class ReplayFromSource {
         Path topicRecord = new Path(lake, TopicIdentity.FILE);
         boolean watermarkDeleted = delete(watermark, false, hadoop);
         say(watermarkDeleted, "the producer's watermark " + watermark + ": its next run publishes every "
-                + (changes ? "change the change table " + config.postgres().table() + "_changes holds" : "row of "
+                + (changes ? "change the change table " + ChangeEvent.table(config.postgres().table()) + " holds" : "row of "
                 + config.postgres().table()));
         boolean checkpointDeleted = delete(checkpoint, true, hadoop);
         say(checkpointDeleted, "the consumer's checkpoint " + checkpoint + ": its next run reads "

@@ -24,9 +24,8 @@ import org.apache.hadoop.fs.Path;
  * checkpoint deleted (a reset) takes its record with it. Without a record (a new checkpoint,
  * or one from before the record existed) the lakes tell: the lake whose topic record
  * ({@link TopicIdentity}; the replay keeps it, naming the topic) names {@code kafka.topic} is
- * the mode that has read that topic. A
- * checkpoint that has read events and that no lake explains is insert mode's, the only mode
- * before topic records.
+ * the mode that has read that topic. A checkpoint that has read events and that no lake
+ * explains is insert mode's, the only mode before topic records.
  */
 final class StateMode {
     static final String FILE = "_capture.properties";
@@ -43,10 +42,8 @@ final class StateMode {
     static Optional<String> checkConsumer(PipelineConfig config, Configuration hadoop) throws IOException {
         PipelineConfig.Streaming streaming = config.streaming();
         StateFile file = checkpointFile(streaming, hadoop);
-        boolean hasOffsets = hasOffsets(new Path(streaming.checkpointLocation()), hadoop);
         Optional<String> recorded = file.read().map(v -> v.get(KEY));
-        Optional<String> problem = checkpointProblem(streaming, hasOffsets ? recorded : Optional.empty(), hasOffsets,
-                topicReaders(config, hadoop));
+        Optional<String> problem = checkpointProblem(config, recorded, hadoop);
         if (problem.isEmpty() && !recorded.equals(Optional.of(streaming.capture()))) {
             // Written before the first batch: a crash after it leaves a record of the mode the checkpoint is now.
             file.write("The capture mode whose events this checkpoint reads (written by the consumer)",
@@ -63,9 +60,14 @@ final class StateMode {
             return Optional.of(streaming.otherModeRefusal("the watermark " + watermarkFile(streaming) + " is "
                     + modeName(watermark.get()) + " mode's"));
         }
-        boolean hasOffsets = hasOffsets(new Path(streaming.checkpointLocation()), hadoop);
-        Optional<String> recorded = checkpointFile(streaming, hadoop).read().map(v -> v.get(KEY));
-        return checkpointProblem(streaming, hasOffsets ? recorded : Optional.empty(), hasOffsets,
+        return checkpointProblem(config, checkpointFile(streaming, hadoop).read().map(v -> v.get(KEY)), hadoop);
+    }
+
+    /** {@link #checkpointProblem(PipelineConfig.Streaming, Optional, boolean, Set)} of the checkpoint and lakes there are. */
+    private static Optional<String> checkpointProblem(PipelineConfig config, Optional<String> recorded,
+                                                      Configuration hadoop) throws IOException {
+        boolean hasOffsets = hasOffsets(new Path(config.streaming().checkpointLocation()), hadoop);
+        return checkpointProblem(config.streaming(), hasOffsets ? recorded : Optional.empty(), hasOffsets,
                 topicReaders(config, hadoop));
     }
 
@@ -98,7 +100,7 @@ final class StateMode {
         for (EventShape shape : EventShape.values()) {
             Optional<Map<String, String>> topic = TopicIdentity.file(shape.lakePath(config.datalake().path()), hadoop).read();
             if (topic.isPresent() && config.kafka().topic().equals(topic.get().get("topic"))) {
-                modes.add(shape == EventShape.CHANGES ? PipelineConfig.Streaming.CHANGES : INSERTS);
+                modes.add(shape.capture());
             }
         }
         return modes;

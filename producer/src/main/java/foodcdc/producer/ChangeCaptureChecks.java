@@ -2,6 +2,7 @@ package foodcdc.producer;
 
 import static foodcdc.sql.SqlIdentifier.quote;
 
+import foodcdc.contract.ChangeEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -42,7 +43,7 @@ final class ChangeCaptureChecks {
     List<String> problems(Connection c) throws SQLException {
         List<String> problems = new ArrayList<>();
         SourceChecks.standby(c).ifPresent(problems::add);
-        String changes = ChangeQuery.changeTable(table);
+        String changes = ChangeEvent.table(table);
         try (PreparedStatement s = c.prepareStatement("SELECT current_setting('server_version_num')::int >= 130000,"
                 + " current_setting('server_version'), to_regclass(?) IS NOT NULL,"
                 + " to_regclass(?) IS NOT NULL AND has_table_privilege(to_regclass(?), 'SELECT')")) {

@@ -1,5 +1,6 @@
 package foodcdc.producer;
 
+import foodcdc.contract.ChangeEvent;
 import foodcdc.sql.SqlIdentifier;
 import java.util.List;
 import java.util.Optional;
@@ -40,13 +41,9 @@ final class ChangeQuery {
     private final String changes;
 
     ChangeQuery(String table) {
-        this.changes = SqlIdentifier.quote(changeTable(table));
+        this.changes = SqlIdentifier.quote(ChangeEvent.table(table));
     }
 
-    /** The change table that db/changes.sql makes for {@code table}. */
-    static String changeTable(String table) {
-        return table + "_changes";
-    }
 
     /** The snapshot a poll publishes up to, as text: JDBC has no type for pg_snapshot. */
     String snapshot() {

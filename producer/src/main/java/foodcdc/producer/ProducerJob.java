@@ -3,6 +3,7 @@ package foodcdc.producer;
 import foodcdc.cli.ExitCode;
 import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
+import foodcdc.contract.ChangeEvent;
 import foodcdc.lake.LakeLayout;
 import foodcdc.lake.LakeSource;
 import foodcdc.retry.Backoff;
@@ -138,7 +139,7 @@ public final class ProducerJob implements AutoCloseable {
     /** Polls until {@link #stopAndWait()}; outages are waited out with backoff. */
     public void run() throws InterruptedException, SourceUnfit {
         LOG.info("Producer started ({}): table {} -> topic {}, every {} s, at most {} {} a poll, watermark {} ({})",
-                changes ? "every change, from " + ChangeQuery.changeTable(config.postgres().table()) : "inserts",
+                changes ? "every change, from " + ChangeEvent.table(config.postgres().table()) : "inserts",
                 config.postgres().table(), config.kafka().topic(), config.streaming().batchInterval(),
                 config.streaming().maxRowsPerPoll(), unit(), watermark.map(Position::toString)
                         .orElse("none: publish all"), store);

@@ -1,6 +1,7 @@
 package foodcdc.producer;
 
 import foodcdc.config.PipelineConfig;
+import foodcdc.contract.ChangeEvent;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -202,7 +203,7 @@ final class SourceDatabase implements AutoCloseable {
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(changeQuery.idsFromElsewhere())) {
                 rs.next();
                 if (rs.getBoolean(1)) {
-                    String changes = ChangeQuery.changeTable(pg.table());
+                    String changes = ChangeEvent.table(pg.table());
                     throw new ProducerJob.SourceUnfit(List.of(changes + " holds changes with transaction ids this "
                             + "server has not handed out yet (rows restored from another cluster): they would stay "
                             + "unpublished. Take the capture afresh: DROP TABLE \"" + changes + "\" CASCADE, then "

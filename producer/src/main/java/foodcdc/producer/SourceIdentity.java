@@ -80,7 +80,7 @@ final class SourceIdentity {
 
     /** Change capture mode: the change table of {@code table}, recorded in the change history at {@code history}. */
     static SourceIdentity ofChanges(String table, String history, StateFile file) throws IOException {
-        return new SourceIdentity(ChangeQuery.changeTable(table), ChangeEvent.CHANGE_ID, history, file, Optional.empty());
+        return new SourceIdentity(ChangeEvent.table(table), ChangeEvent.CHANGE_ID, history, file, Optional.empty());
     }
 
     /**

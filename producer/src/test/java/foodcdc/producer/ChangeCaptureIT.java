@@ -54,7 +54,7 @@ class ChangeCaptureIT {
         Capture(String name) throws Exception {
             config = STACK.isolated(name, 100_000);
             table = q(config.postgres().table());
-            changes = q(ChangeQuery.changeTable(config.postgres().table()));
+            changes = q(foodcdc.contract.ChangeEvent.table(config.postgres().table()));
             install();
         }
 

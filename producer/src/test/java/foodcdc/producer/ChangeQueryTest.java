@@ -69,6 +69,6 @@ class ChangeQueryTest {
 
     @Test
     void shouldNameTheChangeTableAfterTheOrdersTable() {
-        assertEquals("ROLL001_orders_changes", ChangeQuery.changeTable("ROLL001_orders"));
+        assertEquals("ROLL001_orders_changes", foodcdc.contract.ChangeEvent.table("ROLL001_orders"));
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import foodcdc.cli.ExitCode;
 import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
+import foodcdc.contract.ChangeEvent;
 import foodcdc.contract.OrderEvent;
 import foodcdc.kafka.TopicReader;
 import foodcdc.lake.LakeLayout;
@@ -163,7 +164,7 @@ public final class PipelineValidator {
                 () -> LakeReader.quarantinedChanges(spark, quarantined, unreadable));
         var pg = config.postgres();
         String where = " at " + pg.host() + ":" + pg.port() + "/" + pg.db();
-        var changes = steps.run("change table", "read PostgreSQL table " + pg.table() + "_changes" + where,
+        var changes = steps.run("change table", "read PostgreSQL table " + ChangeEvent.table(pg.table()) + where,
                 () -> SourceTable.readChanges(pg));
         var orders = steps.run("PostgreSQL", "read PostgreSQL table " + pg.table() + where, () -> SourceTable.read(pg));
         ChangeReconciliation.Pruned pruned = new ChangeReconciliation.Pruned(pruned(spark, history, steps).through(),

@@ -111,11 +111,11 @@ public final class PruneChanges {
             Optional<LakeSource> source = steps.run("history's source", "read the change history's record of its "
                     + "change table", () -> LakeSource.read(LakeSource.file(history, conf)));
             var pg = config.postgres();
-            long[] result = steps.run("pruning", "prune " + pg.table() + "_changes at " + pg.host() + ":" + pg.port()
+            long[] result = steps.run("pruning", "prune " + ChangeEvent.table(pg.table()) + " at " + pg.host() + ":" + pg.port()
                     + "/" + pg.db(), () -> prune(pg, source, inHistory, quarantined, record(history, conf)));
-            System.out.println(result[0] == 0 ? "Pruned nothing from " + pg.table() + "_changes: its first change is not "
+            System.out.println(result[0] == 0 ? "Pruned nothing from " + ChangeEvent.table(pg.table()) + ": its first change is not "
                     + "in the change history or its quarantine yet; " + result[2] + " left."
-                    : "Pruned " + result[0] + " changes from " + pg.table() + "_changes (up to change_id " + result[1]
+                    : "Pruned " + result[0] + " changes from " + ChangeEvent.table(pg.table()) + " (up to change_id " + result[1]
                     + ", each in the change history or its quarantine as it is in the table); " + result[2] + " left.");
             return ExitCode.OK;
         } catch (Steps.Failed e) {
@@ -137,7 +137,7 @@ public final class PruneChanges {
                                 Map<Long, ChangeReconciliation.HistoryRow> inHistory,
                                 Map<Long, Set<String>> quarantined, StateFile record)
             throws SQLException, IOException, Refused {
-        String changes = pg.table() + "_changes";
+        String changes = ChangeEvent.table(pg.table());
         String table = SqlIdentifier.quote(changes);
         try (Connection c = SourceTable.connect(pg)) {
             LakeSource.Live live = LakeSource.Live.read(c, changes, ChangeEvent.CHANGE_ID);

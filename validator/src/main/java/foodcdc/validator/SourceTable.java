@@ -41,7 +41,7 @@ final class SourceTable {
     static String changesQuery(String table) {
         return "SELECT " + ChangeEvent.CHANGE_ID + ", " + ChangeEvent.OP + ", " + OrderEvent.ORDER_ID + ", "
                 + String.join(", ", OrderValues.COLUMN_NAMES) + ", " + ChangeEvent.CHANGED_AT + " FROM "
-                + SqlIdentifier.quote(table + "_changes") + " ORDER BY " + ChangeEvent.CHANGE_ID;
+                + SqlIdentifier.quote(ChangeEvent.table(table)) + " ORDER BY " + ChangeEvent.CHANGE_ID;
     }
 
     /** The change in a row of {@link #changesQuery}. */
