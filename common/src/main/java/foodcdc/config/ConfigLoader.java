@@ -59,6 +59,7 @@ public final class ConfigLoader {
         problems.addAll(unknownEnvironmentOverrides(env));
         if (problems.isEmpty()) {
             checkJdbcUrlAgrees(values).ifPresent(problems::add);
+            checkMetricsPortsDiffer(values).ifPresent(problems::add);
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
@@ -149,6 +150,16 @@ public final class ConfigLoader {
         return Optional.of("postgres.jdbc_url: names " + url.host() + ":" + url.port() + "/" + url.db()
                 + " but postgres.host/port/db say " + host + ":" + port + "/" + db
                 + "; make them agree (override both from the environment if needed)");
+    }
+
+    /** Both jobs run on one host (the local stack): on one port, the second to start could not serve. */
+    private static Optional<String> checkMetricsPortsDiffer(Map<String, Object> v) {
+        int producer = (Integer) v.get("metrics.producer_port");
+        if (producer != 0 && producer == (Integer) v.get("metrics.consumer_port")) {
+            return Optional.of("metrics.consumer_port: " + producer + " is metrics.producer_port too; give each job "
+                    + "its own port (or 0 to turn one off)");
+        }
+        return Optional.empty();
     }
 
     private static String unknownKey(String name, Set<String> known) {

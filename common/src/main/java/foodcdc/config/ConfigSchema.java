@@ -36,5 +36,8 @@ final class ConfigSchema {
             optional("streaming.max_rows_per_poll", INTEGER, 100_000, Rules.between(1, 10_000_000), "most rows the producer publishes in one poll (bounds its memory and batch time)"),
             optional("streaming.trigger_interval_ms", INTEGER, 250, Rules.between(0, 3_600_000), "milliseconds between two micro-batches of the consumer (0: as soon as the last one ended)"),
             optional("streaming.max_offsets_per_trigger", INTEGER, 100_000, Rules.between(1, 100_000_000), "most Kafka records the consumer takes into one micro-batch (bounds its memory)"),
-            optional("streaming.capture", STRING, "inserts", Rules.oneOf("inserts", "changes"), "inserts: each order once, as inserted; changes: every insert, update and delete, from the change table db/changes.sql installs (docs/CHANGES.md)"));
+            optional("streaming.capture", STRING, "inserts", Rules.oneOf("inserts", "changes"), "inserts: each order once, as inserted; changes: every insert, update and delete, from the change table db/changes.sql installs (docs/CHANGES.md)"),
+            optional("metrics.host", STRING, "127.0.0.1", Rules.hostName(), "address both jobs serve /metrics on (0.0.0.0: every interface, as in a container)"),
+            optional("metrics.producer_port", INTEGER, 9464, Rules.between(0, 65535), "port of the producer's Prometheus endpoint (0: off)"),
+            optional("metrics.consumer_port", INTEGER, 9465, Rules.between(0, 65535), "port of the consumer's Prometheus endpoint (0: off)"));
 }

@@ -10,7 +10,8 @@ import java.util.Map;
  * which is how {@link ConfigRecords} builds, lists and writes them from {@link ConfigSchema}.
  * {@code toString} never shows the password.
  */
-public record PipelineConfig(Postgres postgres, Kafka kafka, Datalake datalake, Streaming streaming) {
+public record PipelineConfig(Postgres postgres, Kafka kafka, Datalake datalake, Streaming streaming,
+                             Metrics metrics) {
 
     static final String REDACTED = "*****";
 
@@ -126,20 +127,35 @@ public record PipelineConfig(Postgres postgres, Kafka kafka, Datalake datalake, 
         }
     }
 
+    /**
+     * The jobs' Prometheus endpoints ({@code /metrics}), both on {@code host}; port 0 turns one
+     * off. On by default, on ports a second stack on the same host must change.
+     */
+    public record Metrics(String host, int producerPort, int consumerPort) {
+        /** Both endpoints off (a run that measures their cost, a test that needs none). */
+        public static Metrics off(String host) {
+            return new Metrics(host, 0, 0);
+        }
+    }
+
     public PipelineConfig withPostgres(Postgres p) {
-        return new PipelineConfig(p, kafka, datalake, streaming);
+        return new PipelineConfig(p, kafka, datalake, streaming, metrics);
     }
 
     public PipelineConfig withKafka(Kafka k) {
-        return new PipelineConfig(postgres, k, datalake, streaming);
+        return new PipelineConfig(postgres, k, datalake, streaming, metrics);
     }
 
     public PipelineConfig withDatalake(Datalake d) {
-        return new PipelineConfig(postgres, kafka, d, streaming);
+        return new PipelineConfig(postgres, kafka, d, streaming, metrics);
     }
 
     public PipelineConfig withStreaming(Streaming s) {
-        return new PipelineConfig(postgres, kafka, datalake, s);
+        return new PipelineConfig(postgres, kafka, datalake, s, metrics);
+    }
+
+    public PipelineConfig withMetrics(Metrics m) {
+        return new PipelineConfig(postgres, kafka, datalake, streaming, m);
     }
 
     /** Every key with its value, in schema order, the password redacted: for start-up logs. */

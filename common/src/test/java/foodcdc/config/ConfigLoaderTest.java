@@ -166,6 +166,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldServeMetricsByDefaultAndRefuseBothJobsOnOnePort() throws ConfigException {
+        PipelineConfig.Metrics m = parse(VALID).metrics();
+        assertEquals(new PipelineConfig.Metrics("127.0.0.1", 9464, 9465), m);
+        assertEquals(List.of("metrics.consumer_port: 9500 is metrics.producer_port too; give each job its own port "
+                        + "(or 0 to turn one off)"),
+                problems(VALID, Map.of("ORDERS_METRICS_PRODUCER_PORT", "9500", "ORDERS_METRICS_CONSUMER_PORT", "9500")));
+        assertEquals(0, ConfigLoader.parse(VALID, "test.yml", Map.of("ORDERS_METRICS_PRODUCER_PORT", "0",
+                "ORDERS_METRICS_CONSUMER_PORT", "0")).metrics().consumerPort());
+        assertEquals(List.of("metrics.producer_port (from ORDERS_METRICS_PRODUCER_PORT): must be between 0 and 65535, got 70000"),
+                problems(VALID, Map.of("ORDERS_METRICS_PRODUCER_PORT", "70000")));
+    }
+
+    @Test
     void shouldLetTheEnvironmentOverrideAnyKey() throws ConfigException {
         PipelineConfig c = ConfigLoader.parse(VALID, "test.yml", Map.of(
                 "ORDERS_POSTGRES_PASSWORD", "from-env",

@@ -200,19 +200,24 @@ final class Compactor {
      * file of the running micro-batch, {@code batchFile}, is left out: Spark replays a batch that
      * stopped before its commit, and the replay writes that file again, so merged its records
      * would be there twice. (Its lake files need no such care: a replay drops the orders the
-     * lake holds.)
+     * lake holds.) True when a merge ran to its end.
      */
-    Optional<Merge> compactOne(String batchFile) throws IOException {
+    boolean compactOne(String batchFile) throws IOException {
         Map<String, Long> committed = new HashMap<>(quarantine);
         committed.remove(batchFile);
         Optional<Merge> next = CompactionPolicy.next(folders, committed, LocalDate.now(ZoneOffset.UTC));
-        if (next.isPresent()) {
-            merge(next.get());
-        }
-        return next;
+        return next.isPresent() && merge(next.get());
     }
 
-    private void merge(Merge m) throws IOException {
+    /** The lake's files as this consumer knows them, of the open days ({@code today} and later) or the closed ones. */
+    long files(LocalDate today, boolean open) {
+        return folders.entrySet().stream()
+                .filter(e -> (e.getKey().compareTo(today.toString()) >= 0) == open)   // ISO days sort as text
+                .mapToLong(e -> e.getValue().size()).sum();
+    }
+
+    /** True when it ran to its end; false when it left its inputs as they are (an unreadable one, the JVM ending). */
+    private boolean merge(Merge m) throws IOException {
         long t0 = System.nanoTime();
         Path folder = m.inQuarantine() ? layout.quarantine : layout.dateFolder(m.date());
         // Each folder's own columns, given: inferred, one file's schema would be taken for all.
@@ -236,7 +241,7 @@ final class Compactor {
             }
             fs.delete(stage, true);
             unreadable.forEach((file, reason) -> leaveAlone(new Path(file), reason));
-            return;   // the others are merged by a later micro-batch
+            return false;   // the others are merged by a later micro-batch
         }
         FileStatus[] parts = fs.listStatus(stage, p -> LakeLayout.isParquet(p.getName()));
         if (parts.length != 1) {
@@ -252,7 +257,7 @@ final class Compactor {
         try {
             if (ending) {
                 deleteIfExists(merging);   // the JVM is ending: the inputs stay as they are, merged another time
-                return;
+                return false;
             }
             plain.write(journal, plan.encode());
             steps.reached("journal written");
@@ -266,6 +271,7 @@ final class Compactor {
         LOG.info("Merged {} files of {} into {} ({} bytes) in {} ms", inputs.size(),
                 m.inQuarantine() ? "the quarantine" : m.date(), target.getName(),
                 parts[0].getLen(), (System.nanoTime() - t0) / 1_000_000);
+        return true;
     }
 
     /** The files of a failed merge (at most {@link CompactionPolicy#MAX_INPUTS}) that Spark cannot read alone, and why. */

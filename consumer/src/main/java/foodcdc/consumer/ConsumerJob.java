@@ -4,11 +4,13 @@ import foodcdc.cli.ExitCode;
 import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
 import foodcdc.lake.LakeLayout;
+import foodcdc.metrics.MetricsEndpoint;
 import foodcdc.retry.Backoff;
 import foodcdc.retry.RootCause;
 import foodcdc.spark.SparkSessions;
 import foodcdc.storage.StateFile;
 import foodcdc.storage.WritableLocation;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -45,8 +47,10 @@ public final class ConsumerJob {
 
     private volatile boolean stopping;
     private StreamingQuery current;
+    private final ConsumerMetrics metrics;
 
-    private ConsumerJob() {
+    private ConsumerJob(ConsumerMetrics metrics) {
+        this.metrics = metrics;
     }
 
     public static void main(String[] args) throws Exception {
@@ -69,8 +73,23 @@ public final class ConsumerJob {
             spark.stop();
             return ExitCode.CANNOT_START;
         }
+        PrometheusRegistry registry = new PrometheusRegistry();
+        ConsumerMetrics metrics = new ConsumerMetrics(registry, EventShape.of(config.streaming().capturesChanges()));
+        Optional<MetricsEndpoint> endpoint;
+        try {
+            // Once the lake is known to be this consumer's alone: a second one is refused for that.
+            endpoint = MetricsEndpoint.start("metrics.consumer_port", config.metrics().host(),
+                    config.metrics().consumerPort(), registry);
+        } catch (IOException e) {
+            LOG.error("Consumer cannot start: {}", e.getMessage());
+            spark.stop();
+            return ExitCode.CANNOT_START;
+        }
+        endpoint.ifPresent(e -> LOG.info("Consumer metrics on {}", e.url()));
         try (KafkaWatch kafka = new KafkaWatch(config.kafka().brokers()).start()) {
-            return new ConsumerJob().runUntilStopped(spark, config, kafka);
+            return new ConsumerJob(metrics).runUntilStopped(spark, config, kafka);
+        } finally {
+            endpoint.ifPresent(MetricsEndpoint::close);
         }
     }
 
@@ -107,9 +126,20 @@ public final class ConsumerJob {
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "consumer-shutdown"));
         Backoff backoff = new Backoff();
         StateFile topicRecord = TopicIdentity.file(lakePath(config), spark.sparkContext().hadoopConfiguration());
+        try (StreamMonitor monitor = new StreamMonitor(kafka, config.kafka().topic(), metrics, this::current).start()) {
+            return runUntilStopped(spark, config, kafka, backoff, topicRecord, monitor);
+        }
+    }
+
+    private synchronized StreamingQuery current() {
+        return current;
+    }
+
+    private ExitCode runUntilStopped(SparkSession spark, PipelineConfig config, KafkaWatch kafka, Backoff backoff,
+                                     StateFile topicRecord, StreamMonitor monitor) throws Exception {
         while (true) {
             // At every start from the checkpoint: are its offsets the topic's?
-            Optional<String> otherTopic = otherTopic(kafka, config.kafka().topic(), topicRecord);
+            Optional<String> otherTopic = otherTopic(kafka, config.kafka().topic(), topicRecord, monitor);
             if (otherTopic.isPresent()) {
                 LOG.error("Consumer cannot go on: {}", otherTopic.get());
                 return ExitCode.CANNOT_START;
@@ -119,7 +149,7 @@ public final class ConsumerJob {
                 if (stopping) {
                     return ExitCode.OK;
                 }
-                query = start(spark, config);
+                query = start(spark, config, Compactor.Steps.NONE, metrics);
                 current = query;
             }
             try {
@@ -156,8 +186,18 @@ public final class ConsumerJob {
      * {@link TopicIdentity}). Waits for the topic to exist, so that its id is on record before
      * the stream reads a first event of it.
      */
-    private static Optional<String> otherTopic(KafkaWatch kafka, String topic, StateFile record) throws Exception {
+    private static Optional<String> otherTopic(KafkaWatch kafka, String topic, StateFile record, StreamMonitor monitor)
+            throws Exception {
         Backoff wait = new Backoff();
+        try {
+            return awaitTopic(kafka, topic, record, monitor, wait);
+        } finally {
+            monitor.waitingForTopic(false);
+        }
+    }
+
+    private static Optional<String> awaitTopic(KafkaWatch kafka, String topic, StateFile record, StreamMonitor monitor,
+                                               Backoff wait) throws Exception {
         while (true) {
             kafka.awaitReachable();
             try {
@@ -170,6 +210,7 @@ public final class ConsumerJob {
                 if (id.isPresent()) {
                     return TopicIdentity.check(record, topic, id.get());
                 }
+                monitor.waitingForTopic(true);
                 LOG.warn("Waiting for kafka.topic {} to be created (attempt {})", topic, wait.failures() + 1);
             } catch (ExecutionException | TimeoutException e) {
                 LOG.warn("Waiting for kafka.topic {}'s description (attempt {}): {}", topic, wait.failures() + 1,
@@ -185,14 +226,21 @@ public final class ConsumerJob {
         return start(spark, config, Compactor.Steps.NONE);
     }
 
+    /** {@link #start(SparkSession, PipelineConfig)} with metrics nobody serves (the tests'). */
     static StreamingQuery start(SparkSession spark, PipelineConfig config, Compactor.Steps steps)
             throws IOException, TimeoutException {
+        return start(spark, config, steps, new ConsumerMetrics(new PrometheusRegistry(),
+                EventShape.of(config.streaming().capturesChanges())));
+    }
+
+    static StreamingQuery start(SparkSession spark, PipelineConfig config, Compactor.Steps steps,
+                                ConsumerMetrics metrics) throws IOException, TimeoutException {
         configureSession(spark);
         Path checkpoint = new Path(config.streaming().checkpointLocation());
         EventShape shape = EventShape.of(config.streaming().capturesChanges());
         String lake = lakePath(config);
         CheckpointRepair.repair(spark.sparkContext().hadoopConfiguration(), checkpoint, new LakeLayout(lake));
-        LakeWriter writer = new LakeWriter(spark, lake, shape, steps);
+        LakeWriter writer = new LakeWriter(spark, lake, shape, steps, metrics);
         writer.finishInterruptedMerges();
         StreamingQuery query = sink(source(spark, config.kafka(), config.streaming()), config.streaming(), writer);
         LOG.info("Consumer started ({}): topic {} -> lake {} (quarantine {}), checkpoint {}, trigger {} ms, "

@@ -53,6 +53,11 @@ enum EventShape {
         return this == CHANGES ? PipelineConfig.Streaming.CHANGES : "inserts";
     }
 
+    /** The op letters of this shape's events (change events: r, c, u, d; an order has none). */
+    List<String> ops() {
+        return this == CHANGES ? java.util.Arrays.stream(ChangeEvent.Op.values()).map(o -> o.letter).toList() : List.of();
+    }
+
     /** Where this mode's lake is: {@code datalake.path}, or the change history beside it. */
     String lakePath(String datalakePath) {
         return this == CHANGES ? LakeLayout.changeHistory(datalakePath) : datalakePath;

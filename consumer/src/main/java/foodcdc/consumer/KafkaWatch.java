@@ -3,7 +3,9 @@ package foodcdc.consumer;
 import foodcdc.retry.Backoff;
 import foodcdc.retry.RootCause;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -12,6 +14,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +37,7 @@ final class KafkaWatch implements AutoCloseable {
     private final CountDownLatch closed = new CountDownLatch(1);
     private final Backoff backoff = new Backoff();
     private long downSinceNanos = -1;
+    private volatile boolean down;
 
     KafkaWatch(String brokers) {
         this.brokers = brokers;
@@ -82,6 +88,7 @@ final class KafkaWatch implements AutoCloseable {
     private synchronized Check check() {
         long began = System.nanoTime();
         String problem = problem();
+        down = problem != null;
         if (problem == null) {
             if (downSinceNanos >= 0) {
                 LOG.info("Kafka at {} is back after {} s; the stream catches up from its checkpoint", brokers,
@@ -113,6 +120,11 @@ final class KafkaWatch implements AutoCloseable {
         }
     }
 
+    /** Whether the last check found the broker away. */
+    boolean isDown() {
+        return down;
+    }
+
     /** The topic's id (a topic created anew under the same name has another); empty when there is no such topic. */
     Optional<String> topicId(String topic) throws InterruptedException, ExecutionException, TimeoutException {
         try {
@@ -124,6 +136,29 @@ final class KafkaWatch implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** The first and the next offset of each partition of {@code topic}: what it holds. */
+    record TopicOffsets(Map<Integer, Long> starts, Map<Integer, Long> ends) {
+    }
+
+    TopicOffsets offsets(String topic) throws InterruptedException, ExecutionException, TimeoutException {
+        long timeout = CHECK_TIMEOUT.toMillis() + 1000;
+        List<TopicPartition> partitions = admin.describeTopics(List.of(topic)).allTopicNames()
+                .get(timeout, TimeUnit.MILLISECONDS).get(topic).partitions().stream()
+                .map(p -> new TopicPartition(topic, p.partition())).toList();
+        return new TopicOffsets(list(partitions, OffsetSpec.earliest(), timeout), list(partitions, OffsetSpec.latest(), timeout));
+    }
+
+    private Map<Integer, Long> list(List<TopicPartition> partitions, OffsetSpec spec, long timeout)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        Map<TopicPartition, OffsetSpec> wanted = new HashMap<>();
+        partitions.forEach(p -> wanted.put(p, spec));
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> got = admin.listOffsets(wanted).all()
+                .get(timeout, TimeUnit.MILLISECONDS);
+        Map<Integer, Long> out = new HashMap<>();
+        got.forEach((p, info) -> out.put(p.partition(), info.offset()));
+        return out;
     }
 
     private static long secondsSince(long nanos) {

@@ -5,19 +5,27 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 
+import foodcdc.contract.ChangeEvent;
 import foodcdc.lake.LakeFileCheck;
 import foodcdc.lake.LakeLayout;
+import foodcdc.metrics.Progress;
 import foodcdc.storage.PlainFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Observation;
@@ -55,6 +63,8 @@ final class LakeWriter {
     static final long SMALL_BATCH = 20_000;
     /** Spark's thread-local property holding the running streaming query's id (StreamExecution.QUERY_ID_KEY). */
     private static final String QUERY_ID_PROPERTY = "sql.streaming.queryId";
+    /** The longest silence of a long index build: a progress line at least this often. */
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
 
     private final SparkSession spark;
     /** Orders, or in change capture mode changes: what the lake holds once each. */
@@ -63,14 +73,22 @@ final class LakeWriter {
     private final FileSystem fs;
     private final PlainFiles plain;
     private final Compactor compactor;
+    private final ConsumerMetrics metrics;
     /** Null until the first batch of this query builds it, and again after a failed batch. */
     private OrderIndex index;
     /** The lake's files as listed before the stream started; used once, by the first batch. */
     private List<Path> listedAtStart;
+    /**
+     * The keys of the files the first batch replaces (its own, from before a crash: a replay),
+     * left out of its commit-to-lake latencies; empty after it.
+     */
+    private Roaring64NavigableMap replayed = new Roaring64NavigableMap();
 
-    LakeWriter(SparkSession spark, String lakePath, EventShape shape, Compactor.Steps steps) throws IOException {
+    LakeWriter(SparkSession spark, String lakePath, EventShape shape, Compactor.Steps steps, ConsumerMetrics metrics)
+            throws IOException {
         this.spark = spark;
         this.shape = shape;
+        this.metrics = metrics;
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         this.layout = new LakeLayout(lakePath);
         this.fs = layout.lake.getFileSystem(conf);
@@ -101,7 +119,9 @@ final class LakeWriter {
             OrderCleaning.BatchSummary summary = OrderCleaning.summarize(classified, shape);
             long summarized = System.nanoTime();
             if (summary.records() > 0) {
-                long written = summary.valid() > 0 ? writeOrders(classified, summary, fileName, batchId) : 0;
+                Map<String, Long> writtenByOp = summary.valid() > 0 ? writeOrders(classified, summary, fileName, batchId)
+                        : Map.of();
+                long written = writtenByOp.values().stream().mapToLong(Long::longValue).sum();
                 if (summary.rejected() > 0) {
                     writeQuarantine(classified, fileName);
                 }
@@ -111,8 +131,16 @@ final class LakeWriter {
                         shape == EventShape.CHANGES ? "changes" : "orders",
                         summary.dates(), summary.valid() - written, summary.rejected(), (end - t0) / 1_000_000,
                         (summarized - t0) / 1_000_000, (end - summarized) / 1_000_000);
-                compactor.compactOne(fileName);
+                if (compactor.compactOne(fileName)) {
+                    metrics.merged();
+                }
+                metrics.batch(summary.validByOp(), writtenByOp, summary.rejectedByReason(),
+                        Duration.ofNanos(System.nanoTime() - t0));
+                metrics.files(compactor.files(LocalDate.now(ZoneOffset.UTC), true),
+                        compactor.files(LocalDate.now(ZoneOffset.UTC), false));
+                metrics.indexed(index.size());
             }
+            replayed = new Roaring64NavigableMap();   // only the first batch can be a replay
             done = true;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -129,26 +157,47 @@ final class LakeWriter {
 
     /**
      * The batch's valid orders that the lake does not hold yet, one file per date; returns how
-     * many were written. Then every valid order of the batch is in the lake.
+     * many were written, by op (change capture mode; else all under {@code ""}). Then every
+     * valid order of the batch is in the lake, and the latencies of those new to it are measured.
      */
-    private long writeOrders(Dataset<Row> classified, OrderCleaning.BatchSummary summary, String fileName,
-                             long batchId) throws IOException, InterruptedException {
+    private Map<String, Long> writeOrders(Dataset<Row> classified, OrderCleaning.BatchSummary summary, String fileName,
+                                          long batchId) throws IOException, InterruptedException {
         Roaring64NavigableMap batchIds = OrderIndex.bitmapOf(summary.validIds());
         // A small batch is cleaned in one partition: de-duplication and the one file per date
         // then need no shuffle.
         Dataset<Row> input = summary.records() <= SMALL_BATCH ? classified.coalesce(1) : classified;
         Dataset<Row> unique = OrderCleaning.valid(input, shape).dropDuplicates(shape.key);
-        Dataset<Row> fresh = withoutKnown(unique, index.known(batchIds));
+        Roaring64NavigableMap known = index.known(batchIds);
+        Dataset<Row> fresh = withoutKnown(unique, known);
         Observation newOrders = new Observation("new_orders_" + batchId);
-        writeLakeFiles(fresh.observe(newOrders, count(lit(1)).as("rows")), fileName, summary.dates().size());
+        Column[] counts = newOrderCounts();
+        writeLakeFiles(fresh.observe(newOrders, counts[0], java.util.Arrays.copyOfRange(counts, 1, counts.length)),
+                fileName, summary.dates().size());
+        long inPlaceMicros = System.currentTimeMillis() * 1000;
         index.addAll(batchIds);
-        return (Long) newOrders.getAsJava().get("rows");
+        known.or(replayed);
+        metrics.inPlace(CommitLatency.seconds(summary.validIds(), summary.validMicros(), known, inPlaceMicros));
+        Map<String, Object> observed = newOrders.getAsJava();
+        Map<String, Long> byOp = new LinkedHashMap<>();
+        for (String op : shape.ops().isEmpty() ? List.of("") : shape.ops()) {
+            byOp.put(op, (Long) observed.get("rows_" + op));
+        }
+        return byOp;
+    }
+
+    /** The counts the write observes: the new rows, by op in change capture mode. */
+    private Column[] newOrderCounts() {
+        if (shape.ops().isEmpty()) {
+            return new Column[] {count(lit(1)).as("rows_")};
+        }
+        return shape.ops().stream().map(op -> count(when(col(ChangeEvent.OP).equalTo(op), lit(1))).as("rows_" + op))
+                .toArray(Column[]::new);
     }
 
     /**
      * Finishes an interrupted merge, lists the lake and reads its order_ids, all but those of
      * {@code ownFile}: this batch (maybe a replay) replaces that file, so its orders must not
-     * count as already written.
+     * count as already written (their keys are kept apart, to leave them out of the latencies).
      */
     private OrderIndex startIndex(String ownFile) throws IOException {
         long t0 = System.nanoTime();
@@ -157,21 +206,48 @@ final class LakeWriter {
         List<Path> files = listedAtStart != null ? listedAtStart : compactor.start();
         listedAtStart = null;
         List<String> others = files.stream().filter(p -> !p.getName().equals(ownFile)).map(Path::toString).toList();
-        OrderIndex read;
-        try {
-            read = OrderIndex.read(spark, others, shape);
-        } catch (Exception e) {   // Spark's failure, which names neither the file nor what to do
-            Map<String, String> unreadable = LakeFileCheck.unreadable(fs.getConf(), others, OrderIndex.columns(shape));
-            if (unreadable.isEmpty()) {
-                throw e;
+        List<String> own = files.stream().filter(p -> p.getName().equals(ownFile)).map(Path::toString).toList();
+        replayed = own.isEmpty() ? new Roaring64NavigableMap() : readIndex(own).keys();
+        OrderIndex read = OrderIndex.empty();
+        // In parts, so that a large lake's build says how far it is; each part sized to take
+        // about a second at the rate so far (a Spark job per part costs a little, a part too
+        // large leaves the log silent).
+        int part = 100;
+        long lastLine = t0;
+        for (int done = 0; done < others.size(); ) {
+            List<String> next = others.subList(done, Math.min(others.size(), done + part));
+            long p0 = System.nanoTime();
+            read.addAll(readIndex(next));
+            done += next.size();
+            long now = System.nanoTime();
+            part = (int) Math.max(50, Math.min(20_000, next.size() * 1e9 / Math.max(1, now - p0)));
+            if (now - lastLine >= PROGRESS_EVERY.toNanos() && done < others.size()) {
+                double rate = Progress.rate(done, Duration.ofNanos(now - t0));
+                LOG.info("Order index: read {} of {} lake files, {} {} so far, {} files/s, {}", done, others.size(),
+                        read.size(), shape == EventShape.CHANGES ? "changes" : "orders", Math.round(rate),
+                        Progress.timeLeft(others.size() - done, rate));
+                lastLine = now;
             }
-            unreadable.forEach((file, reason) -> compactor.leaveAlone(new Path(file), reason));
-            read = OrderIndex.read(spark, others.stream().filter(f -> !unreadable.containsKey(f)).toList(), shape);
         }
         LOG.info("Order index: {} {} in {} lake files, read in {} ms", read.size(),
                 shape == EventShape.CHANGES ? "changes" : "orders", others.size(),
                 (System.nanoTime() - t0) / 1_000_000);
+        metrics.indexed(read.size());
         return read;
+    }
+
+    /** The keys of {@code files}; a file that cannot be read is left alone, with one ERROR, and its keys not counted. */
+    private OrderIndex readIndex(List<String> files) throws IOException {
+        try {
+            return OrderIndex.read(spark, files, shape);
+        } catch (Exception e) {   // Spark's failure, which names neither the file nor what to do
+            Map<String, String> unreadable = LakeFileCheck.unreadable(fs.getConf(), files, OrderIndex.columns(shape));
+            if (unreadable.isEmpty()) {
+                throw e;
+            }
+            unreadable.forEach((file, reason) -> compactor.leaveAlone(new Path(file), reason));
+            return OrderIndex.read(spark, files.stream().filter(f -> !unreadable.containsKey(f)).toList(), shape);
+        }
     }
 
     /** {@code unique} without the keys of {@code known} (usually none: then no join at all). */

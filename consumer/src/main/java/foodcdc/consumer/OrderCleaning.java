@@ -18,12 +18,17 @@ import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.unix_micros;
 import static org.apache.spark.sql.functions.when;
 
+import foodcdc.contract.ChangeEvent;
 import foodcdc.contract.CleaningRules;
 import foodcdc.contract.CleaningRules.Reason;
 import foodcdc.lake.LakeLayout;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -106,9 +111,13 @@ public final class OrderCleaning {
 
     /**
      * What a classified batch holds, in one Spark job: how many records, how many valid, the days
-     * the valid ones fall on (sorted, as {@code YYYY-MM-DD}) and their keys (order_ids, or change_ids).
+     * the valid ones fall on (sorted, as {@code YYYY-MM-DD}), their keys (order_ids, or change_ids)
+     * and, in the same order, their date field ({@code created_at}, {@code changed_at}) in epoch
+     * microseconds; the rejected by reason code and the valid by op (change capture mode; else
+     * all under {@code ""}), for the metrics.
      */
-    record BatchSummary(long records, long valid, List<String> dates, List<Long> validIds) {
+    record BatchSummary(long records, long valid, List<String> dates, List<Long> validIds, List<Long> validMicros,
+                        Map<String, Long> rejectedByReason, Map<String, Long> validByOp) {
         long rejected() {
             return records - valid;
         }
@@ -116,10 +125,34 @@ public final class OrderCleaning {
 
     static BatchSummary summarize(Dataset<Row> classified, EventShape shape) {
         Column ok = col(REASON).isNull();
-        Row r = classified.agg(count(lit(1)), count(when(ok, lit(1))),
+        List<Column> columns = new ArrayList<>(List.of(count(when(ok, lit(1))),
                 array_sort(collect_set(when(ok, shape.date(col("event")::getField).cast("string")))),
-                collect_list(when(ok, col("event").getField(shape.key).cast("long")))).first();
-        return new BatchSummary(r.getLong(0), r.getLong(1), r.getList(2), r.getList(3));
+                collect_list(when(ok, col("event").getField(shape.key).cast("long"))),
+                collect_list(when(ok, unix_micros(col("event").getField(shape.dateField))))));
+        for (Reason r : Reason.values()) {
+            columns.add(count(when(col(REASON).equalTo(r.code), lit(1))));
+        }
+        List<String> ops = shape.ops();
+        for (String op : ops) {
+            columns.add(count(when(ok.and(col("event").getField(ChangeEvent.OP).equalTo(op)), lit(1))));
+        }
+        Row r = classified.agg(count(lit(1)), columns.toArray(Column[]::new)).first();
+        Map<String, Long> rejected = new LinkedHashMap<>();
+        int i = 5;
+        for (Reason reason : Reason.values()) {
+            long n = r.getLong(i++);
+            if (n > 0) {
+                rejected.put(reason.code, n);
+            }
+        }
+        Map<String, Long> byOp = new LinkedHashMap<>();
+        if (ops.isEmpty()) {
+            byOp.put("", r.getLong(1));
+        }
+        for (String op : ops) {
+            byOp.put(op, r.getLong(i++));
+        }
+        return new BatchSummary(r.getLong(0), r.getLong(1), r.getList(2), r.getList(3), r.getList(4), rejected, byOp);
     }
 
     /**

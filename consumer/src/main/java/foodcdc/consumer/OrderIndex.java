@@ -70,6 +70,21 @@ final class OrderIndex {
         ids.or(more);
     }
 
+    void addAll(OrderIndex more) {
+        ids.or(more.ids);
+    }
+
+    static OrderIndex empty() {
+        return new OrderIndex(new Roaring64NavigableMap());
+    }
+
+    /** The keys, as a bitmap of their own (the index is left as it is). */
+    Roaring64NavigableMap keys() {
+        Roaring64NavigableMap copy = new Roaring64NavigableMap();
+        copy.or(ids);
+        return copy;
+    }
+
     long size() {
         return ids.getLongCardinality();
     }

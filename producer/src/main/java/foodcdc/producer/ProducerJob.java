@@ -6,6 +6,7 @@ import foodcdc.config.PipelineConfig;
 import foodcdc.contract.ChangeEvent;
 import foodcdc.lake.LakeLayout;
 import foodcdc.lake.LakeSource;
+import foodcdc.metrics.MetricsEndpoint;
 import foodcdc.retry.Backoff;
 import foodcdc.retry.RootCause;
 import foodcdc.spark.SparkSessions;
@@ -13,6 +14,7 @@ import foodcdc.storage.ProcessLock;
 import foodcdc.storage.StateFile;
 import foodcdc.storage.StateFiles;
 import foodcdc.storage.WritableLocation;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -56,15 +58,23 @@ public final class ProducerJob implements AutoCloseable {
     /** A batch Kafka acknowledged whose watermark (or lake record) could not be written yet. */
     private Optional<SourceDatabase.Batch> unrecorded = Optional.empty();
     private final LongTransactionWarning longTransaction = new LongTransactionWarning();
+    private final ProducerMetrics metrics;
 
+    /** A job whose metrics nobody serves (tests that drive polls one by one). */
     public ProducerJob(PipelineConfig config, SparkSession spark) throws IOException {
+        this(config, spark, new PrometheusRegistry());
+    }
+
+    ProducerJob(PipelineConfig config, SparkSession spark, PrometheusRegistry registry) throws IOException {
         this.config = config;
+        this.metrics = new ProducerMetrics(registry);
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         String lake = config.datalake().path();
         this.store = new WatermarkStore(config.streaming().lastProcessedTimestampLocation(), hadoop);
         this.changes = config.streaming().capturesChanges();
         this.watermark = store.load();
         refuseOtherMode(watermark, config.streaming(), store);
+        watermark.ifPresent(metrics::watermark);
         // In change capture mode the change history's change_ids must stay the change table's.
         String history = LakeLayout.changeHistory(lake);
         this.identity = changes ? SourceIdentity.ofChanges(config.postgres().table(), history,
@@ -99,8 +109,15 @@ public final class ProducerJob implements AutoCloseable {
         PipelineConfig config = ConfigCli.loadFromArgs(args, "producer_spark_submit.sh");
         SparkSession spark = SparkSessions.builder("orders-cdc-producer").getOrCreate();
         ExitCode code = ExitCode.OK;
+        PrometheusRegistry registry = new PrometheusRegistry();
+        Optional<MetricsEndpoint> endpoint = Optional.empty();
         try {
-            ProducerJob job = open(config, spark);
+            ProducerJob job = open(config, spark, registry);
+            // Once the job is known to be the only one on its watermark: a second producer is
+            // refused for that, not for the port the first one serves on.
+            endpoint = MetricsEndpoint.start("metrics.producer_port", config.metrics().host(),
+                    config.metrics().producerPort(), registry);
+            endpoint.ifPresent(e -> LOG.info("Producer metrics on {}", e.url()));
             Runtime.getRuntime().addShutdownHook(new Thread(job::stopAndWait, "producer-shutdown"));
             job.run();
         } catch (WritableLocation.StorageProblem | IOException e) {
@@ -111,6 +128,7 @@ public final class ProducerJob implements AutoCloseable {
             // Like an unusable storage location: an environment that must be fixed, not waited out.
             code = ExitCode.CANNOT_START;
         }
+        endpoint.ifPresent(MetricsEndpoint::close);
         spark.stop();
         return code;
     }
@@ -119,7 +137,7 @@ public final class ProducerJob implements AutoCloseable {
      * The job, once its watermark folder and the lake (where it records the source) are known to
      * be writable and its watermark is read.
      */
-    private static ProducerJob open(PipelineConfig config, SparkSession spark)
+    private static ProducerJob open(PipelineConfig config, SparkSession spark, PrometheusRegistry registry)
             throws WritableLocation.StorageProblem, IOException {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         String watermarks = config.streaming().lastProcessedTimestampLocation();
@@ -133,7 +151,7 @@ public final class ProducerJob implements AutoCloseable {
                     + "streaming.last_processed_timestamp_location " + watermarks + " (it holds " + lock
                     + "); stop it first", null);
         }
-        return new ProducerJob(config, spark);
+        return new ProducerJob(config, spark, registry);
     }
 
     /** Polls until {@link #stopAndWait()}; outages are waited out with backoff. */
@@ -151,6 +169,7 @@ public final class ProducerJob implements AutoCloseable {
                 Duration pause;
                 try {
                     PollResult result = pollOnce();
+                    metrics.polled(Duration.ofNanos(System.nanoTime() - started));
                     backoff.reset();
                     // A full batch means a backlog: go on at once instead of waiting.
                     pause = result.full() ? Duration.ZERO : remaining(started);
@@ -161,6 +180,7 @@ public final class ProducerJob implements AutoCloseable {
                 } catch (InterruptedException e) {
                     throw e;
                 } catch (StateNotWritten e) {
+                    metrics.waitingFor("storage");
                     pause = backoff.next();
                     LOG.warn("Waiting to record the batch Kafka acknowledged (attempt {}, next in {} s): {}; nothing "
                             + "more is published until it is written", backoff.failures(), pause.toSeconds(),
@@ -170,6 +190,7 @@ public final class ProducerJob implements AutoCloseable {
                         break;   // Spark is shutting down with the JVM; the watermark did not move.
                     }
                     pause = backoff.next();
+                    metrics.waitingFor(isPostgres(e) ? "postgresql" : "kafka");
                     LOG.warn("Waiting for {} (attempt {}, next in {} s): {}", failedService(e), backoff.failures(),
                             pause.toSeconds(), RootCause.describe(e));
                 }
@@ -241,6 +262,7 @@ public final class ProducerJob implements AutoCloseable {
 
     private Duration waitingForPostgres(Backoff backoff, SQLException e) {
         db.close();
+        metrics.waitingFor("postgresql");
         Duration pause = backoff.next();
         LOG.warn("Waiting for PostgreSQL at {}:{} (attempt {}, next in {} s): {}", config.postgres().host(),
                 config.postgres().port(), backoff.failures(), pause.toSeconds(), e.getMessage());
@@ -273,6 +295,7 @@ public final class ProducerJob implements AutoCloseable {
                 : db.nextBatch(watermark.map(Watermark.class::cast), maxRows);
         // Said whether or not anything can be published: a transaction left open holds back every later row.
         next.heldBackBy().ifPresentOrElse(this::warnIfLong, longTransaction::none);
+        metrics.looked(next);
         if (next.batch().isEmpty()) {
             return new PollResult(0, false);
         }
@@ -285,6 +308,7 @@ public final class ProducerJob implements AutoCloseable {
             publisher.publish(watermark.map(Watermark.class::cast), (Watermark) batch.last());
         }
         // publish() returned: every record of the batch is acknowledged. Only now move on.
+        metrics.published(batch.rows());
         unrecorded = Optional.of(batch);
         record(batch, t0, "Published");
         return new PollResult(batch.rows(), batch.rows() >= maxRows);
@@ -313,6 +337,7 @@ public final class ProducerJob implements AutoCloseable {
         unrecorded = Optional.empty();
         Optional<Position> old = watermark;
         watermark = Optional.of(batch.last());
+        metrics.watermark(batch.last());
         LOG.info("{} {} {} in {} ms; watermark {} -> {}", what, batch.rows(), unit(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), old.map(Position::toString).orElse("none"),
                 batch.last());
@@ -371,11 +396,16 @@ public final class ProducerJob implements AutoCloseable {
 
     /** A Spark failure names no service; its causes do. */
     private String failedService(Throwable e) {
+        return isPostgres(e) ? "PostgreSQL at " + config.postgres().host() + ":" + config.postgres().port()
+                : "Kafka at " + config.kafka().brokers();
+    }
+
+    private static boolean isPostgres(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLException) {
-                return "PostgreSQL at " + config.postgres().host() + ":" + config.postgres().port();
+                return true;
             }
         }
-        return "Kafka at " + config.kafka().brokers();
+        return false;
     }
 }

@@ -51,8 +51,17 @@ final class SourceDatabase implements AutoCloseable {
     record Batch(Position last, long rows, long maxKey) {
     }
 
-    /** What one look at the table found: the next batch (if any), and what held the horizon back (if anything). */
-    record Next(Optional<Batch> batch, Optional<OpenTransaction> heldBackBy) {
+    /**
+     * What one look at the table found: the next batch (if any), what held the horizon back (if
+     * anything), and in insert mode the horizon itself and the database's clock when it was read
+     * (for the lag metrics; the horizon is absent while a transaction of unknown start is open).
+     */
+    record Next(Optional<Batch> batch, Optional<OpenTransaction> heldBackBy, Optional<LocalDateTime> horizon,
+                Optional<LocalDateTime> databaseNow) {
+        /** Change capture mode's: no horizon in time, no open transaction looked up. */
+        static Next ofChanges(Optional<Batch> batch) {
+            return new Next(batch, Optional.empty(), Optional.empty(), Optional.empty());
+        }
     }
 
     /**
@@ -145,6 +154,7 @@ final class SourceDatabase implements AutoCloseable {
         }
         LocalDateTime horizon;
         Optional<OpenTransaction> open;
+        Optional<LocalDateTime> now;
         // Statement 1: the horizon. It must be read before statement 2 takes its snapshot.
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query.horizon())) {
             rs.next();
@@ -153,9 +163,10 @@ final class SourceDatabase implements AutoCloseable {
                     : Optional.of(new OpenTransaction(rs.getInt(2), rs.getString(3), rs.getObject(4, LocalDateTime.class),
                             rs.getString(5), rs.getObject(6, LocalDateTime.class), rs.getObject(7, LocalDateTime.class),
                             rs.getString(8), rs.getString(9)));
+            now = Optional.of(rs.getObject(10, LocalDateTime.class));
         }
         if (horizon == null) {
-            return new Next(Optional.empty(), open);   // a transaction of unknown start is open: wait for it
+            return new Next(Optional.empty(), open, Optional.empty(), now);   // a transaction of unknown start is open: wait for it
         }
         // Statement 2: where a batch of at most maxRows rows before the horizon ends.
         IncrementalQuery.Bound end = query.nextBatchEnd(after, horizon, maxRows);
@@ -163,10 +174,10 @@ final class SourceDatabase implements AutoCloseable {
             bind(s, end);
             try (ResultSet rs = s.executeQuery()) {
                 if (!rs.next()) {
-                    return new Next(Optional.empty(), open);
+                    return new Next(Optional.empty(), open, Optional.of(horizon), now);
                 }
                 Watermark last = new Watermark(rs.getObject(1, LocalDateTime.class), rs.getLong(2));
-                return new Next(Optional.of(new Batch(last, rs.getLong(3), rs.getLong(4))), open);
+                return new Next(Optional.of(new Batch(last, rs.getLong(3), rs.getLong(4))), open, Optional.of(horizon), now);
             }
         }
     }
@@ -226,12 +237,12 @@ final class SourceDatabase implements AutoCloseable {
             bind(s, end);
             try (ResultSet rs = s.executeQuery()) {
                 if (!rs.next()) {
-                    return new Next(working.map(w -> new Batch(ChangeWatermark.upTo(w), 0, -1)), Optional.empty());
+                    return Next.ofChanges(working.map(w -> new Batch(ChangeWatermark.upTo(w), 0, -1)));
                 }
                 long rows = rs.getLong(3);
                 ChangeWatermark.Key last = new ChangeWatermark.Key(Long.parseLong(rs.getString(1)), rs.getLong(2));
                 ChangeWatermark to = ChangeWatermark.after(from, target, last, rows < maxChanges);
-                return new Next(Optional.of(new Batch(to, rows, rs.getLong(4))), Optional.empty());
+                return Next.ofChanges(Optional.of(new Batch(to, rows, rs.getLong(4))));
             }
         }
     }

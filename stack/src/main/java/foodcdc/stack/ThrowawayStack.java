@@ -91,10 +91,14 @@ public final class ThrowawayStack implements AutoCloseable {
         }
     }
 
-    /** {@code base} with PostgreSQL and Kafka on free loopback ports, and this database and login. */
+    /**
+     * {@code base} with PostgreSQL, Kafka and both jobs' metrics endpoints on free loopback ports,
+     * and this database and login.
+     */
     public static PipelineConfig onFreePorts(PipelineConfig base, String db, String user, String password) {
         return base.withPostgres(base.postgres().withServer("127.0.0.1", Ports.freePort(), db).withLogin(user, password))
-                .withKafka(base.kafka().withBrokers("127.0.0.1:" + Ports.freePort()));
+                .withKafka(base.kafka().withBrokers("127.0.0.1:" + Ports.freePort()))
+                .withMetrics(new PipelineConfig.Metrics("127.0.0.1", Ports.freePort(), Ports.freePort()));
     }
 
     /**
@@ -161,8 +165,8 @@ public final class ThrowawayStack implements AutoCloseable {
 
     /**
      * A config of this stack with its own table (created by db/orders.sql, so with the sample
-     * orders), its own topic and its own lake, checkpoint and watermark folders: tests that
-     * share the stack stay apart.
+     * orders), its own topic, its own lake, checkpoint and watermark folders and its own metrics
+     * ports: tests that share the stack stay apart.
      */
     public PipelineConfig isolated(String name, int maxRowsPerPoll) {
         return isolated(name, maxRowsPerPoll, "inserts");
@@ -171,7 +175,9 @@ public final class ThrowawayStack implements AutoCloseable {
     /** {@link #isolated(String, int)} in a capture mode ({@code streaming.capture}): with {@code changes}, under change capture. */
     public PipelineConfig isolated(String name, int maxRowsPerPoll, String capture) {
         PipelineConfig c = named(config, name, dir.resolve(name));
-        c = c.withStreaming(c.streaming().withBatchInterval(1).withMaxRowsPerPoll(maxRowsPerPoll).withCapture(capture));
+        c = c.withStreaming(c.streaming().withBatchInterval(1).withMaxRowsPerPoll(maxRowsPerPoll).withCapture(capture))
+                // Its own endpoints: pipelines of one stack may run side by side.
+                .withMetrics(new PipelineConfig.Metrics("127.0.0.1", Ports.freePort(), Ports.freePort()));
         try {
             stack.createSource(c);
         } catch (IOException | SQLException e) {
