@@ -45,7 +45,10 @@ stop_all() {
 trap stop_all EXIT
 trap 'exit 130' INT TERM
 
-"$ORDERS_REPO/scripts/local_stack.sh" start --config "$config" "${cluster[@]}" 2>&1 | sed 's/^/[stack] /'
+stack_output=$(mktemp)
+"$ORDERS_REPO/scripts/local_stack.sh" start --config "$config" "${cluster[@]}" 2>&1 | tee "$stack_output" | sed 's/^/[stack] /'
+metrics=$(sed -n 's/^metrics: *//p' "$stack_output")
+rm -f "$stack_output"
 if [[ ${#cluster[@]} -gt 0 ]]; then
   SPARK_MASTER=$("$ORDERS_REPO/scripts/local_stack.sh" status --config "$config" | awk '$1 == "spark-master" {print $5}')
   # The worker has 2 cores: one for each job, or the first would take both.
@@ -64,6 +67,7 @@ cat <<INFO
 [run_local] The pipeline is running (Spark master: ${SPARK_MASTER:-local[*]}). Ctrl-C stops everything.
 [run_local]   lake:         datalake.path of $rel_config (Parquet, date=YYYY-MM-DD/), quarantine beside it (_quarantine)
 [run_local]   Spark UIs:    http://127.0.0.1:4040 and http://127.0.0.1:4041 (one per job: whichever starts first takes 4040; the UI title names it)
+[run_local]   metrics:      $metrics
 [run_local]   add orders:   scripts/insert_test_data.sh --config $rel_config   (or --count 100)
 [run_local]   check:        scripts/validate_pipeline.sh --config $rel_config
 INFO

@@ -14,12 +14,13 @@ import java.util.List;
  * @param grownFiles     files of 250 orders in today's partition before the grown-lake latency run (0: none)
  * @param keep           keep the temporary folder (job logs, lakes) for inspection
  * @param changes        also the latency scenario in change capture mode, updates at the last batch interval
+ * @param metricsRounds  rounds of the metrics cost scenario: each a run with both endpoints on (scraped) and one off
  */
 record BenchOptions(boolean cluster, int rate, int seconds, List<Integer> batchIntervals, int backlog, int grownFiles,
-                    boolean keep, boolean changes) {
+                    boolean keep, boolean changes, int metricsRounds) {
 
     static final String USAGE = """
-            usage: scripts/bench.sh [--cluster] [--rate N] [--seconds N] [--batch-intervals 5,1] [--backlog N] [--grown-files N] [--no-changes] [--keep]
+            usage: scripts/bench.sh [--cluster] [--rate N] [--seconds N] [--batch-intervals 5,1] [--backlog N] [--grown-files N] [--no-changes] [--metrics-cost N] [--keep]
               --cluster           run both jobs on a local Spark standalone cluster (master + worker)
               --rate N            latency scenario: orders per second, one transaction each (default 20)
               --seconds N         latency scenario: how long to insert (default 60; 0 skips it)
@@ -30,10 +31,13 @@ record BenchOptions(boolean cluster, int rate, int seconds, List<Integer> batchI
                                   then the latency scenario at the last batch interval (default 20000; 0 skips it)
               --no-changes        skip the latency scenario of change capture mode (updates at the
                                   last batch interval, each its own transaction, at --rate)
+              --metrics-cost N    N rounds (at least 3 to compare) of the same two runs, latency at batch_interval 1
+                                  and a backlog of 200000, with both metrics endpoints on (scraped every second)
+                                  and off, alternated; medians compared (default 0: skipped; ~4 minutes a round)
               --keep              keep the temporary folder (job logs, lakes) and print where""";
 
     static BenchOptions defaults() {
-        return new BenchOptions(false, 20, 60, List.of(5, 1), 1_000_000, 20_000, false, true);
+        return new BenchOptions(false, 20, 60, List.of(5, 1), 1_000_000, 20_000, false, true, 0);
     }
 
     /** Parses the command line; an IllegalArgumentException names the bad argument. */
@@ -43,7 +47,7 @@ record BenchOptions(boolean cluster, int rate, int seconds, List<Integer> batchI
             String arg = args[i];
             if (arg.equals("--cluster") || arg.equals("--keep") || arg.equals("--no-changes")) {
                 o = new BenchOptions(o.cluster || arg.equals("--cluster"), o.rate, o.seconds, o.batchIntervals, o.backlog,
-                        o.grownFiles, o.keep || arg.equals("--keep"), o.changes && !arg.equals("--no-changes"));
+                        o.grownFiles, o.keep || arg.equals("--keep"), o.changes && !arg.equals("--no-changes"), o.metricsRounds);
                 continue;
             }
             if (i + 1 >= args.length) {
@@ -52,15 +56,17 @@ record BenchOptions(boolean cluster, int rate, int seconds, List<Integer> batchI
             String value = args[++i];
             o = switch (arg) {
                 case "--rate" -> new BenchOptions(o.cluster, number(arg, value, 1, 10_000), o.seconds, o.batchIntervals,
-                        o.backlog, o.grownFiles, o.keep, o.changes);
+                        o.backlog, o.grownFiles, o.keep, o.changes, o.metricsRounds);
                 case "--seconds" -> new BenchOptions(o.cluster, o.rate, number(arg, value, 0, 3_600), o.batchIntervals,
-                        o.backlog, o.grownFiles, o.keep, o.changes);
+                        o.backlog, o.grownFiles, o.keep, o.changes, o.metricsRounds);
                 case "--batch-intervals" -> new BenchOptions(o.cluster, o.rate, o.seconds, intervals(value), o.backlog,
-                        o.grownFiles, o.keep, o.changes);
+                        o.grownFiles, o.keep, o.changes, o.metricsRounds);
                 case "--backlog" -> new BenchOptions(o.cluster, o.rate, o.seconds, o.batchIntervals,
-                        number(arg, value, 0, 100_000_000), o.grownFiles, o.keep, o.changes);
+                        number(arg, value, 0, 100_000_000), o.grownFiles, o.keep, o.changes, o.metricsRounds);
                 case "--grown-files" -> new BenchOptions(o.cluster, o.rate, o.seconds, o.batchIntervals, o.backlog,
-                        number(arg, value, 0, 1_000_000), o.keep, o.changes);
+                        number(arg, value, 0, 1_000_000), o.keep, o.changes, o.metricsRounds);
+                case "--metrics-cost" -> new BenchOptions(o.cluster, o.rate, o.seconds, o.batchIntervals, o.backlog,
+                        o.grownFiles, o.keep, o.changes, number(arg, value, 0, 20));
                 default -> throw new IllegalArgumentException("unknown argument " + arg);
             };
         }

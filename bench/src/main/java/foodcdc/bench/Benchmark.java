@@ -9,6 +9,7 @@ import foodcdc.lake.LakeLayout;
 import foodcdc.sql.SqlIdentifier;
 import foodcdc.stack.JobProcess;
 import foodcdc.stack.LocalStack;
+import foodcdc.stack.Ports;
 import foodcdc.stack.Repository;
 import foodcdc.stack.ThrowawayStack;
 import foodcdc.stack.Wait;
@@ -38,6 +39,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class Benchmark {
     private static final int SAMPLE_ORDERS = 10; // db/orders.sql's
+    /** The backlog of the metrics cost scenario: long enough to measure, short enough to repeat. */
+    private static final int METRICS_COST_BACKLOG = 200_000;
 
     private final BenchOptions options;
     private final Path dir;
@@ -110,6 +113,9 @@ public final class Benchmark {
         if (options.backlog() > 0) {
             report.backlog = backlog(options.backlog());
         }
+        if (options.metricsRounds() > 0) {
+            report.metricsCost = metricsCost(options.metricsRounds());
+        }
         return report;
     }
 
@@ -120,7 +126,11 @@ public final class Benchmark {
      */
     private Report.Latency latency(int batchInterval, int prefilledFiles) throws Exception {
         String name = (prefilledFiles == 0 ? "latency_" : "grown_latency_") + batchInterval + "s";
-        PipelineConfig c = scenario(name, batchInterval);
+        return latency(name, scenario(name, batchInterval), batchInterval, prefilledFiles);
+    }
+
+    private Report.Latency latency(String name, PipelineConfig c, int batchInterval, int prefilledFiles)
+            throws Exception {
         long prefilledOrders = 0;
         if (prefilledFiles > 0) {
             System.out.printf("%s: today's partition gets %,d files of %d orders%n", name, prefilledFiles,
@@ -222,18 +232,9 @@ public final class Benchmark {
         long total = SAMPLE_ORDERS + (long) n;
         System.out.printf("backlog: starting both jobs on %,d orders%n", total);
         try (RssSampler rss = new RssSampler(); LakeWatcher lake = new LakeWatcher(Path.of(c.datalake().path()), Set.of())) {
-            long start = System.nanoTime();
-            double producedSeconds;
-            double lakeSeconds;
-            Jobs jobs = Jobs.start(this, c, rss, List.of("producer", "consumer"));
-            try {
-                producedSeconds = (awaitTopicRecords(c, total, Duration.ofMinutes(10)) - start) / 1e9;
-                System.out.printf("backlog: all in Kafka after %.1f s%n", producedSeconds);
-                lakeSeconds = (lake.awaitOrders(total, Duration.ofMinutes(10)) - start) / 1e9;
-                System.out.printf("backlog: all in the lake after %.1f s%n", lakeSeconds);
-            } finally {
-                jobs.stop();
-            }
+            double[] drained = drain("backlog", c, total, rss, lake);
+            double producedSeconds = drained[0];
+            double lakeSeconds = drained[1];
             lake.stop();
             rss.stop();
             double consumerAlone = consumerAlone(c, total);
@@ -244,6 +245,57 @@ public final class Benchmark {
             return new Report.Backlog(total, producedSeconds, lakeSeconds, consumerAlone, floor, lake.files(),
                     lake.duplicates(), rss.peaksMb());
         }
+    }
+
+    /** Both jobs started on {@code total} orders in the table: seconds until all are in Kafka, and in the lake. */
+    private double[] drain(String name, PipelineConfig c, long total, RssSampler rss, LakeWatcher lake) throws Exception {
+        long start = System.nanoTime();
+        Jobs jobs = Jobs.start(this, c, rss, List.of("producer", "consumer"));
+        try {
+            double produced = (awaitTopicRecords(c, total, Duration.ofMinutes(10)) - start) / 1e9;
+            System.out.printf("%s: all in Kafka after %.1f s%n", name, produced);
+            double inLake = (lake.awaitOrders(total, Duration.ofMinutes(10)) - start) / 1e9;
+            System.out.printf("%s: all in the lake after %.1f s%n", name, inLake);
+            return new double[] {produced, inLake};
+        } finally {
+            jobs.stop();
+        }
+    }
+
+    /**
+     * What the metrics endpoints cost: the same two runs (the latency scenario at batch_interval
+     * 1, a backlog of {@link #METRICS_COST_BACKLOG}) with both endpoints on and scraped every
+     * second, and with both off, alternated round by round (on first, then off first), so that a
+     * machine growing busier does not favour one side.
+     */
+    private Report.MetricsCost metricsCost(int rounds) throws Exception {
+        Report.MetricsCost cost = new Report.MetricsCost(rounds, METRICS_COST_BACKLOG);
+        for (int round = 0; round < rounds; round++) {
+            for (boolean on : round % 2 == 0 ? List.of(true, false) : List.of(false, true)) {
+                String tag = (on ? "on_" : "off_") + round;
+                String name = "metrics_latency_" + tag;
+                PipelineConfig c = scenario(name, 1, "inserts", on);
+                Report.Latency latency;
+                try (Scraper scraper = Scraper.start(c, on)) {
+                    latency = latency(name, c, 1, 0);
+                    System.out.printf("%s: p50 %d ms, p99 %d ms%s%n", name, latency.millis().p50(),
+                            latency.millis().p99(), scraper.describe());
+                }
+                name = "metrics_backlog_" + tag;
+                c = scenario(name, base.streaming().batchInterval(), "inserts", on);
+                try (Connection db = connect(c)) {
+                    OrderInserter.backlog(db, c.postgres().table(), METRICS_COST_BACKLOG);
+                }
+                double[] drained;
+                try (Scraper scraper = Scraper.start(c, on); RssSampler rss = new RssSampler();
+                     LakeWatcher lake = new LakeWatcher(Path.of(c.datalake().path()), Set.of())) {
+                    drained = drain(name, c, SAMPLE_ORDERS + METRICS_COST_BACKLOG, rss, lake);
+                    System.out.printf("%s: %s%n", name, scraper.describe());
+                }
+                cost.add(on, latency.millis(), drained[1]);
+            }
+        }
+        return cost;
     }
 
     /** The consumer alone, from a new checkpoint into a new lake, on the topic the backlog filled. */
@@ -272,9 +324,16 @@ public final class Benchmark {
 
     /** {@link #scenario(String, int)} (insert mode) in a capture mode ({@code streaming.capture}). */
     private PipelineConfig scenario(String name, int batchInterval, String capture) throws Exception {
+        return scenario(name, batchInterval, capture, true);
+    }
+
+    /** {@link #scenario(String, int, String)} with both metrics endpoints on (free ports) or off. */
+    private PipelineConfig scenario(String name, int batchInterval, String capture, boolean metrics) throws Exception {
         Path d = dir.resolve(name);
         PipelineConfig c = ThrowawayStack.named(base, name, d);
-        c = c.withStreaming(c.streaming().withBatchInterval(batchInterval).withCapture(capture));
+        c = c.withStreaming(c.streaming().withBatchInterval(batchInterval).withCapture(capture))
+                .withMetrics(metrics ? new PipelineConfig.Metrics("127.0.0.1", Ports.freePort(), Ports.freePort())
+                        : PipelineConfig.Metrics.off("127.0.0.1"));
         Files.createDirectories(d);
         stack.createSource(c);
         ConfigWriter.write(c, d.resolve("orders_stream.yml"));

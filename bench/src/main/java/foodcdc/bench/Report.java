@@ -49,10 +49,50 @@ final class Report {
         }
     }
 
+    /**
+     * The metrics endpoints' cost: per run with both on (scraped) and off, the latency scenario's
+     * percentiles at batch_interval 1 and the seconds a backlog of {@code backlogOrders} took to
+     * the lake; compared by their medians.
+     */
+    static final class MetricsCost {
+        final int rounds;
+        final int backlogOrders;
+        final Map<Boolean, List<Long>> p50 = Map.of(true, new ArrayList<>(), false, new ArrayList<>());
+        final Map<Boolean, List<Long>> p99 = Map.of(true, new ArrayList<>(), false, new ArrayList<>());
+        final Map<Boolean, List<Long>> backlogMillis = Map.of(true, new ArrayList<>(), false, new ArrayList<>());
+
+        MetricsCost(int rounds, int backlogOrders) {
+            this.rounds = rounds;
+            this.backlogOrders = backlogOrders;
+        }
+
+        void add(boolean on, Percentiles latency, double backlogSeconds) {
+            p50.get(on).add(latency.p50());
+            p99.get(on).add(latency.p99());
+            backlogMillis.get(on).add(Math.round(backlogSeconds * 1000));
+        }
+
+        /** One line: the medians on and off and how much more on costs, in per cent. */
+        static String line(String what, Map<Boolean, List<Long>> values, String unit, double scale) {
+            long on = median(values.get(true));
+            long off = median(values.get(false));
+            return String.format(Locale.ROOT, "  %-34s on %8.1f %s, off %8.1f %s (%+.1f %%; runs on %s, off %s)%n",
+                    what, on / scale, unit, off / scale, unit, 100.0 * (on - off) / off, values.get(true),
+                    values.get(false));
+        }
+
+        static long median(List<Long> values) {
+            List<Long> sorted = values.stream().sorted().toList();
+            int n = sorted.size();
+            return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        }
+    }
+
     private final BenchOptions options;
     private final String machine;
     final List<Latency> latency = new ArrayList<>();
     Backlog backlog;
+    MetricsCost metricsCost;
 
     Report(BenchOptions options, String machine) {
         this.options = options;
@@ -123,6 +163,14 @@ final class Report {
             }
             out.append('\n');
         }
+        if (metricsCost != null) {
+            out.append(String.format(Locale.ROOT, "%nMetrics endpoints on (both scraped every second) and off, alternated, %d runs "
+                    + "each (medians):%n", metricsCost.rounds));
+            out.append(MetricsCost.line("latency p50, batch_interval 1", metricsCost.p50, "ms", 1));
+            out.append(MetricsCost.line("latency p99, batch_interval 1", metricsCost.p99, "ms", 1));
+            out.append(MetricsCost.line(String.format(Locale.ROOT, "backlog of %,d to the lake", metricsCost.backlogOrders),
+                    metricsCost.backlogMillis, "s", 1000));
+        }
         return out.toString();
     }
 
@@ -144,9 +192,14 @@ final class Report {
                 backlog.floor().toKafkaSeconds(), backlog.floor().toLakeSeconds(), backlog.kafkaRowsPerSecond(),
                 backlog.lakeRowsPerSecond(), backlog.files(), backlog.duplicates(), json(backlog.peakRssMb()));
         return String.format(Locale.ROOT, "{%n  \"machine\": %s,%n  \"mode\": \"%s\",%n  \"rate_per_s\": %d,%n"
-                        + "  \"seconds\": %d,%n  \"latency\": %s,%n  \"backlog\": %s%n}%n",
+                        + "  \"seconds\": %d,%n  \"latency\": %s,%n  \"backlog\": %s,%n  \"metrics_cost\": %s%n}%n",
                 quote(machine), options.cluster() ? "cluster" : "local", options.rate(), options.seconds(),
-                latency.isEmpty() ? "[]" : lat.toString(), back);
+                latency.isEmpty() ? "[]" : lat.toString(), back, metricsCost == null ? "null" : String.format(Locale.ROOT,
+                        "{\"rounds\": %d, \"backlog_orders\": %d, \"p50_ms_on\": %s, \"p50_ms_off\": %s, "
+                                + "\"p99_ms_on\": %s, \"p99_ms_off\": %s, \"backlog_ms_on\": %s, \"backlog_ms_off\": %s}",
+                        metricsCost.rounds, metricsCost.backlogOrders, metricsCost.p50.get(true),
+                        metricsCost.p50.get(false), metricsCost.p99.get(true), metricsCost.p99.get(false),
+                        metricsCost.backlogMillis.get(true), metricsCost.backlogMillis.get(false)));
     }
 
     /** Writes {@link #json()} to a new file in {@code dir}; returns its path. */

@@ -10,14 +10,14 @@ class BenchOptionsTest {
 
     @Test
     void shouldDefaultToTheIssuesScenarios() {
-        assertEquals(new BenchOptions(false, 20, 60, List.of(5, 1), 1_000_000, 20_000, false, true), BenchOptions.parse());
+        assertEquals(new BenchOptions(false, 20, 60, List.of(5, 1), 1_000_000, 20_000, false, true, 0), BenchOptions.parse());
     }
 
     @Test
     void shouldReadEveryOption() {
-        assertEquals(new BenchOptions(true, 50, 30, List.of(2, 1), 0, 7, true, false),
+        assertEquals(new BenchOptions(true, 50, 30, List.of(2, 1), 0, 7, true, false, 3),
                 BenchOptions.parse("--rate", "50", "--cluster", "--keep", "--seconds", "30", "--batch-intervals", "2, 1",
-                        "--backlog", "0", "--grown-files", "7", "--no-changes"));
+                        "--backlog", "0", "--grown-files", "7", "--no-changes", "--metrics-cost", "3"));
     }
 
     @Test

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class ReportTest {
 
     private static Report sample() {
-        Report r = new Report(new BenchOptions(false, 20, 60, List.of(5), 1000, 2, false, true), "2 cores \"test\"");
+        Report r = new Report(new BenchOptions(false, 20, 60, List.of(5), 1000, 2, false, true, 0), "2 cores \"test\"");
         r.latency.add(new Report.Latency(5, 0, 0, false, 1200, new Percentiles(1200, 3100, 5200, 5900, 6100), 0, 0,
                 Map.of("producer driver", 400L, "consumer driver", 900L)));
         r.latency.add(new Report.Latency(5, 2, 500, false, 1200, new Percentiles(1200, 3410, 5200, 6490, 7000), 0, 0,
@@ -58,8 +58,27 @@ class ReportTest {
                   ],
                   "backlog": {"orders": 1010, "to_kafka_s": 2.00, "to_lake_s": 4.00, "consumer_alone_s": 3.00, \
                 "floor_to_kafka_s": 0.50, "floor_to_lake_s": 1.50, "kafka_rows_per_s": 505, \
-                "lake_rows_per_s": 253, "files": 3, "duplicates": 0, "peak_rss_mb": {"producer driver": 500}}
+                "lake_rows_per_s": 253, "files": 3, "duplicates": 0, "peak_rss_mb": {"producer driver": 500}},
+                  "metrics_cost": null
                 }
                 """, sample().json());
+    }
+
+    @Test
+    void shouldCompareTheMetricsRunsByTheirMedians() {
+        Report r = sample();
+        r.metricsCost = new Report.MetricsCost(3, 200_000);
+        long[][] runs = {{1300, 2000, 20_000}, {1250, 2100, 19_000}, {1400, 2050, 21_000}, {1200, 1900, 20_500},
+            {1350, 2200, 19_500}, {1280, 1950, 22_000}};
+        for (int i = 0; i < runs.length; i++) {
+            r.metricsCost.add(i % 2 == 0, new Percentiles(100, runs[i][0], 0, runs[i][1], 0), runs[i][2] / 1000.0);
+        }
+        String table = r.table();
+        assertTrue(table.contains("Metrics endpoints on (both scraped every second) and off, alternated, 3 runs each"), table);
+        // on: p50 1300, 1400, 1350 -> 1350; off: 1250, 1200, 1280 -> 1250: +8.0 %
+        assertTrue(table.contains("latency p50, batch_interval 1      on   1350.0 ms, off   1250.0 ms (+8.0 %"), table);
+        assertTrue(table.contains("backlog of 200,000 to the lake     on     20.0 s, off     20.5 s (-2.4 %"), table);
+        assertTrue(r.json().contains("\"metrics_cost\": {\"rounds\": 3, \"backlog_orders\": 200000, "
+                + "\"p50_ms_on\": [1300, 1400, 1350], \"p50_ms_off\": [1250, 1200, 1280]"), r.json());
     }
 }

@@ -119,7 +119,7 @@ final class Compactor {
             }
         }
         List<Path> parquet = new ArrayList<>();
-        for (LocatedFileStatus f : listAll(layout.lake)) {
+        for (FileStatus f : listAll(layout.lake)) {
             String date = LakeLayout.dateOf(f.getPath().getParent().getName());
             if (LakeLayout.isParquet(f.getPath().getName())) {
                 parquet.add(f.getPath());
@@ -143,7 +143,7 @@ final class Compactor {
     private void recoverMerges(Path root) throws IOException {
         List<Path> journals = new ArrayList<>();
         List<Path> unjournaled = new ArrayList<>();
-        for (LocatedFileStatus f : listAll(root)) {
+        for (FileStatus f : listAll(root)) {
             Path p = f.getPath();
             if (LakeLayout.isJournal(p.getName())) {
                 journals.add(p);
@@ -399,15 +399,33 @@ final class Compactor {
         }
     }
 
-    /** Every file under {@code root}, none if it does not exist. */
-    private List<LocatedFileStatus> listAll(Path root) throws IOException {
-        List<LocatedFileStatus> all = new ArrayList<>();
+    /**
+     * Every file under {@code root}, none if it does not exist. On a local disk by a walk of
+     * plain listings: Hadoop's recursive {@code listFiles} gives each local file's permissions,
+     * which it reads by running {@code ls} once a file (about 50 s for 4,000 files here, before
+     * the stream could start). Elsewhere (HDFS, S3) its one recursive listing is the cheap way.
+     */
+    private List<FileStatus> listAll(Path root) throws IOException {
+        List<FileStatus> all = new ArrayList<>();
         if (!fs.exists(root)) {
             return all;
         }
-        RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
-        while (it.hasNext()) {
-            all.add(it.next());
+        if (!"file".equals(fs.getUri().getScheme())) {
+            RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
+            while (it.hasNext()) {
+                all.add(it.next());
+            }
+            return all;
+        }
+        java.util.ArrayDeque<Path> folders = new java.util.ArrayDeque<>(List.of(root));
+        while (!folders.isEmpty()) {
+            for (FileStatus f : fs.listStatus(folders.pop())) {
+                if (f.isDirectory()) {
+                    folders.push(f.getPath());
+                } else {
+                    all.add(f);
+                }
+            }
         }
         return all;
     }

@@ -31,8 +31,9 @@ final class StreamMonitor implements AutoCloseable {
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile boolean waitingForTopic;
     private long lastRead = -1;
-    private long lastBehind;
     private long lastLookNanos;
+    /** Since when the current trigger has been running (a micro-batch at work), or -1. */
+    private long activeSince = -1;
 
     StreamMonitor(KafkaWatch kafka, String topic, ConsumerMetrics metrics, Supplier<StreamingQuery> query) {
         this.kafka = kafka;
@@ -66,6 +67,7 @@ final class StreamMonitor implements AutoCloseable {
     private void look() {
         metrics.waitingFor(waitingForTopic ? "topic" : kafka.isDown() ? "kafka" : null);
         StreamingQuery q = query.get();
+        sayIfBatchIsLong(q);
         StreamingQueryProgress progress = q == null ? null : q.lastProgress();
         if (progress == null || progress.sources().length == 0 || kafka.isDown()) {
             return;
@@ -85,20 +87,31 @@ final class StreamMonitor implements AutoCloseable {
             logBacklog(behind, Math.max(0, readSum - lastRead), Duration.ofNanos(now - lastLookNanos));
         }
         lastRead = readSum;
-        lastBehind = behind;
         lastLookNanos = now;
     }
 
-    /** A line while more than {@link #WORTH_A_LINE} of work is left, or nothing was read while records wait. */
-    private void logBacklog(long behind, long readSince, Duration since) {
-        if (behind == 0) {
+    /**
+     * A micro-batch at work for more than a look (a run's first, which builds the order index and
+     * warms Spark up; a large one; a merge): one line a look, so that it is not taken for a hang.
+     */
+    private void sayIfBatchIsLong(StreamingQuery q) {
+        long now = System.nanoTime();
+        if (q == null || !q.isActive() || !q.status().isTriggerActive()) {
+            activeSince = -1;
             return;
         }
+        if (activeSince < 0) {
+            activeSince = now;
+        } else if (now - activeSince >= TimeUnit.SECONDS.toNanos(EVERY_SECONDS)) {
+            LOG.info("A micro-batch has been at work for {} s ({}){}", TimeUnit.NANOSECONDS.toSeconds(now - activeSince),
+                    q.status().message(), q.lastProgress() == null ? "; the first of a run builds the order index" : "");
+        }
+    }
+
+    /** A line while more than {@link #WORTH_A_LINE} of work is left at the rate so far. */
+    private void logBacklog(long behind, long readSince, Duration since) {
         double rate = Progress.rate(readSince, since);
-        if (readSince == 0 && lastBehind > 0) {
-            LOG.info("Backlog: {} records behind in kafka.topic {}; none read in the last {} s (a micro-batch is "
-                    + "running)", behind, topic, since.toSeconds());
-        } else if (readSince > 0 && behind / rate >= WORTH_A_LINE.toSeconds()) {
+        if (behind > 0 && readSince > 0 && behind / rate >= WORTH_A_LINE.toSeconds()) {
             LOG.info("Backlog: {} records behind in kafka.topic {}, {} records/s, {}", behind, topic,
                     Math.round(rate), Progress.timeLeft(behind, rate));
         }

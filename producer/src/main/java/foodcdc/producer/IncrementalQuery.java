@@ -110,6 +110,17 @@ final class IncrementalQuery {
     }
 
     /**
+     * How many rows lie after the watermark (if any): the backlog's size, for the progress line
+     * of a long catch-up. An index-only count where the visibility map allows.
+     */
+    Bound rowsAfter(Optional<Watermark> after) {
+        List<Object> parameters = new ArrayList<>();
+        after.ifPresent(w -> parameters.addAll(List.of(w.createdAt(), w.orderId())));
+        return new Bound("SELECT count(*) FROM " + table + after.map(w -> " WHERE (" + KEY + ") > (?, ?)").orElse(""),
+                List.copyOf(parameters));
+    }
+
+    /**
      * Every row of one batch: after {@code after} (if any), up to and including {@code last}.
      * The bounds are literals, not parameters: Spark's JDBC {@code query} option takes SQL text.
      */

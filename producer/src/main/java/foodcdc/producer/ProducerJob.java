@@ -7,6 +7,7 @@ import foodcdc.contract.ChangeEvent;
 import foodcdc.lake.LakeLayout;
 import foodcdc.lake.LakeSource;
 import foodcdc.metrics.MetricsEndpoint;
+import foodcdc.metrics.Progress;
 import foodcdc.retry.Backoff;
 import foodcdc.retry.RootCause;
 import foodcdc.spark.SparkSessions;
@@ -43,6 +44,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProducerJob implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProducerJob.class);
+    private static final int POLL_WATCH_SECONDS = 5;
 
     private final PipelineConfig config;
     private final SourceDatabase db;
@@ -54,11 +56,14 @@ public final class ProducerJob implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** streaming.capture: changes. */
     private final boolean changes;
-    private Optional<Position> watermark;
+    private volatile Optional<Position> watermark;
     /** A batch Kafka acknowledged whose watermark (or lake record) could not be written yet. */
     private Optional<SourceDatabase.Batch> unrecorded = Optional.empty();
     private final LongTransactionWarning longTransaction = new LongTransactionWarning();
     private final ProducerMetrics metrics;
+    private final BacklogProgress backlog = new BacklogProgress();
+    /** When the running poll began (System.nanoTime), or -1 between polls. */
+    private volatile long pollStarted = -1;
 
     /** A job whose metrics nobody serves (tests that drive polls one by one). */
     public ProducerJob(PipelineConfig config, SparkSession spark) throws IOException {
@@ -162,15 +167,18 @@ public final class ProducerJob implements AutoCloseable {
                 config.streaming().maxRowsPerPoll(), unit(), watermark.map(Position::toString)
                         .orElse("none: publish all"), store);
         Backoff backoff = new Backoff();
+        Thread watch = startPollWatch();
         try {
             checkSource(backoff);
             while (stopRequested.getCount() > 0) {
                 long started = System.nanoTime();
+                pollStarted = started;
                 Duration pause;
                 try {
                     PollResult result = pollOnce();
                     metrics.polled(Duration.ofNanos(System.nanoTime() - started));
                     backoff.reset();
+                    backlog.polled(result);
                     // A full batch means a backlog: go on at once instead of waiting.
                     pause = result.full() ? Duration.ZERO : remaining(started);
                 } catch (SQLException e) {
@@ -194,9 +202,12 @@ public final class ProducerJob implements AutoCloseable {
                     LOG.warn("Waiting for {} (attempt {}, next in {} s): {}", failedService(e), backoff.failures(),
                             pause.toSeconds(), RootCause.describe(e));
                 }
+                pollStarted = -1;
                 stopRequested.await(pause.toMillis(), TimeUnit.MILLISECONDS);
             }
         } finally {
+            pollStarted = -1;
+            watch.interrupt();
             db.close();
             topicEnd.close();
             LOG.info("Producer stopped at watermark {}", watermark.map(Position::toString).orElse("none"));
@@ -341,6 +352,80 @@ public final class ProducerJob implements AutoCloseable {
         LOG.info("{} {} {} in {} ms; watermark {} -> {}", what, batch.rows(), unit(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), old.map(Position::toString).orElse("none"),
                 batch.last());
+    }
+
+    /**
+     * A poll at work for more than {@value #POLL_WATCH_SECONDS} s (the first, which warms Spark
+     * up; a large batch; Kafka slow to acknowledge) says so every {@value #POLL_WATCH_SECONDS} s,
+     * so that it is not taken for a hang.
+     */
+    private Thread startPollWatch() {
+        Thread t = new Thread(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(TimeUnit.SECONDS.toMillis(POLL_WATCH_SECONDS));
+                    long since = pollStarted;
+                    long seconds = since < 0 ? 0 : TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - since);
+                    if (seconds >= POLL_WATCH_SECONDS) {
+                        LOG.info("A poll has been at work for {} s (at most {} {}, after watermark {})", seconds,
+                                config.streaming().maxRowsPerPoll(), unit(),
+                                watermark.map(Position::toString).orElse("none"));
+                    }
+                }
+            } catch (InterruptedException e) {
+                // the job stopped
+            }
+        }, "poll-watch");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /**
+     * While full polls follow each other (a backlog), a line every {@link #EVERY}: rows left, the
+     * rate so far and the time left at it. Insert mode counts the rows after the watermark;
+     * change capture mode says only what it published.
+     */
+    private final class BacklogProgress {
+        private static final Duration EVERY = Duration.ofSeconds(10);
+        private long since = -1;
+        private long published;
+        private long lastLine;
+
+        void polled(PollResult result) {
+            if (!result.full()) {
+                if (since >= 0) {
+                    LOG.info("Backlog worked off: {} {} in {} s", published + result.rows(), unit(),
+                            TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - since));
+                }
+                since = -1;
+                return;
+            }
+            long now = System.nanoTime();
+            if (since < 0) {
+                since = now;
+                published = 0;
+                lastLine = now;
+            }
+            published += result.rows();
+            if (now - lastLine < EVERY.toNanos()) {
+                return;
+            }
+            lastLine = now;
+            double rate = Progress.rate(published, Duration.ofNanos(now - since));
+            if (changes) {
+                LOG.info("Backlog: {} changes published in {} s, {} changes/s", published,
+                        TimeUnit.NANOSECONDS.toSeconds(now - since), Math.round(rate));
+                return;
+            }
+            try {
+                long left = db.rowsAfter(watermark.map(Watermark.class::cast));
+                LOG.info("Backlog: {} rows after the watermark, {} rows/s, {}", left, Math.round(rate),
+                        Progress.timeLeft(left, rate));
+            } catch (SQLException e) {
+                LOG.debug("Counting the backlog: {}", e.getMessage());   // the next poll says what is wrong
+            }
+        }
     }
 
     /** What a batch is made of, for the logs. */

@@ -295,6 +295,18 @@ final class SourceDatabase implements AutoCloseable {
         }
     }
 
+    /** Insert mode: how many rows of the table lie after {@code after} (all, without a watermark). */
+    long rowsAfter(Optional<Watermark> after) throws SQLException {
+        IncrementalQuery.Bound count = query.rowsAfter(after);
+        try (PreparedStatement s = connection().prepareStatement(count.sql())) {
+            bind(s, count);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     private static void bind(PreparedStatement s, IncrementalQuery.Bound bound) throws SQLException {
         for (int i = 0; i < bound.parameters().size(); i++) {
             s.setObject(i + 1, bound.parameters().get(i));

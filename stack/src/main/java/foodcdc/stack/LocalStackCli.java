@@ -65,6 +65,7 @@ public final class LocalStackCli {
                     return ExitCode.FAILED;
                 }
                 printStatus(stack.status(), stackDir);
+                System.out.println(metricsLine(config.metrics()));
                 return ExitCode.OK;
             }
             case "stop" -> {
@@ -85,6 +86,16 @@ public final class LocalStackCli {
     private static void printStatus(List<String> lines, Path stackDir) {
         System.out.println("Local stack in " + stackDir + " (logs in " + stackDir.resolve("logs") + "):");
         lines.forEach(l -> System.out.println("  " + l));
+    }
+
+    /** Where the jobs will serve /metrics (they start after the stack): one line, for run_local.sh. */
+    static String metricsLine(PipelineConfig.Metrics m) {
+        return "metrics:  producer " + url(m.host(), m.producerPort()) + ", consumer " + url(m.host(), m.consumerPort())
+                + " (metrics.producer_port, metrics.consumer_port; docs/MONITORING.md)";
+    }
+
+    private static String url(String host, int port) {
+        return port == 0 ? "off" : "http://" + host + ":" + port + "/metrics";
     }
 
     private static String value(String[] args, int i) throws ExitCode.Ending {

@@ -72,6 +72,9 @@ class ComposeIT {
                 "SPARK_MASTER_UI_PORT", Integer.toString(Ports.freePort()),
                 "PRODUCER_UI_PORT", Integer.toString(Ports.freePort()),
                 "CONSUMER_UI_PORT", Integer.toString(Ports.freePort()),
+                "PRODUCER_METRICS_PORT", Integer.toString(Ports.freePort()),
+                "CONSUMER_METRICS_PORT", Integer.toString(Ports.freePort()),
+                "PROMETHEUS_HOST_PORT", Integer.toString(Ports.freePort()),
                 "LAKE_EXPORT_DIR", export.toString()));
         PipelineConfig config = ConfigLoader.load(HOME.resolve("configs/orders_stream.yml"), Map.of());
 
@@ -103,6 +106,7 @@ class ComposeIT {
         assertEquals(ids(1, 17), topicOrderIds(config, kafkaPort), "the topic, read from the host");
         assertConsistent(engine);
         assertUisPublished();
+        assertPrometheusScrapesBothJobs(17);
         System.out.println("ComposeIT: memory in use\n" + must(engine.run(Duration.ofMinutes(1), "podman", "stats",
                 "--no-stream", "--format", "{{.Name}} {{.MemUsage}}"), "podman stats").output());
 
@@ -215,6 +219,21 @@ class ComposeIT {
             String apps = get(http, ui, "/api/v1/applications");
             assertTrue(apps.contains(ui.startsWith("PRODUCER") ? "orders-cdc-producer" : "orders-cdc-consumer"), apps);
         }
+    }
+
+    /**
+     * Both jobs publish /metrics on their host ports, and the stack's Prometheus scrapes them: both
+     * up, and the consumer's count of orders written is the lake's.
+     */
+    private void assertPrometheusScrapesBothJobs(int written) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        assertTrue(get(http, "PRODUCER_METRICS_PORT", "/metrics").contains("orders_producer_polls_total"));
+        assertTrue(get(http, "CONSUMER_METRICS_PORT", "/metrics").contains("orders_consumer_records_total"));
+        String query = "/api/v1/query?query=" + java.net.URLEncoder.encode("sum(up{job=~\"orders-.*\"}) * 1000 + "
+                + "sum(orders_consumer_records_total{outcome=\"written\"})", java.nio.charset.StandardCharsets.UTF_8);
+        String expected = "\"" + (2000 + written) + "\"]";
+        Wait.until(() -> get(http, "PROMETHEUS_HOST_PORT", query), body -> body.contains(expected),
+                Duration.ofSeconds(60), "Prometheus: both jobs up, " + written + " orders written");
     }
 
     private String get(java.net.http.HttpClient http, String portVariable, String path) throws Exception {
