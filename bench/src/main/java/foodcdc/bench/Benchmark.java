@@ -332,7 +332,7 @@ public final class Benchmark {
         Path d = dir.resolve(name);
         PipelineConfig c = ThrowawayStack.named(base, name, d);
         c = c.withStreaming(c.streaming().withBatchInterval(batchInterval).withCapture(capture))
-                .withMetrics(metrics ? new PipelineConfig.Metrics("127.0.0.1", Ports.freePort(), Ports.freePort())
+                .withMetrics(metrics ? Ports.freeMetricsPorts()
                         : PipelineConfig.Metrics.off("127.0.0.1"));
         Files.createDirectories(d);
         stack.createSource(c);

@@ -36,9 +36,15 @@ public final class MetricsEndpoint implements AutoCloseable {
             HTTPServer server = HTTPServer.builder().hostname(host).port(port).registry(registry).buildAndStart();
             return Optional.of(new MetricsEndpoint(server, "http://" + host + ":" + server.getPort() + "/metrics"));
         } catch (BindException e) {
-            throw new IOException(key + ": cannot serve metrics on " + host + ":" + port + " (" + e.getMessage()
-                    + "): another process listens there (a second stack on this host?); set " + key
-                    + " to a free port, or to 0 to turn the endpoint off", e);
+            if (String.valueOf(e.getMessage()).contains("already in use")) {
+                throw new IOException(key + ": cannot serve metrics on " + host + ":" + port + " (" + e.getMessage()
+                        + "): another process listens there (a second stack on this host?); set " + key
+                        + " to a free port, or to 0 to turn the endpoint off", e);
+            }
+            // Not an address of this machine, or a port below 1024 without the right to it.
+            throw new IOException("metrics.host, " + key + ": cannot serve metrics on " + host + ":" + port + " ("
+                    + e.getMessage() + "): set metrics.host to an address of this machine (127.0.0.1, 0.0.0.0) and "
+                    + key + " to a port above 1023, or " + key + " to 0 to turn the endpoint off", e);
         } catch (IOException e) {
             throw new IOException("metrics.host: cannot serve metrics on " + host + ":" + port + " (" + e + ")", e);
         }

@@ -131,14 +131,8 @@ final class LakeWriter {
                         shape == EventShape.CHANGES ? "changes" : "orders",
                         summary.dates(), summary.valid() - written, summary.rejected(), (end - t0) / 1_000_000,
                         (summarized - t0) / 1_000_000, (end - summarized) / 1_000_000);
-                if (compactor.compactOne(fileName)) {
-                    metrics.merged();
-                }
-                metrics.batch(summary.validByOp(), writtenByOp, summary.rejectedByReason(),
-                        Duration.ofNanos(System.nanoTime() - t0));
-                metrics.files(compactor.files(LocalDate.now(ZoneOffset.UTC), true),
-                        compactor.files(LocalDate.now(ZoneOffset.UTC), false));
-                metrics.indexed(index.size());
+                boolean merged = compactor.compactOne(fileName);
+                countBatch(summary, writtenByOp, merged, t0);
             }
             replayed = new Roaring64NavigableMap();   // only the first batch can be a replay
             done = true;
@@ -152,6 +146,22 @@ final class LakeWriter {
             if (!done) {
                 index = null;   // the lake may hold part of this batch: the next attempt reads it again
             }
+        }
+    }
+
+    /** The batch's metrics; a failure here is not the batch's (its files are in place): said, never thrown. */
+    private void countBatch(OrderCleaning.BatchSummary summary, Map<String, Long> writtenByOp, boolean merged, long t0) {
+        try {
+            if (merged) {
+                metrics.merged();
+            }
+            metrics.batch(summary.validByOp(), writtenByOp, summary.rejectedByReason(),
+                    Duration.ofNanos(System.nanoTime() - t0));
+            LocalDate today = LocalDate.now(ZoneOffset.UTC);
+            metrics.files(compactor.files(today, true), compactor.files(today, false));
+            metrics.indexed(index.size());
+        } catch (RuntimeException e) {
+            LOG.warn("Metrics of a batch not counted: {}", e.toString());
         }
     }
 
@@ -176,7 +186,11 @@ final class LakeWriter {
         long inPlaceMicros = System.currentTimeMillis() * 1000;
         index.addAll(batchIds);
         known.or(replayed);
-        metrics.inPlace(CommitLatency.seconds(summary.validIds(), summary.validMicros(), known, inPlaceMicros));
+        try {
+            metrics.inPlace(CommitLatency.seconds(summary.validIds(), summary.validMicros(), known, inPlaceMicros));
+        } catch (RuntimeException e) {   // the files are in place: a metric must not fail the batch
+            LOG.warn("Commit-to-lake latencies of batch {} not measured: {}", batchId, e.toString());
+        }
         Map<String, Object> observed = newOrders.getAsJava();
         Map<String, Long> byOp = new LinkedHashMap<>();
         for (String op : shape.ops().isEmpty() ? List.of("") : shape.ops()) {
@@ -207,7 +221,7 @@ final class LakeWriter {
         listedAtStart = null;
         List<String> others = files.stream().filter(p -> !p.getName().equals(ownFile)).map(Path::toString).toList();
         List<String> own = files.stream().filter(p -> p.getName().equals(ownFile)).map(Path::toString).toList();
-        replayed = own.isEmpty() ? new Roaring64NavigableMap() : readIndex(own).keys();
+        replayed = replayedKeys(own);
         OrderIndex read = OrderIndex.empty();
         // In parts, so that a large lake's build says how far it is; each part sized to take
         // about a second at the rate so far (a Spark job per part costs a little, a part too
@@ -234,6 +248,22 @@ final class LakeWriter {
                 (System.nanoTime() - t0) / 1_000_000);
         metrics.indexed(read.size());
         return read;
+    }
+
+    /**
+     * The keys of the files the first batch replaces, for the latencies alone: a file that cannot
+     * be read is about to be replaced, so it is neither reported nor a reason to fail the batch.
+     */
+    private Roaring64NavigableMap replayedKeys(List<String> own) {
+        if (own.isEmpty()) {
+            return new Roaring64NavigableMap();
+        }
+        try {
+            return OrderIndex.read(spark, own, shape).keys();
+        } catch (RuntimeException e) {
+            LOG.debug("Reading the keys of {} (replaced by this batch): {}", own, e.toString());
+            return new Roaring64NavigableMap();
+        }
     }
 
     /** The keys of {@code files}; a file that cannot be read is left alone, with one ERROR, and its keys not counted. */

@@ -34,6 +34,8 @@ final class StreamMonitor implements AutoCloseable {
     private long lastLookNanos;
     /** Since when the current trigger has been running (a micro-batch at work), or -1. */
     private long activeSince = -1;
+    private long lastLine = -1;
+    private StreamingQuery lastQuery;
 
     StreamMonitor(KafkaWatch kafka, String topic, ConsumerMetrics metrics, Supplier<StreamingQuery> query) {
         this.kafka = kafka;
@@ -46,8 +48,10 @@ final class StreamMonitor implements AutoCloseable {
     StreamMonitor start() {
         Thread t = new Thread(() -> {
             try {
-                while (!closed.await(EVERY_SECONDS, TimeUnit.SECONDS)) {
-                    look();
+                // A tick a second for the "at work" line (said 5 s into a long batch, then every
+                // 5 s); the lag, which asks Kafka, every EVERY_SECONDS.
+                for (long tick = 1; !closed.await(1, TimeUnit.SECONDS); tick++) {
+                    look(tick % EVERY_SECONDS == 0);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -64,10 +68,27 @@ final class StreamMonitor implements AutoCloseable {
         metrics.waitingFor(waiting ? "topic" : kafka.isDown() ? "kafka" : null);
     }
 
-    private void look() {
-        metrics.waitingFor(waitingForTopic ? "topic" : kafka.isDown() ? "kafka" : null);
-        StreamingQuery q = query.get();
-        sayIfBatchIsLong(q);
+    /** One look; never ends the thread (metrics and progress lines must outlive a bad look). */
+    private void look(boolean lag) {
+        try {
+            StreamingQuery q = query.get();
+            sayIfBatchIsLong(q);
+            if (lag) {
+                metrics.waitingFor(waitingForTopic ? "topic" : kafka.isDown() ? "kafka" : null);
+                lookAtLag(q);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("Looking at the stream: {}", e.toString());
+        }
+    }
+
+    private void lookAtLag(StreamingQuery q) {
+        if (q != lastQuery) {
+            // A stream started anew (after a failure): the old one's offsets say nothing of it.
+            lastQuery = q;
+            lastRead = -1;
+            metrics.lag(Double.NaN);
+        }
         StreamingQueryProgress progress = q == null ? null : q.lastProgress();
         if (progress == null || progress.sources().length == 0 || kafka.isDown()) {
             return;
@@ -102,7 +123,9 @@ final class StreamMonitor implements AutoCloseable {
         }
         if (activeSince < 0) {
             activeSince = now;
-        } else if (now - activeSince >= TimeUnit.SECONDS.toNanos(EVERY_SECONDS)) {
+            lastLine = now;
+        } else if (now - lastLine >= TimeUnit.SECONDS.toNanos(EVERY_SECONDS)) {
+            lastLine = now;
             LOG.info("A micro-batch has been at work for {} s ({}){}", TimeUnit.NANOSECONDS.toSeconds(now - activeSince),
                     q.status().message(), q.lastProgress() == null ? "; the first of a run builds the order index" : "");
         }

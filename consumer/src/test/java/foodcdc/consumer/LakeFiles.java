@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 
@@ -74,6 +75,14 @@ public final class LakeFiles {
                      + "/**/*.parquet', hive_partitioning = true)")) {
             rs.next();
             return new Counts(rs.getLong(1), rs.getLong(2));
+        } catch (SQLException e) {
+            // Listed just now, gone when DuckDB listed again: a merge of the lake's only files, in
+            // its 500 ms between deleting the inputs and showing the output (docs/GUARANTEES.md).
+            // A reader then sees no orders, which is what this says.
+            if (String.valueOf(e.getMessage()).contains("No files found that match the pattern")) {
+                return new Counts(0, 0);
+            }
+            throw e;
         }
     }
 

@@ -135,7 +135,8 @@ class MetricsIT {
             }
         }
         assertEquals(List.of("OrdersConsumerLagging", "OrdersJobDown", "OrdersConsumerMetricsAbsent",
-                "OrdersProducerMetricsAbsent", "OrdersJobWaiting", "OrdersQuarantineRateHigh",
+                "OrdersProducerMetricsAbsent", "OrdersJobWaiting", "OrdersConsumerStalled", "OrdersProducerStalled",
+                "OrdersQuarantineRateHigh",
                 "OrdersProducerHorizonHeldBack"), healthy);
     }
 

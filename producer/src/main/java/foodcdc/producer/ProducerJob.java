@@ -319,8 +319,8 @@ public final class ProducerJob implements AutoCloseable {
             publisher.publish(watermark.map(Watermark.class::cast), (Watermark) batch.last());
         }
         // publish() returned: every record of the batch is acknowledged. Only now move on.
-        metrics.published(batch.rows());
         unrecorded = Optional.of(batch);
+        metrics.published(batch.rows());
         record(batch, t0, "Published");
         return new PollResult(batch.rows(), batch.rows() >= maxRows);
     }
@@ -362,11 +362,17 @@ public final class ProducerJob implements AutoCloseable {
     private Thread startPollWatch() {
         Thread t = new Thread(() -> {
             try {
+                long said = -1;   // the poll last spoken of, and when
+                long saidAt = 0;
                 while (true) {
-                    Thread.sleep(TimeUnit.SECONDS.toMillis(POLL_WATCH_SECONDS));
+                    Thread.sleep(1000);
                     long since = pollStarted;
-                    long seconds = since < 0 ? 0 : TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - since);
-                    if (seconds >= POLL_WATCH_SECONDS) {
+                    long now = System.nanoTime();
+                    long seconds = since < 0 ? 0 : TimeUnit.NANOSECONDS.toSeconds(now - since);
+                    boolean due = since != said || now - saidAt >= TimeUnit.SECONDS.toNanos(POLL_WATCH_SECONDS);
+                    if (seconds >= POLL_WATCH_SECONDS && due) {
+                        said = since;
+                        saidAt = now;
                         LOG.info("A poll has been at work for {} s (at most {} {}, after watermark {})", seconds,
                                 config.streaming().maxRowsPerPoll(), unit(),
                                 watermark.map(Position::toString).orElse("none"));

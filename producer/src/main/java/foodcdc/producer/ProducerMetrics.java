@@ -48,6 +48,10 @@ final class ProducerMetrics {
                 .help("1 while the producer waits for a service (label for) instead of publishing")
                 .labelNames("for").register(registry);
         WAITS.forEach(w -> waiting.labelValues(w).set(0));
+        // Unknown until a watermark or a look says (and never, in change capture mode): NaN, not a healthy-looking 0.
+        watermarkTimestamp.set(Double.NaN);
+        horizonLag.set(Double.NaN);
+        oldestOpenTransaction.set(Double.NaN);
     }
 
     /** A poll that ended (published or found nothing new), and how long it took. */

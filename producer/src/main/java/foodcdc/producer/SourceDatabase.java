@@ -299,6 +299,7 @@ final class SourceDatabase implements AutoCloseable {
     long rowsAfter(Optional<Watermark> after) throws SQLException {
         IncrementalQuery.Bound count = query.rowsAfter(after);
         try (PreparedStatement s = connection().prepareStatement(count.sql())) {
+            s.setQueryTimeout(5);   // a progress line is not worth holding up the catch-up
             bind(s, count);
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();

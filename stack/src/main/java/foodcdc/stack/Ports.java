@@ -1,5 +1,6 @@
 package foodcdc.stack;
 
+import foodcdc.config.PipelineConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -19,6 +20,16 @@ public final class Ports {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Both jobs' metrics endpoints on two free loopback ports, never the same one twice. */
+    public static PipelineConfig.Metrics freeMetricsPorts() {
+        int producer = freePort();
+        int consumer = freePort();
+        while (consumer == producer) {
+            consumer = freePort();
+        }
+        return new PipelineConfig.Metrics("127.0.0.1", producer, consumer);
     }
 
     /** True when something accepts connections on host:port. */

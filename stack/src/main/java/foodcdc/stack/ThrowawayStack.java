@@ -98,7 +98,7 @@ public final class ThrowawayStack implements AutoCloseable {
     public static PipelineConfig onFreePorts(PipelineConfig base, String db, String user, String password) {
         return base.withPostgres(base.postgres().withServer("127.0.0.1", Ports.freePort(), db).withLogin(user, password))
                 .withKafka(base.kafka().withBrokers("127.0.0.1:" + Ports.freePort()))
-                .withMetrics(new PipelineConfig.Metrics("127.0.0.1", Ports.freePort(), Ports.freePort()));
+                .withMetrics(Ports.freeMetricsPorts());
     }
 
     /**
@@ -177,7 +177,7 @@ public final class ThrowawayStack implements AutoCloseable {
         PipelineConfig c = named(config, name, dir.resolve(name));
         c = c.withStreaming(c.streaming().withBatchInterval(1).withMaxRowsPerPoll(maxRowsPerPoll).withCapture(capture))
                 // Its own endpoints: pipelines of one stack may run side by side.
-                .withMetrics(new PipelineConfig.Metrics("127.0.0.1", Ports.freePort(), Ports.freePort()));
+                .withMetrics(Ports.freeMetricsPorts());
         try {
             stack.createSource(c);
         } catch (IOException | SQLException e) {
