@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -417,7 +418,7 @@ final class Compactor {
             }
             return all;
         }
-        java.util.ArrayDeque<Path> folders = new java.util.ArrayDeque<>(List.of(root));
+        ArrayDeque<Path> folders = new ArrayDeque<>(List.of(root));
         while (!folders.isEmpty()) {
             for (FileStatus f : fs.listStatus(folders.pop())) {
                 if (f.isDirectory()) {

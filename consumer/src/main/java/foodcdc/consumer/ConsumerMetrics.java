@@ -1,11 +1,11 @@
 package foodcdc.consumer;
 
 import foodcdc.contract.CleaningRules.Reason;
+import foodcdc.metrics.Histograms;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.prometheus.metrics.model.snapshots.Unit;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -45,17 +45,15 @@ final class ConsumerMetrics {
         for (Reason r : Reason.values()) {
             quarantined.labelValues(r.code);   // every reason shown from the start, at 0: rate() needs a start
         }
-        batchDuration = Histogram.builder().name("orders_consumer_batch_duration_seconds")
-                .help("Time of one micro-batch: clean, de-duplicate, write and rename its files, merge")
-                .unit(Unit.SECONDS).classicOnly()
-                .classicUpperBounds(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120).register(registry);
+        batchDuration = Histograms.seconds(registry, "orders_consumer_batch_duration_seconds",
+                "Time of one micro-batch: clean, de-duplicate, write and rename its files, merge",
+                0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120);
         kafkaLag = Gauge.builder().name("orders_consumer_kafka_lag_records")
                 .help("Records in the topic the consumer has not read yet (0: read everything)").register(registry);
-        commitToLake = Histogram.builder().name("orders_consumer_commit_to_lake_seconds")
-                .help("From an order's " + shape.dateField + " to its file being in place in the lake, for those "
-                        + "written for the first time (copies and replays left out)")
-                .unit(Unit.SECONDS).classicOnly()
-                .classicUpperBounds(0.5, 1, 2, 3, 5, 7.5, 10, 15, 30, 60, 300, 3600).register(registry);
+        commitToLake = Histograms.seconds(registry, "orders_consumer_commit_to_lake_seconds",
+                "From an order's " + shape.dateField + " to its file being in place in the lake, for those "
+                        + "written for the first time (copies and replays left out)",
+                0.5, 1, 2, 3, 5, 7.5, 10, 15, 30, 60, 300, 3600);
         lakeFiles = Gauge.builder().name("orders_consumer_lake_files")
                 .help("Parquet files in the lake's date folders: today's and later (open) or earlier (closed), UTC")
                 .labelNames("day").register(registry);

@@ -9,6 +9,7 @@ import foodcdc.contract.CleaningRules.Reason;
 import foodcdc.contract.CleaningRules.ValueRule;
 import foodcdc.contract.OrderEvent;
 import foodcdc.lake.LakeLayout;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import org.apache.spark.sql.Column;
@@ -55,7 +56,7 @@ enum EventShape {
 
     /** The op letters of this shape's events (change events: r, c, u, d; an order has none). */
     List<String> ops() {
-        return this == CHANGES ? java.util.Arrays.stream(ChangeEvent.Op.values()).map(o -> o.letter).toList() : List.of();
+        return this == CHANGES ? Arrays.stream(ChangeEvent.Op.values()).map(o -> o.letter).toList() : List.of();
     }
 
     /** Where this mode's lake is: {@code datalake.path}, or the change history beside it. */

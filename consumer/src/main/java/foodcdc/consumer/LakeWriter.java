@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -181,7 +182,7 @@ final class LakeWriter {
         Dataset<Row> fresh = withoutKnown(unique, known);
         Observation newOrders = new Observation("new_orders_" + batchId);
         Column[] counts = newOrderCounts();
-        writeLakeFiles(fresh.observe(newOrders, counts[0], java.util.Arrays.copyOfRange(counts, 1, counts.length)),
+        writeLakeFiles(fresh.observe(newOrders, counts[0], Arrays.copyOfRange(counts, 1, counts.length)),
                 fileName, summary.dates().size());
         long inPlaceMicros = System.currentTimeMillis() * 1000;
         index.addAll(batchIds);

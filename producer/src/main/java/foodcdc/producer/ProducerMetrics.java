@@ -1,10 +1,10 @@
 package foodcdc.producer;
 
+import foodcdc.metrics.Histograms;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.prometheus.metrics.model.snapshots.Unit;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -32,10 +32,9 @@ final class ProducerMetrics {
                 .help("Rows (in change capture mode: changes) published to Kafka and acknowledged").register(registry);
         polls = Counter.builder().name("orders_producer_polls_total")
                 .help("Polls of the source table that ended, with or without rows").register(registry);
-        pollDuration = Histogram.builder().name("orders_producer_poll_duration_seconds")
-                .help("Time of one poll: find the batch, publish it, wait for Kafka, write the watermark")
-                .unit(Unit.SECONDS).classicOnly()
-                .classicUpperBounds(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60).register(registry);
+        pollDuration = Histograms.seconds(registry, "orders_producer_poll_duration_seconds",
+                "Time of one poll: find the batch, publish it, wait for Kafka, write the watermark",
+                0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60);
         watermarkTimestamp = Gauge.builder().name("orders_producer_watermark_timestamp_seconds")
                 .help("created_at of the watermark's order, as epoch seconds (insert mode)").register(registry);
         horizonLag = Gauge.builder().name("orders_producer_horizon_lag_seconds")
