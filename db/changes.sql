@@ -29,10 +29,11 @@
 -- fail until this script is run again: refused loudly, never missed).
 
 SET timezone TO 'UTC';
--- Its lock waits for every transaction that has written to the table, and every writer after
--- it waits for the lock: behind a transaction left open, writers would stall for as long. So it
--- gives up after 10 s instead (ERROR: canceling statement due to lock timeout; nothing is
--- changed): end or wait out that transaction (pg_stat_activity), then run it again.
+-- A run that must (re)install takes a lock that waits for every transaction that has written
+-- to the table, and every writer after it waits for the lock: behind a transaction left open,
+-- writers would stall for as long. So it gives up after 10 s instead (ERROR: canceling
+-- statement due to lock timeout; nothing is changed): end or wait out that transaction
+-- (pg_stat_activity), then run it again.
 SET lock_timeout TO '10s';
 SELECT set_config('orders.table', :'table', false);
 DO $install$
@@ -43,6 +44,8 @@ DECLARE
   capture  text := current_setting('orders.table') || '_capture';
   schema   text;
   complete boolean;
+  is_complete text := $q$SELECT count(*) = 2 FROM pg_trigger WHERE tgrelid = quote_ident($1)::regclass
+                          AND tgname IN ($2 || '_row', $2 || '_truncate') AND tgenabled = 'A'$q$;
 BEGIN
   IF current_setting('server_version_num')::int < 130000 THEN
     RAISE EXCEPTION 'change capture needs PostgreSQL 13 or later (pg_current_xact_id), this is %',
@@ -60,8 +63,16 @@ BEGIN
   -- must never decide where a change is written.
   SELECT n.nspname INTO schema FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE c.oid = quote_ident(t)::regclass;
-  -- Writers wait until the snapshot and the triggers are in place together (readers do not).
-  EXECUTE format('LOCK TABLE %I.%I IN SHARE ROW EXCLUSIVE MODE', schema, t);
+  -- Complete: both triggers there and firing in every session. Then a run (every start of the
+  -- local stack runs this) only brings the functions up to date and takes no lock that a
+  -- writer's open transaction could hold it behind. Otherwise changes may have been missed
+  -- (or this is the first run): writers wait until the snapshot and the triggers are in place
+  -- together (readers do not), and completeness is looked at again under the lock.
+  EXECUTE is_complete INTO complete USING t, capture;
+  IF NOT complete THEN
+    EXECUTE format('LOCK TABLE %I.%I IN SHARE ROW EXCLUSIVE MODE', schema, t);
+    EXECUTE is_complete INTO complete USING t, capture;
+  END IF;
   EXECUTE format($sql$
     CREATE TABLE IF NOT EXISTS %I.%I (
       change_id       bigserial PRIMARY KEY,
@@ -79,8 +90,10 @@ BEGIN
   -- Written only through the triggers (which run as this script's role), read by the producer.
   EXECUTE format('REVOKE ALL ON %I.%I FROM PUBLIC', schema, changes);
   -- The producer reads in (xid, change_id) order from its watermark: a range scan.
-  EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %I.%I (xid, change_id)', changes || '_xid_change_id_idx', schema,
-                 changes);
+  -- (Looked up first: CREATE INDEX IF NOT EXISTS locks the table before it looks.)
+  IF to_regclass(format('%I.%I', schema, changes || '_xid_change_id_idx')) IS NULL THEN
+    EXECUTE format('CREATE INDEX %I ON %I.%I (xid, change_id)', changes || '_xid_change_id_idx', schema, changes);
+  END IF;
 
   -- One row function: inserts, updates (of order_id: a delete and an insert) and deletes.
   EXECUTE format($sql$
@@ -117,12 +130,8 @@ BEGIN
     END
     $body$$sql$, capture || '_truncate', changes, columns, t, schema);
 
-  -- Complete: both triggers there and firing in every session. Otherwise changes may have been
-  -- missed (or this is the first run): the snapshot records every row there is now, once,
-  -- before any change the triggers append from here on.
-  SELECT count(*) = 2 INTO complete FROM pg_trigger
-    WHERE tgrelid = quote_ident(t)::regclass AND tgname IN (capture || '_row', capture || '_truncate')
-      AND tgenabled = 'A';
+  -- Not complete: the snapshot records every row there is now, once, before any change the
+  -- triggers append from here on.
   IF NOT complete THEN
     EXECUTE format('INSERT INTO %I.%I (op, %s) SELECT ''r'', %s FROM %I.%I ORDER BY order_id', schema, changes, columns,
                    columns, schema, t);
@@ -138,7 +147,9 @@ BEGIN
   -- Also in sessions with session_replication_role = replica (a logical replication
   -- subscriber applying changes, a tool loading data): an ordinary trigger does not fire
   -- there, and those changes would be missed.
-  EXECUTE format('ALTER TABLE %I.%I ENABLE ALWAYS TRIGGER %I', schema, t, capture || '_row');
-  EXECUTE format('ALTER TABLE %I.%I ENABLE ALWAYS TRIGGER %I', schema, t, capture || '_truncate');
+  IF NOT complete THEN
+    EXECUTE format('ALTER TABLE %I.%I ENABLE ALWAYS TRIGGER %I', schema, t, capture || '_row');
+    EXECUTE format('ALTER TABLE %I.%I ENABLE ALWAYS TRIGGER %I', schema, t, capture || '_truncate');
+  END IF;
 END
 $install$;
