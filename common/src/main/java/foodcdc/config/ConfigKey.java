@@ -11,7 +11,8 @@ import java.util.function.Function;
 record ConfigKey(String path, Type type, Optional<Object> defaultValue,
                  Function<Object, Optional<String>> rule, String doc) {
 
-    enum Type { STRING, INTEGER }
+    /** MAP: text keys to text values, a YAML mapping or, as text (an environment variable, a file), {@code key=value} lines. */
+    enum Type { STRING, INTEGER, MAP }
 
     /** The prefix of every environment override: {@code postgres.password} -> {@code ORDERS_POSTGRES_PASSWORD}. */
     static final String ENV_PREFIX = "ORDERS_";
@@ -45,6 +46,7 @@ record ConfigKey(String path, Type type, Optional<Object> defaultValue,
         return switch (type) {
             case STRING -> convertString(raw);
             case INTEGER -> convertInteger(raw);
+            case MAP -> convertMap(raw);
         };
     }
 
@@ -53,6 +55,17 @@ record ConfigKey(String path, Type type, Optional<Object> defaultValue,
         return path.endsWith("password");
     }
 
+    /** Where the value may be read from a file instead ({@code postgres.password_file}, a Docker or Kubernetes secret). */
+    String filePath() {
+        return path + FILE_SUFFIX;
+    }
+
+    String fileEnvName() {
+        return envName() + FILE_SUFFIX.toUpperCase(Locale.ROOT);
+    }
+
+    static final String FILE_SUFFIX = "_file";
+
     private Conversion convertString(Object raw) {
         // Numbers are accepted as text (e.g. an unquoted numeric password); booleans are not,
         // because YAML turns words like "yes" and "off" into them and the text is lost.
@@ -60,6 +73,33 @@ record ConfigKey(String path, Type type, Optional<Object> defaultValue,
             return Conversion.ok(raw.toString());
         }
         return Conversion.problem("expected a string, got " + describe(raw) + " (quote the value)");
+    }
+
+    private Conversion convertMap(Object raw) {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        if (raw instanceof String text) {
+            // As Kafka's own tools read a client.properties file (--command-config).
+            java.util.Properties p = new java.util.Properties();
+            try {
+                p.load(new java.io.StringReader(text));
+            } catch (java.io.IOException | IllegalArgumentException e) {
+                return Conversion.problem("expected key=value lines (a Java properties file), " + e.getMessage());
+            }
+            p.stringPropertyNames().forEach(name -> out.put(name, p.getProperty(name)));
+            return Conversion.ok(java.util.Collections.unmodifiableMap(out));
+        }
+        if (!(raw instanceof java.util.Map<?, ?> map)) {
+            return Conversion.problem("expected a mapping of names to values, got " + describe(raw));
+        }
+        for (var e : map.entrySet()) {
+            Object v = e.getValue();
+            if (!(v instanceof String || v instanceof Integer || v instanceof Long || v instanceof Boolean)) {
+                return Conversion.problem(e.getKey() + ": expected a text, number or boolean value, got "
+                        + (v == null ? "nothing (null)" : v instanceof java.util.Map ? "a mapping" : "a list"));
+            }
+            out.put(String.valueOf(e.getKey()), v.toString());
+        }
+        return Conversion.ok(java.util.Collections.unmodifiableMap(out));
     }
 
     private Conversion convertInteger(Object raw) {

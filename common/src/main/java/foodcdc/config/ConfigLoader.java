@@ -1,5 +1,7 @@
 package foodcdc.config;
 
+import foodcdc.kafka.KafkaClientProperties;
+import foodcdc.text.EditDistance;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -22,7 +25,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  *
  * <p>Every value can be overridden from the environment: the key's dotted path, upper-cased,
  * dots turned into underscores, prefixed with {@code ORDERS_} (e.g. {@code postgres.password}
- * is {@code ORDERS_POSTGRES_PASSWORD}). All problems are collected and reported together, each
+ * is {@code ORDERS_POSTGRES_PASSWORD}). Any value may be kept in a file instead, as secrets are
+ * mounted: {@code ORDERS_POSTGRES_PASSWORD_FILE}, or {@code password_file:} in the YAML. All problems are collected and reported together, each
  * naming its key; nothing is half-loaded.
  */
 public final class ConfigLoader {
@@ -60,6 +64,7 @@ public final class ConfigLoader {
         if (problems.isEmpty()) {
             checkJdbcUrlAgrees(values).ifPresent(problems::add);
             checkMetricsPortsDiffer(values).ifPresent(problems::add);
+            problems.addAll(KafkaClientProperties.problems(castMap(values.get("kafka.properties"))));
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
@@ -91,7 +96,8 @@ public final class ConfigLoader {
                 }
             }
         }
-        Set<String> known = ConfigSchema.KEYS.stream().map(ConfigKey::path).collect(Collectors.toSet());
+        Set<String> known = ConfigSchema.KEYS.stream().flatMap(k -> Stream.of(k.path(), k.filePath()))
+                .collect(Collectors.toSet());
         flat.keySet().stream().filter(k -> !known.contains(k)).sorted()
                 .forEach(k -> problems.add(unknownKey(k, known)));
         return flat;
@@ -101,20 +107,12 @@ public final class ConfigLoader {
                                                    List<String> problems) {
         Map<String, Object> values = new HashMap<>();
         for (ConfigKey key : ConfigSchema.KEYS) {
-            String where = key.path();
-            Object raw;
-            if (env.containsKey(key.envName())) {
-                raw = env.get(key.envName());
-                where += " (from " + key.envName() + ")";
-            } else if (yaml.containsKey(key.path())) {
-                raw = yaml.get(key.path());
-            } else if (key.defaultValue().isPresent()) {
-                raw = key.defaultValue().get();
-            } else {
-                problems.add(key.path() + ": missing (" + key.doc() + ")");
+            Optional<Raw> raw = raw(key, yaml, env, problems);
+            if (raw.isEmpty()) {
                 continue;
             }
-            ConfigKey.Conversion converted = key.convert(raw);
+            String where = raw.get().where();
+            ConfigKey.Conversion converted = key.convert(raw.get().value());
             if (converted.failed()) {
                 problems.add(where + ": " + converted.problem());
                 continue;
@@ -129,14 +127,80 @@ public final class ConfigLoader {
         return values;
     }
 
+    /** A key's value before conversion, and where it came from (for the messages). */
+    private record Raw(Object value, String where) {
+    }
+
+    /**
+     * The key's value: from the environment (its variable, or the file its {@code _FILE} variable
+     * names), else from the YAML (the key, or the file its {@code _file} key names), else the
+     * default. Empty, with a problem said, when it is missing, given twice or its file unreadable.
+     */
+    private static Optional<Raw> raw(ConfigKey key, Map<String, Object> yaml, Map<String, String> env,
+                                     List<String> problems) {
+        String path = key.path();
+        if (env.containsKey(key.envName()) && env.containsKey(key.fileEnvName())) {
+            problems.add(path + ": both " + key.envName() + " and " + key.fileEnvName() + " are set; set one");
+            return Optional.empty();
+        }
+        if (yaml.containsKey(path) && yaml.containsKey(key.filePath())) {
+            problems.add(path + ": both " + path + " and " + key.filePath() + " are given; give one");
+            return Optional.empty();
+        }
+        if (env.containsKey(key.envName())) {
+            return Optional.of(new Raw(env.get(key.envName()), path + " (from " + key.envName() + ")"));
+        }
+        if (env.containsKey(key.fileEnvName())) {
+            return fileValue(env.get(key.fileEnvName()), path + " (from the file " + key.fileEnvName() + " names)",
+                    problems);
+        }
+        if (yaml.containsKey(path)) {
+            return Optional.of(new Raw(yaml.get(path), path));
+        }
+        if (yaml.containsKey(key.filePath())) {
+            Object file = yaml.get(key.filePath());
+            if (!(file instanceof String name)) {
+                problems.add(key.filePath() + ": expected the path of a file, got " + file);
+                return Optional.empty();
+            }
+            return fileValue(name, path + " (from the file " + key.filePath() + " names)", problems);
+        }
+        if (key.defaultValue().isPresent()) {
+            return Optional.of(new Raw(key.defaultValue().get(), path));
+        }
+        problems.add(path + ": missing (" + key.doc() + ")");
+        return Optional.empty();
+    }
+
+    /**
+     * A value kept in a file, as Docker and Kubernetes mount secrets: the whole file, without one
+     * trailing line end (an editor's or {@code echo}'s).
+     */
+    private static Optional<Raw> fileValue(String file, String where, List<String> problems) {
+        try {
+            String text = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+            return Optional.of(new Raw(text.replaceFirst("\\r?\\n\\z", ""), where));
+        } catch (IOException | RuntimeException e) {
+            problems.add(where + ": cannot read " + file + " (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null || e.getMessage().equals(file) ? "" : ": " + e.getMessage()) + ")");
+            return Optional.empty();
+        }
+    }
+
     /** An {@code ORDERS_*} variable that matches no key is most likely a typo, so it is refused. */
     private static List<String> unknownEnvironmentOverrides(Map<String, String> env) {
-        Set<String> known = ConfigSchema.KEYS.stream().map(ConfigKey::envName).collect(Collectors.toSet());
+        Set<String> known = ConfigSchema.KEYS.stream().flatMap(k -> Stream.of(k.envName(), k.fileEnvName()))
+                .collect(Collectors.toSet());
         return env.keySet().stream()
                 .filter(name -> name.startsWith(ConfigKey.ENV_PREFIX) && !known.contains(name))
                 .sorted()
                 .map(name -> unknownKey(name, known).replaceFirst("^unknown key", "unknown environment override"))
                 .toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> castMap(Object map) {
+        return (Map<String, String>) map;
     }
 
     private static Optional<String> checkJdbcUrlAgrees(Map<String, Object> v) {
@@ -166,31 +230,12 @@ public final class ConfigLoader {
         String closest = null;
         int best = 3;
         for (String candidate : known) {
-            int d = editDistance(name, candidate);
+            int d = EditDistance.between(name, candidate);
             if (d < best) {
                 best = d;
                 closest = candidate;
             }
         }
         return "unknown key " + name + (closest == null ? "" : " (did you mean " + closest + "?)");
-    }
-
-    private static int editDistance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 }

@@ -1,11 +1,13 @@
 package foodcdc.config;
 
 import static foodcdc.config.ConfigKey.Type.INTEGER;
+import static foodcdc.config.ConfigKey.Type.MAP;
 import static foodcdc.config.ConfigKey.Type.STRING;
 import static foodcdc.config.ConfigKey.optional;
 import static foodcdc.config.ConfigKey.required;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Every key the config may hold. Required keys are the ones the shipped config holds;
@@ -28,6 +30,8 @@ final class ConfigSchema {
             required("kafka.brokers", STRING, Rules.brokerList(), "comma-separated host:port list (the local stack runs its broker on the first)"),
             required("kafka.topic", STRING, Rules.kafkaTopic(), "topic of order events"),
             optional("kafka.topic_partitions", INTEGER, 3, Rules.between(1, 1000), "partitions of the topic when the stack creates it"),
+            // Each property is checked against Kafka's own definitions by ConfigLoader (one problem each).
+            optional("kafka.properties", MAP, Map.of(), v -> java.util.Optional.empty(), "Kafka client properties for every client (security.protocol, sasl.*, ssl.*; docs/SECURITY.md); secret values never shown"),
             required("datalake.path", STRING, Rules.folderWithSiblings(), "root of the Parquet lake (local path, hdfs://, s3a://)"),
             required("datalake.format", STRING, Rules.oneOf("parquet"), "file format of the lake"),
             required("streaming.checkpoint_location", STRING, Rules.nonBlank(), "checkpoint folder of the streaming consumer"),

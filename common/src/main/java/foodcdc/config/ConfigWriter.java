@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A config as the YAML file {@link ConfigLoader} reads, written from {@link ConfigSchema}: every
@@ -24,8 +26,15 @@ public final class ConfigWriter {
                 out.append(section).append(":\n");
             }
             Object value = ConfigRecords.value(config, key.path());
-            out.append("  ").append(key.name()).append(": ")
-                    .append(key.type() == ConfigKey.Type.INTEGER ? value : quoted((String) value)).append('\n');
+            out.append("  ").append(key.name()).append(":");
+            if (value instanceof Map<?, ?> map) {
+                out.append(map.isEmpty() ? " {}" : "");
+                new TreeMap<>(map).forEach((name, v) -> out.append("\n    ").append(quoted(name.toString())).append(": ")
+                        .append(quoted(v.toString())));
+            } else {
+                out.append(' ').append(key.type() == ConfigKey.Type.INTEGER ? value : quoted((String) value));
+            }
+            out.append('\n');
         }
         return out.toString();
     }

@@ -1,5 +1,6 @@
 package foodcdc.config;
 
+import foodcdc.kafka.KafkaClientProperties;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -46,8 +47,21 @@ public record PipelineConfig(Postgres postgres, Kafka kafka, Datalake datalake, 
         }
     }
 
-    /** The broker list and topic; {@code topicPartitions} is used when the stack creates the topic. */
-    public record Kafka(String brokers, String topic, int topicPartitions) {
+    /**
+     * The broker list and topic; {@code topicPartitions} is used when the stack creates the topic;
+     * {@code properties} go to every Kafka client ({@link KafkaClientProperties}), shown redacted.
+     */
+    public record Kafka(String brokers, String topic, int topicPartitions, Map<String, String> properties) {
+        public Kafka {
+            properties = Map.copyOf(properties);
+        }
+
+        @Override
+        public String toString() {
+            return "Kafka[brokers=" + brokers + ", topic=" + topic + ", topicPartitions=" + topicPartitions
+                    + ", properties=" + KafkaClientProperties.redacted(properties) + "]";
+        }
+
         /** The first broker's host and port, where the local stack runs its broker. */
         public String firstBrokerHost() {
             String first = brokers.split(",")[0].trim();
@@ -60,11 +74,16 @@ public record PipelineConfig(Postgres postgres, Kafka kafka, Datalake datalake, 
         }
 
         public Kafka withBrokers(String newBrokers) {
-            return new Kafka(newBrokers, topic, topicPartitions);
+            return new Kafka(newBrokers, topic, topicPartitions, properties);
         }
 
         public Kafka withTopic(String newTopic) {
-            return new Kafka(brokers, newTopic, topicPartitions);
+            return new Kafka(brokers, newTopic, topicPartitions, properties);
+        }
+
+        /** The same brokers with these client properties (a secured listener). */
+        public Kafka withProperties(Map<String, String> newProperties) {
+            return new Kafka(brokers, topic, topicPartitions, newProperties);
         }
     }
 
@@ -162,8 +181,16 @@ public record PipelineConfig(Postgres postgres, Kafka kafka, Datalake datalake, 
     public Map<String, String> describe() {
         Map<String, String> out = new LinkedHashMap<>();
         for (ConfigKey key : ConfigSchema.KEYS) {
-            out.put(key.path(), key.secret() ? REDACTED : String.valueOf(ConfigRecords.value(this, key.path())));
+            Object value = ConfigRecords.value(this, key.path());
+            out.put(key.path(), key.secret() ? REDACTED
+                    : value instanceof Map<?, ?> map ? String.valueOf(KafkaClientProperties.redacted(castMap(map)))
+                    : String.valueOf(value));
         }
         return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> castMap(Map<?, ?> map) {
+        return (Map<String, String>) map;
     }
 }

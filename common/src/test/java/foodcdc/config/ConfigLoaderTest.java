@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ConfigLoaderTest {
 
@@ -53,7 +55,7 @@ class ConfigLoaderTest {
         PipelineConfig c = parse(VALID);
         assertEquals(new PipelineConfig.Postgres("jdbc:postgresql://localhost:5433/food_delivery_db", "127.0.0.1",
                 5433, "food_delivery_db", "student", "s3cret-pw", "ROLL001_orders"), c.postgres());
-        assertEquals(new PipelineConfig.Kafka("localhost:9092", "ROLL001_food_orders_raw", 3), c.kafka());
+        assertEquals(new PipelineConfig.Kafka("localhost:9092", "ROLL001_food_orders_raw", 3, Map.of()), c.kafka());
         assertEquals(new PipelineConfig.Datalake("/tmp/lake/orders", "parquet"), c.datalake());
         assertEquals(new PipelineConfig.Streaming("/tmp/lake/checkpoints", "/tmp/lake/lastprocess", 5, 100_000, 250, 100_000, "inserts"), c.streaming());
         assertEquals("localhost", c.kafka().firstBrokerHost());
@@ -221,6 +223,109 @@ class ConfigLoaderTest {
         assertFalse(c.describe().toString().contains("s3cret-pw"));
         List<String> p = problems(VALID.replace("password: \"s3cret-pw\"", "password: [\"s3cret-pw\"]"));
         assertEquals(List.of("postgres.password: expected a string, got a list (value hidden) (quote the value)"), p);
+    }
+
+    private static final String SASL = "org.apache.kafka.common.security.scram.ScramLoginModule required "
+            + "username=\"orders\" password=\"kafka-s3cret\";";
+
+    @Test
+    void shouldTakeKafkaClientPropertiesFromTheYamlOrTheEnvironmentAndNeverShowTheirSecrets() throws ConfigException {
+        assertEquals(Map.of(), parse(VALID).kafka().properties());
+        String yaml = VALID.replace("  topic: \"ROLL001_food_orders_raw\"\n", """
+                  topic: "ROLL001_food_orders_raw"
+                  properties:
+                    security.protocol: SASL_SSL
+                    sasl.mechanism: SCRAM-SHA-512
+                    sasl.jaas.config: '%s'
+                    ssl.truststore.location: /run/secrets/truststore.p12
+                    ssl.truststore.password: trust-s3cret
+                    ssl.endpoint.identification.algorithm: ""
+                    linger.ms: 5
+                """.formatted(SASL));
+        PipelineConfig c = parse(yaml);
+        assertEquals(Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512", "sasl.jaas.config", SASL,
+                "ssl.truststore.location", "/run/secrets/truststore.p12", "ssl.truststore.password", "trust-s3cret",
+                "ssl.endpoint.identification.algorithm", "", "linger.ms", "5"), c.kafka().properties());
+        for (String shown : List.of(c.toString(), c.kafka().toString(), c.describe().toString())) {
+            assertFalse(shown.contains("kafka-s3cret") || shown.contains("trust-s3cret"), shown);
+            assertTrue(shown.contains("security.protocol=SASL_SSL"), shown);
+        }
+        // The environment's spelling: key=value lines, as a Kafka client.properties file has them.
+        PipelineConfig fromEnv = ConfigLoader.parse(VALID, "test.yml", Map.of("ORDERS_KAFKA_PROPERTIES",
+                "security.protocol=SASL_SSL\n# a comment\nsasl.mechanism = SCRAM-SHA-512\nsasl.jaas.config=" + SASL));
+        assertEquals(Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512", "sasl.jaas.config", SASL),
+                fromEnv.kafka().properties());
+        String written = ConfigWriter.yaml(c);
+        assertEquals(c, ConfigLoader.parse(written, "written.yml", Map.of()), written);
+    }
+
+    @Test
+    void shouldRefuseKafkaPropertiesThatAreUnknownMistypedOrThePipelinesOwn() {
+        String yaml = VALID.replace("  topic: \"ROLL001_food_orders_raw\"\n", """
+                  topic: "ROLL001_food_orders_raw"
+                  properties:
+                    security.protocol: SASL_SSLX
+                    sasl.mechansm: PLAIN
+                    bootstrap.servers: other:9092
+                    acks: 1
+                    transactional.id: t
+                    group.id: mine
+                    request.timeout.ms: 5000
+                    ssl.keystore.password: [a, b]
+                """);
+        assertEquals(List.of("kafka.properties: ssl.keystore.password: expected a text, number or boolean value, got a list"),
+                problems(yaml));
+        List<String> p = problems(yaml.replace("    ssl.keystore.password: [a, b]\n", "    linger.ms: soon\n"));
+        assertEquals(List.of(
+                "kafka.properties.acks: set by the pipeline (the producer writes with acks=all, so that an acknowledged "
+                        + "event is on every in-sync replica); remove it",
+                "kafka.properties.bootstrap.servers: set by the pipeline (set kafka.brokers instead); remove it",
+                "kafka.properties.group.id: set by the pipeline (the consumer keeps its offsets in its checkpoint, in no "
+                        + "consumer group); remove it",
+                "kafka.properties.linger.ms: Kafka refuses 'soon': expected a long in [0,...]",
+                "kafka.properties.request.timeout.ms: set by the pipeline (the jobs' outage handling relies on its value "
+                        + "(they say within seconds that the broker is away)); remove it",
+                "kafka.properties.sasl.mechansm: not a Kafka client property (did you mean sasl.mechanism?)",
+                "kafka.properties.security.protocol: Kafka refuses 'SASL_SSLX': expected a string in "
+                        + "[PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL]",
+                "kafka.properties.transactional.id: set by the pipeline (Spark's Kafka sink hangs with it (and the lake "
+                        + "de-duplicates without it)); remove it"), p);
+        List<String> besideASecret = problems(yaml.replace("    ssl.keystore.password: [a, b]\n",
+                "    sasl.jaas.config: '" + SASL + "'\n    linger.ms: soon\n"));
+        assertEquals(p, besideASecret);
+    }
+
+    @Test
+    void shouldReadAnyValueFromTheFileItsFileKeyOrVariableNames(@TempDir Path dir) throws Exception {
+        Path secret = Files.writeString(dir.resolve("pg_password"), "from-a-file\n");
+        Path properties = Files.writeString(dir.resolve("client.properties"),
+                "security.protocol=SSL\nssl.truststore.location=/certs/ca.p12\n");
+        PipelineConfig c = ConfigLoader.parse(VALID, "test.yml", Map.of(
+                "ORDERS_POSTGRES_PASSWORD_FILE", secret.toString(),
+                "ORDERS_KAFKA_PROPERTIES_FILE", properties.toString()));
+        assertEquals("from-a-file", c.postgres().password(), "one trailing line end dropped");
+        assertEquals(Map.of("security.protocol", "SSL", "ssl.truststore.location", "/certs/ca.p12"),
+                c.kafka().properties());
+        String yaml = VALID.replace("  password: \"s3cret-pw\"", "  password_file: " + secret);
+        assertEquals("from-a-file", parse(yaml).postgres().password());
+        Files.writeString(secret, "two\nlines\r\n");
+        assertEquals("two\nlines", parse(yaml).postgres().password(), "only the last line end is dropped");
+
+        assertEquals(List.of("postgres.password: both postgres.password and postgres.password_file are given; give one"),
+                problems(VALID.replace("  password: \"s3cret-pw\"", "  password: x\n  password_file: " + secret)));
+        assertEquals(List.of("postgres.password: both ORDERS_POSTGRES_PASSWORD and ORDERS_POSTGRES_PASSWORD_FILE are "
+                        + "set; set one"),
+                problems(VALID, Map.of("ORDERS_POSTGRES_PASSWORD", "x", "ORDERS_POSTGRES_PASSWORD_FILE", secret.toString())));
+        Path missing = dir.resolve("nowhere");
+        assertEquals(List.of("postgres.password (from the file ORDERS_POSTGRES_PASSWORD_FILE names): cannot read "
+                        + missing + " (NoSuchFileException)"),
+                problems(VALID, Map.of("ORDERS_POSTGRES_PASSWORD_FILE", missing.toString())));
+        Files.writeString(secret, "\n");
+        List<String> empty = problems(yaml);
+        assertEquals(List.of("postgres.password (from the file postgres.password_file names): must not be empty"), empty);
+        assertEquals(List.of("unknown environment override ORDERS_POSTGRES_PASWORD_FILE (did you mean "
+                        + "ORDERS_POSTGRES_PASSWORD_FILE?)"),
+                problems(VALID, Map.of("ORDERS_POSTGRES_PASWORD_FILE", secret.toString())));
     }
 
     @Test
