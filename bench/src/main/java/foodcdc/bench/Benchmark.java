@@ -1,5 +1,6 @@
 package foodcdc.bench;
 
+import foodcdc.kafka.KafkaClientProperties;
 import foodcdc.cli.ExitCode;
 import foodcdc.config.ConfigWriter;
 import foodcdc.config.PipelineConfig;
@@ -342,8 +343,7 @@ public final class Benchmark {
 
     /** Waits until the topic's partitions hold {@code n} records in all; returns then (nanoTime). */
     private static long awaitTopicRecords(PipelineConfig c, long n, Duration timeout) throws Exception {
-        var props = new java.util.Properties();
-        props.put("bootstrap.servers", c.kafka().brokers());
+        var props = KafkaClientProperties.consumer(c.kafka().properties(), Map.of("bootstrap.servers", c.kafka().brokers()));
         try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             var partitions = TopicReader.partitions(consumer, c.kafka().topic(), Duration.ofSeconds(30));
             Wait.every(Duration.ofMillis(100)).look(

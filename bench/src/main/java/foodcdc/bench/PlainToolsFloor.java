@@ -1,5 +1,6 @@
 package foodcdc.bench;
 
+import foodcdc.kafka.KafkaClientProperties;
 import foodcdc.config.PipelineConfig;
 import foodcdc.contract.OrderEvent;
 import foodcdc.kafka.TopicReader;
@@ -50,8 +51,7 @@ final class PlainToolsFloor {
 
     static Result measure(PipelineConfig c, long rows, Path dir) throws Exception {
         String topic = c.kafka().topic() + "_floor";
-        Properties admin = new Properties();
-        admin.put("bootstrap.servers", c.kafka().brokers());
+        Properties admin = KafkaClientProperties.admin(c.kafka().properties(), Map.of("bootstrap.servers", c.kafka().brokers()));
         try (Admin a = Admin.create(admin)) {
             a.createTopics(List.of(new NewTopic(topic, c.kafka().topicPartitions(), (short) 1))).all().get();
         }
@@ -75,12 +75,9 @@ final class PlainToolsFloor {
     }
 
     private static long tableToKafka(PipelineConfig c, String topic) throws Exception {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", c.kafka().brokers());
-        p.put("acks", "all");
-        p.put("enable.idempotence", "true");
-        p.put("linger.ms", "5");
-        p.put("batch.size", Integer.toString(256 * 1024));
+        Properties p = KafkaClientProperties.producer(c.kafka().properties(), Map.of("bootstrap.servers",
+                c.kafka().brokers(), "acks", "all", "enable.idempotence", "true", "linger.ms", "5",
+                "batch.size", Integer.toString(256 * 1024)));
         long n = 0;
         try (Connection db = DriverManager.getConnection(c.postgres().jdbcUrl(), c.postgres().user(), c.postgres().password());
              KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
@@ -109,9 +106,8 @@ final class PlainToolsFloor {
     }
 
     private static long kafkaToFile(PipelineConfig c, String topic, Path file) throws Exception {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", c.kafka().brokers());
-        p.put("max.poll.records", "10000");
+        Properties p = KafkaClientProperties.consumer(c.kafka().properties(), Map.of("bootstrap.servers",
+                c.kafka().brokers(), "max.poll.records", "10000"));
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer()); OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
             return TopicReader.readToEnd(consumer, topic, Duration.ofSeconds(30), r -> {

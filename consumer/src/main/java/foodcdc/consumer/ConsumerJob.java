@@ -1,5 +1,6 @@
 package foodcdc.consumer;
 
+import foodcdc.kafka.KafkaClientProperties;
 import foodcdc.cli.ExitCode;
 import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
@@ -86,7 +87,7 @@ public final class ConsumerJob {
             return ExitCode.CANNOT_START;
         }
         endpoint.ifPresent(e -> LOG.info("Consumer metrics on {}", e.url()));
-        try (KafkaWatch kafka = new KafkaWatch(config.kafka().brokers()).start()) {
+        try (KafkaWatch kafka = new KafkaWatch(config.kafka()).start()) {
             return new ConsumerJob(metrics).runUntilStopped(spark, config, kafka);
         } finally {
             endpoint.ifPresent(MetricsEndpoint::close);
@@ -278,6 +279,7 @@ public final class ConsumerJob {
     /** The topic's records, from the first one on a new checkpoint, in bounded micro-batches. */
     private static Dataset<Row> source(SparkSession spark, PipelineConfig.Kafka kafka, PipelineConfig.Streaming s) {
         return spark.readStream().format("kafka")
+                .options(KafkaClientProperties.sparkOptions(kafka.properties(), false))
                 .option("kafka.bootstrap.servers", kafka.brokers())
                 .option("subscribe", kafka.topic())
                 .option("startingOffsets", "earliest")

@@ -1,5 +1,7 @@
 package foodcdc.consumer;
 
+import foodcdc.config.PipelineConfig;
+import foodcdc.kafka.KafkaClientProperties;
 import foodcdc.retry.Backoff;
 import foodcdc.retry.RootCause;
 import java.time.Duration;
@@ -7,7 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -39,14 +40,13 @@ final class KafkaWatch implements AutoCloseable {
     private long downSinceNanos = -1;
     private volatile boolean down;
 
-    KafkaWatch(String brokers) {
-        this.brokers = brokers;
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
-        p.put(AdminClientConfig.CLIENT_ID_CONFIG, "orders-cdc-consumer-watch");
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) CHECK_TIMEOUT.toMillis());
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CHECK_TIMEOUT.toMillis());
-        this.admin = Admin.create(p);
+    KafkaWatch(PipelineConfig.Kafka kafka) {
+        this.brokers = kafka.brokers();
+        this.admin = Admin.create(KafkaClientProperties.admin(kafka.properties(), Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
+                AdminClientConfig.CLIENT_ID_CONFIG, "orders-cdc-consumer-watch",
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) CHECK_TIMEOUT.toMillis(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CHECK_TIMEOUT.toMillis())));
     }
 
     /** Checks in a daemon thread until closed. */

@@ -1,5 +1,6 @@
 package foodcdc.producer;
 
+import foodcdc.kafka.KafkaClientProperties;
 import foodcdc.config.PipelineConfig;
 import foodcdc.contract.ChangeEvent;
 import foodcdc.contract.OrderEvent;
@@ -62,6 +63,7 @@ final class BatchPublisher {
 
     private void sink(Dataset<Row> records) {
         records.write().format("kafka")
+                .options(KafkaClientProperties.sparkOptions(kafka.properties(), true))
                 .option("kafka.bootstrap.servers", kafka.brokers())
                 .option("topic", kafka.topic())
                 .option("kafka.acks", "all")

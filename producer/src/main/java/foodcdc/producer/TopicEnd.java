@@ -1,6 +1,7 @@
 package foodcdc.producer;
 
 import foodcdc.config.PipelineConfig;
+import foodcdc.kafka.KafkaClientProperties;
 import foodcdc.kafka.TopicReader;
 import foodcdc.storage.StateFile;
 import java.io.IOException;
@@ -36,6 +37,7 @@ final class TopicEnd implements AutoCloseable {
     private final String topic;
     private final StateFile file;
     private final String brokers;
+    private final Map<String, String> clientProperties;
     private KafkaConsumer<byte[], byte[]> kafka;
     /** partition → end offset, as recorded. */
     private Map<Integer, Long> recorded;
@@ -43,6 +45,7 @@ final class TopicEnd implements AutoCloseable {
     TopicEnd(PipelineConfig.Kafka config, StateFile file) throws IOException {
         this.topic = config.topic();
         this.brokers = config.brokers();
+        this.clientProperties = config.properties();
         this.file = file;
         this.recorded = read(file, topic);
     }
@@ -113,11 +116,11 @@ final class TopicEnd implements AutoCloseable {
     private Map<Integer, Long> ends() {
         if (kafka == null) {
             // Made at first use: a broker name that does not resolve yet is waited for, not a failed start.
-            kafka = new KafkaConsumer<>(Map.of(
+            kafka = new KafkaConsumer<>(KafkaClientProperties.consumer(clientProperties, Map.of(
                     ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
                     ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
                     ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis(),
-                    ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis()),
+                    ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis())),
                     new ByteArrayDeserializer(), new ByteArrayDeserializer());
         }
         List<TopicPartition> partitions = TopicReader.partitions(kafka, topic, TIMEOUT);

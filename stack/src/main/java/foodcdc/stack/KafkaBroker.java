@@ -1,5 +1,6 @@
 package foodcdc.stack;
 
+import foodcdc.kafka.KafkaClientProperties;
 import foodcdc.config.PipelineConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -117,9 +118,9 @@ final class KafkaBroker {
 
     /** Creates the topic with the configured partitions; an existing topic is left as it is. */
     void createTopic() throws IOException, InterruptedException {
-        try (Admin admin = Admin.create(Map.of(
+        try (Admin admin = Admin.create(KafkaClientProperties.admin(kafka.properties(), Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.brokers(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000))) {
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000)))) {
             try {
                 admin.createTopics(Set.of(new NewTopic(kafka.topic(), kafka.topicPartitions(), (short) 1)))
                         .all().get(60, TimeUnit.SECONDS);

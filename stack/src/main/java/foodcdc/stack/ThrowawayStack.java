@@ -1,5 +1,6 @@
 package foodcdc.stack;
 
+import foodcdc.kafka.KafkaClientProperties;
 import foodcdc.config.ConfigException;
 import foodcdc.config.ConfigLoader;
 import foodcdc.config.ConfigWriter;
@@ -191,9 +192,9 @@ public final class ThrowawayStack implements AutoCloseable {
 
     /** Every record of a topic, from the beginning to its current end. */
     public List<ConsumerRecord<String, String>> readTopic(String topic) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().brokers());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        Properties p = KafkaClientProperties.consumer(config.kafka().properties(), Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().brokers(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"));
         List<ConsumerRecord<String, String>> records = new ArrayList<>();
         try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
             TopicReader.readToEnd(consumer, topic, Duration.ofSeconds(30), records::add);

@@ -1,5 +1,6 @@
 package foodcdc.validator;
 
+import foodcdc.kafka.KafkaClientProperties;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import foodcdc.cli.ExitCode;
@@ -179,13 +180,12 @@ public final class PipelineValidator {
     }
 
     /** Settings of every Kafka client of the validator: each call bounded (see {@link #KAFKA_TIMEOUT}). */
-    private static Properties kafkaProperties(String brokers) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(KAFKA_TIMEOUT.toMillis()));
-        p.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(KAFKA_TIMEOUT.toMillis()));
-        return p;
+    private static Properties kafkaProperties(PipelineConfig.Kafka kafka) {
+        return KafkaClientProperties.consumer(kafka.properties(), Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.brokers(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(KAFKA_TIMEOUT.toMillis()),
+                ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(KAFKA_TIMEOUT.toMillis())));
     }
 
     /**
@@ -193,7 +193,7 @@ public final class PipelineValidator {
      * when the broker sends nothing for {@link #KAFKA_TIMEOUT} before the end is reached.
      */
     static long topicKeys(PipelineConfig.Kafka kafka, Set<Integer> keys) {
-        Properties p = kafkaProperties(kafka.brokers());
+        Properties p = kafkaProperties(kafka);
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
         try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
             return TopicReader.readToEnd(consumer, kafka.topic(), KAFKA_TIMEOUT,
@@ -231,7 +231,7 @@ public final class PipelineValidator {
         }
         JsonNode reached = new ObjectMapper().readTree(text.lines().reduce((a, b) -> b).orElse("{}"))
                 .path(config.kafka().topic());
-        Properties p = kafkaProperties(config.kafka().brokers());
+        Properties p = kafkaProperties(config.kafka());
         try (var consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = TopicReader.partitions(consumer, config.kafka().topic(), KAFKA_TIMEOUT);
             long lag = 0;
