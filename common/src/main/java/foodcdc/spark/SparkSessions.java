@@ -20,7 +20,10 @@ public final class SparkSessions {
     /** A builder for {@code appName} with the pipeline's settings; the JVM's default zone becomes UTC. */
     public static SparkSession.Builder builder(String appName) {
         TimeZone.setDefault(TimeZone.getTimeZone(UTC));
-        SparkSession.Builder builder = SparkSession.builder().appName(appName).config(SESSION_TIME_ZONE, UTC);
+        SparkSession.Builder builder = SparkSession.builder().appName(appName).config(SESSION_TIME_ZONE, UTC)
+                // The options shown in plans (the UI's SQL tab, the event log) hide these values:
+                // the JDBC URL and password, and kafka.properties' sasl.jaas.config and passwords.
+                .config("spark.sql.redaction.options.regex", "(?i)url|password|jaas|secret|token");
         PlainFiles.SPARK_CONF.forEach(builder::config);
         return builder;
     }

@@ -6,6 +6,7 @@ import foodcdc.config.ConfigCli;
 import foodcdc.config.PipelineConfig;
 import foodcdc.lake.LakeLayout;
 import foodcdc.metrics.MetricsEndpoint;
+import foodcdc.retry.AccessRefused;
 import foodcdc.retry.Backoff;
 import foodcdc.retry.RootCause;
 import foodcdc.spark.SparkSessions;
@@ -89,6 +90,9 @@ public final class ConsumerJob {
         endpoint.ifPresent(e -> LOG.info("Consumer metrics on {}", e.url()));
         try (KafkaWatch kafka = new KafkaWatch(config.kafka()).start()) {
             return new ConsumerJob(metrics).runUntilStopped(spark, config, kafka);
+        } catch (AccessRefused e) {
+            LOG.error("Consumer cannot start: {}", e.getMessage());
+            return ExitCode.CANNOT_START;
         } finally {
             endpoint.ifPresent(MetricsEndpoint::close);
         }
@@ -164,6 +168,11 @@ public final class ConsumerJob {
                     LOG.error("Consumer cannot go on: {}", TopicIdentity.dataLoss(config.kafka().topic(), e));
                     return ExitCode.CANNOT_START;
                 }
+                Optional<AccessRefused> refused = AccessRefused.byKafka(e, config.kafka().brokers());
+                if (refused.isPresent()) {
+                    LOG.error("Consumer cannot go on: {}", refused.get().getMessage());
+                    return ExitCode.CANNOT_START;
+                }
                 LOG.warn("Stream failed: {}", RootCause.describe(e));
                 if (query.lastProgress() != null) {
                     backoff.reset();   // it ran for a while: a new problem, not the same one again
@@ -214,6 +223,10 @@ public final class ConsumerJob {
                 monitor.waitingForTopic(true);
                 LOG.warn("Waiting for kafka.topic {} to be created (attempt {})", topic, wait.failures() + 1);
             } catch (ExecutionException | TimeoutException e) {
+                Optional<AccessRefused> refused = AccessRefused.byKafka(e, kafka.brokers());
+                if (refused.isPresent()) {
+                    throw refused.get();
+                }
                 LOG.warn("Waiting for kafka.topic {}'s description (attempt {}): {}", topic, wait.failures() + 1,
                         RootCause.describe(e));
             }

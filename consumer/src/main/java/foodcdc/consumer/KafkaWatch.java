@@ -2,6 +2,7 @@ package foodcdc.consumer;
 
 import foodcdc.config.PipelineConfig;
 import foodcdc.kafka.KafkaClientProperties;
+import foodcdc.retry.AccessRefused;
 import foodcdc.retry.Backoff;
 import foodcdc.retry.RootCause;
 import java.time.Duration;
@@ -39,6 +40,8 @@ final class KafkaWatch implements AutoCloseable {
     private final Backoff backoff = new Backoff();
     private long downSinceNanos = -1;
     private volatile boolean down;
+    /** The refusal (a login, a TLS handshake) the last check met, if any; set and read under check()'s lock. */
+    private AccessRefused refused;
 
     KafkaWatch(PipelineConfig.Kafka kafka) {
         this.brokers = kafka.brokers();
@@ -47,6 +50,10 @@ final class KafkaWatch implements AutoCloseable {
                 AdminClientConfig.CLIENT_ID_CONFIG, "orders-cdc-consumer-watch",
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) CHECK_TIMEOUT.toMillis(),
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CHECK_TIMEOUT.toMillis())));
+    }
+
+    String brokers() {
+        return brokers;
     }
 
     /** Checks in a daemon thread until closed. */
@@ -69,10 +76,13 @@ final class KafkaWatch implements AutoCloseable {
      * Blocks until the broker answers (or the watch is closed), saying what it waits for;
      * true when it had to wait.
      */
-    boolean awaitReachable() throws InterruptedException {
+    boolean awaitReachable() throws InterruptedException, AccessRefused {
         boolean waited = false;
         Check c;
         while (!(c = check()).reachable()) {
+            if (c.refused() != null) {
+                throw c.refused();   // the broker answered: waiting will not change its mind
+            }
             waited = true;
             if (closed.await(c.next().toMillis(), TimeUnit.MILLISECONDS)) {
                 break;
@@ -81,7 +91,8 @@ final class KafkaWatch implements AutoCloseable {
         return waited;
     }
 
-    private record Check(boolean reachable, Duration next) {
+    /** {@code refused}: the broker's refusal (a login, a TLS handshake), or null. */
+    private record Check(boolean reachable, Duration next, AccessRefused refused) {
     }
 
     /** One check, logged when the broker is away or has just come back. */
@@ -96,26 +107,32 @@ final class KafkaWatch implements AutoCloseable {
                 downSinceNanos = -1;
             }
             backoff.reset();
-            return new Check(true, CHECK_EVERY);
+            return new Check(true, CHECK_EVERY, null);
         }
         if (downSinceNanos < 0) {
             downSinceNanos = began;
         }
         Duration pause = backoff.next();
+        if (refused != null) {
+            // The broker answered and said no: the job reports it in one line and stops; no wait to announce.
+            return new Check(false, pause, refused);
+        }
         LOG.warn("Waiting for Kafka at {} (unreachable for {} s, next check in {} s): {}", brokers,
                 secondsSince(downSinceNanos), pause.toSeconds(), problem);
-        return new Check(false, pause);
+        return new Check(false, pause, refused);
     }
 
     /** Null when the broker answered, else why not. */
     private String problem() {
         try {
+            refused = null;
             int nodes = admin.describeCluster().nodes().get(CHECK_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS).size();
             return nodes > 0 ? null : "no broker in the cluster";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted";
         } catch (Exception e) {
+            refused = AccessRefused.byKafka(e, brokers).orElse(null);
             return RootCause.describe(e);
         }
     }

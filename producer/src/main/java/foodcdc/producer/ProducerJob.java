@@ -8,6 +8,7 @@ import foodcdc.lake.LakeLayout;
 import foodcdc.lake.LakeSource;
 import foodcdc.metrics.MetricsEndpoint;
 import foodcdc.metrics.Progress;
+import foodcdc.retry.AccessRefused;
 import foodcdc.retry.Backoff;
 import foodcdc.retry.RootCause;
 import foodcdc.spark.SparkSessions;
@@ -170,18 +171,21 @@ public final class ProducerJob implements AutoCloseable {
         Thread watch = startPollWatch();
         try {
             checkSource(backoff);
+            boolean polled = false;   // a refusal before the first poll went through is one at start
             while (stopRequested.getCount() > 0) {
                 long started = System.nanoTime();
                 pollStarted = started;
                 Duration pause;
                 try {
                     PollResult result = pollOnce();
+                    polled = true;
                     metrics.polled(Duration.ofNanos(System.nanoTime() - started));
                     backoff.reset();
                     backlog.polled(result);
                     // A full batch means a backlog: go on at once instead of waiting.
                     pause = result.full() ? Duration.ZERO : remaining(started);
                 } catch (SQLException e) {
+                    throwIfRefused(e, polled);
                     pause = waitingForPostgres(backoff, e);
                 } catch (SourceUnfit e) {
                     throw e.whileRunning();   // not waited out: going on would publish another source's orders
@@ -197,6 +201,7 @@ public final class ProducerJob implements AutoCloseable {
                     if (stopRequested.getCount() == 0) {
                         break;   // Spark is shutting down with the JVM; the watermark did not move.
                     }
+                    throwIfRefused(e, polled);
                     pause = backoff.next();
                     metrics.waitingFor(isPostgres(e) ? "postgresql" : "kafka");
                     LOG.warn("Waiting for {} (attempt {}, next in {} s): {}", failedService(e), backoff.failures(),
@@ -230,8 +235,21 @@ public final class ProducerJob implements AutoCloseable {
                 recordSource();
                 return;
             } catch (SQLException e) {
+                throwIfRefused(e, false);
                 stopRequested.await(waitingForPostgres(backoff, e).toMillis(), TimeUnit.MILLISECONDS);
             }
+        }
+    }
+
+    /**
+     * A login or TLS handshake refused by PostgreSQL or Kafka is not waited out like an outage:
+     * the config (a password, a CA) must change, so the job ends saying which ({@link AccessRefused}).
+     */
+    private void throwIfRefused(Throwable e, boolean running) throws SourceUnfit {
+        Optional<AccessRefused> refused = AccessRefused.byEither(e, config);
+        if (refused.isPresent()) {
+            SourceUnfit unfit = new SourceUnfit(List.of(refused.get().getMessage()));
+            throw running ? unfit.whileRunning() : unfit;
         }
     }
 

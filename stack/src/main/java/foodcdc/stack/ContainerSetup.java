@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * What the compose stack's containers take from the config, so that names and credentials are
@@ -52,7 +53,7 @@ public final class ContainerSetup {
             case "setup" -> {
                 Path home = Path.of(System.getProperty("foodcdc.home", "."));
                 StackLayout layout = new StackLayout(home, Files.createTempDirectory("setup"));
-                PostgresServer postgres = new PostgresServer(layout, config.postgres());
+                PostgresServer postgres = new PostgresServer(layout, config.postgres(), Optional.empty());
                 try {
                     patiently("PostgreSQL at " + config.postgres().host() + ":" + config.postgres().port(),
                             () -> postgres.bootstrap(config.streaming().capturesChanges()));
@@ -66,7 +67,7 @@ public final class ContainerSetup {
                 }
                 System.out.println("Database " + config.postgres().db() + " and table " + config.postgres().table()
                         + " are in place.");
-                patiently("Kafka at " + config.kafka().brokers(), new KafkaBroker(layout, config.kafka())::createTopic);
+                patiently("Kafka at " + config.kafka().brokers(), new KafkaBroker(layout, config.kafka(), Optional.empty())::createTopic);
                 System.out.println("Topic " + config.kafka().topic() + " is in place.");
                 return ExitCode.OK;
             }

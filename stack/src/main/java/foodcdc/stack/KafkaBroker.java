@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -30,10 +32,12 @@ final class KafkaBroker {
 
     private final StackLayout layout;
     private final PipelineConfig.Kafka kafka;
+    private final Optional<StackSecurity> security;
 
-    KafkaBroker(StackLayout layout, PipelineConfig.Kafka kafka) {
+    KafkaBroker(StackLayout layout, PipelineConfig.Kafka kafka, Optional<StackSecurity> security) {
         this.layout = layout;
         this.kafka = kafka;
+        this.security = security;
     }
 
     private Path dir() {
@@ -81,15 +85,17 @@ final class KafkaBroker {
     private String serverProperties(int controllerPort, int advertisedPort) {
         String host = kafka.firstBrokerHost();
         int port = kafka.firstBrokerPort();
+        String listener = security.isPresent() ? "SASL_SSL" : "PLAINTEXT";
         return String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://" + host + ":" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://" + host + ":" + (advertisedPort == 0 ? port : advertisedPort),
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "listeners=" + listener + "://" + host + ":" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=" + listener + "://" + host + ":" + (advertisedPort == 0 ? port : advertisedPort),
+                "listener.security.protocol.map=" + listener + ":" + listener + ",CONTROLLER:PLAINTEXT",
                 "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
+                "inter.broker.listener.name=" + listener,
+                security.map(KafkaBroker::securedListener).orElse(""),
                 "log.dirs=" + dir().resolve("data"),
                 "num.partitions=" + kafka.topicPartitions(),
                 // One broker: every internal topic has one replica.
@@ -103,17 +109,44 @@ final class KafkaBroker {
                 "");
     }
 
+    /** The one client listener, SASL_SSL with SCRAM; the broker reaches itself through it too. */
+    private static String securedListener(StackSecurity s) {
+        TestCertificates c = s.certificates();
+        return String.join("\n",
+                "sasl.enabled.mechanisms=" + StackSecurity.SCRAM,
+                "sasl.mechanism.inter.broker.protocol=" + StackSecurity.SCRAM,
+                "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config="
+                        + StackSecurity.jaas(StackSecurity.BROKER_USER, s.brokerPassword()),
+                "ssl.keystore.type=PKCS12",
+                "ssl.keystore.location=" + c.brokerKeystore(),
+                "ssl.keystore.password=" + c.storePassword(),
+                "ssl.key.password=" + c.storePassword(),
+                "ssl.truststore.type=PKCS12",
+                "ssl.truststore.location=" + c.kafkaTruststore(),
+                "ssl.truststore.password=" + c.storePassword());
+    }
+
     private void format(String classpath, Path props) throws IOException, InterruptedException {
         Path log = layout.logs().resolve("kafka-format.log");
         Files.createDirectories(log.getParent());
         String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
-        Process p = new ProcessBuilder("java", "-cp", classpath, "kafka.tools.StorageTool", "format",
-                "-t", clusterId, "-c", props.toString())
+        List<String> cmd = new ArrayList<>(List.of("java", "-cp", classpath, "kafka.tools.StorageTool", "format",
+                "-t", clusterId, "-c", props.toString()));
+        // SCRAM logins live in the cluster's metadata: the broker's own must be there before it starts.
+        security.ifPresent(s -> {
+            cmd.addAll(scramUser(StackSecurity.BROKER_USER, s.brokerPassword()));
+            s.kafkaUsers().forEach((user, password) -> cmd.addAll(scramUser(user, password)));
+        });
+        Process p = new ProcessBuilder(cmd)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
         if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
             p.destroyForcibly();
             throw new IOException("formatting Kafka storage failed; see " + log + ":\n" + Daemon.tail(log, 20));
         }
+    }
+
+    private static List<String> scramUser(String user, String password) {
+        return List.of("--add-scram", StackSecurity.SCRAM + "=[name=" + user + ",password=" + password + "]");
     }
 
     /** Creates the topic with the configured partitions; an existing topic is left as it is. */

@@ -32,10 +32,17 @@ public final class LocalStack {
 
     private final PipelineConfig config;
     private final StackLayout layout;
+    private final Optional<StackSecurity> security;
 
     public LocalStack(PipelineConfig config, Path home, Path stackDir) {
+        this(config, home, stackDir, Optional.empty());
+    }
+
+    /** With {@code security}, PostgreSQL and Kafka take TLS (and Kafka SASL) connections only: for tests. */
+    public LocalStack(PipelineConfig config, Path home, Path stackDir, Optional<StackSecurity> security) {
         this.config = config;
         this.layout = new StackLayout(home, stackDir);
+        this.security = security;
     }
 
     /**
@@ -73,13 +80,13 @@ public final class LocalStack {
         StackState state = StackState.load(layout.stateFile());
         List<String> startedNow = new ArrayList<>();
         try {
-            PostgresServer postgres = new PostgresServer(layout, config.postgres());
+            PostgresServer postgres = new PostgresServer(layout, config.postgres(), security);
             String pgAddress = config.postgres().host() + ":" + config.postgres().port();
             ensureRunning(state, new Component(POSTGRES, "PostgreSQL", pgAddress, "postgres.port"), startedNow,
                     () -> postgres.start(options.durable()));
             postgres.bootstrap(config.streaming().capturesChanges());
 
-            KafkaBroker kafka = new KafkaBroker(layout, config.kafka());
+            KafkaBroker kafka = new KafkaBroker(layout, config.kafka(), security);
             String kafkaAddress = config.kafka().firstBrokerHost() + ":" + config.kafka().firstBrokerPort();
             ensureRunning(state, new Component(KAFKA, "Kafka", kafkaAddress, "kafka.brokers"), startedNow,
                     () -> kafka.start(options.kafkaAdvertisedPort()));
@@ -126,14 +133,14 @@ public final class LocalStack {
     public void startPostgresOnly(Options options) throws IOException, InterruptedException {
         StackState state = StackState.load(layout.stateFile());
         if (!alreadyRunning(state, POSTGRES)) {
-            Daemon.Started pg = new PostgresServer(layout, config.postgres()).start(options.durable());
+            Daemon.Started pg = new PostgresServer(layout, config.postgres(), security).start(options.durable());
             state.put(POSTGRES, pg.pid(), "address", config.postgres().host() + ":" + config.postgres().port());
         }
     }
 
     /** PostgreSQL's data folder (its configuration files and signal files live there). */
     public Path postgresDataDir() {
-        return new PostgresServer(layout, config.postgres()).dataDir();
+        return new PostgresServer(layout, config.postgres(), security).dataDir();
     }
 
     private void startCluster(StackState state, Options options, List<String> startedNow)
@@ -183,12 +190,12 @@ public final class LocalStack {
      * on this running stack: tests and benchmarks that share a stack stay apart.
      */
     public void createSource(PipelineConfig other) throws IOException, SQLException, InterruptedException {
-        PostgresServer postgres = new PostgresServer(layout, other.postgres());
+        PostgresServer postgres = new PostgresServer(layout, other.postgres(), security);
         postgres.runScript("orders.sql");
         if (other.streaming().capturesChanges()) {
             postgres.runScript("changes.sql");
         }
-        new KafkaBroker(layout, other.kafka()).createTopic();
+        new KafkaBroker(layout, other.kafka(), security).createTopic();
     }
 
     public void stop() throws IOException, InterruptedException {

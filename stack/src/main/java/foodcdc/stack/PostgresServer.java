@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,10 +36,12 @@ final class PostgresServer {
 
     private final StackLayout layout;
     private final PipelineConfig.Postgres pg;
+    private final Optional<StackSecurity> security;
 
-    PostgresServer(StackLayout layout, PipelineConfig.Postgres pg) {
+    PostgresServer(StackLayout layout, PipelineConfig.Postgres pg, Optional<StackSecurity> security) {
         this.layout = layout;
         this.pg = pg;
+        this.security = security;
     }
 
     Path dataDir() {
@@ -57,6 +60,9 @@ final class PostgresServer {
                 "-c", "unix_socket_directories=",   // TCP only: no /run/postgresql needed
                 "-c", "timezone=UTC",
                 "-c", "log_timezone=UTC"));
+        if (security.isPresent()) {
+            cmd.addAll(tls(security.get().certificates()));
+        }
         if (!durable) {
             // Throwaway test clusters: durability off, several times faster.
             cmd.addAll(List.of("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"));
@@ -141,7 +147,24 @@ final class PostgresServer {
         } finally {
             Files.deleteIfExists(pwfile);
         }
+        if (security.isPresent()) {
+            // Logins over TLS only: a client that does not ask for it is refused, not let in in clear.
+            Files.writeString(dataDir().resolve("pg_hba.conf"), String.join("\n",
+                    "hostssl all all all scram-sha-256",
+                    "hostnossl all all all reject", ""), StandardCharsets.UTF_8);
+        }
         LOG.info("Initialised PostgreSQL data in {}", dataDir());
+    }
+
+    /**
+     * TLS on, with the stack's certificate; its key copied into the data folder, where the
+     * server's user owns it with no rights for others, as PostgreSQL demands.
+     */
+    private List<String> tls(TestCertificates c) throws IOException {
+        Path key = dataDir().resolve("server.key");
+        Files.copy(c.postgresKey(), key, StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+        return List.of("-c", "ssl=on", "-c", "ssl_cert_file=" + c.postgresCert(), "-c", "ssl_key_file=" + key);
     }
 
     /** As root, the prefix that runs a command in a new user namespace, where it is not root. */

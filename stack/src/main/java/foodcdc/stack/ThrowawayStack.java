@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -38,13 +39,20 @@ public final class ThrowawayStack implements AutoCloseable {
     private final Path configFile;
     private final PipelineConfig config;
     private final LocalStack stack;
+    private final Optional<StackSecurity> security;
     private LocalStack.Options options = LocalStack.Options.defaults().withDurable(false).withWorker(2, "2g");
 
-    private ThrowawayStack(Path dir, Path configFile, PipelineConfig config) {
+    private ThrowawayStack(Path dir, Path configFile, PipelineConfig config, Optional<StackSecurity> security) {
         this.dir = dir;
         this.configFile = configFile;
         this.config = config;
-        this.stack = new LocalStack(config, Repository.home(), dir.resolve("stack"));
+        this.stack = new LocalStack(config, Repository.home(), dir.resolve("stack"), security);
+        this.security = security;
+    }
+
+    /** A secured stack's certificates ({@link #createSecured}). */
+    public Optional<TestCertificates> certificates() {
+        return security.map(StackSecurity::certificates);
     }
 
     /** The stack shared by every integration test of this JVM (PostgreSQL and Kafka running). */
@@ -65,22 +73,74 @@ public final class ThrowawayStack implements AutoCloseable {
 
     /** {@link #create(String)} in a capture mode ({@code streaming.capture}): with {@code changes}, the stack installs change capture. */
     public static ThrowawayStack create(String name, String capture) {
+        return create(name, capture, false);
+    }
+
+    /**
+     * A new stack whose PostgreSQL takes TLS logins only and whose Kafka has one listener,
+     * SASL_SSL with SCRAM-SHA-512 ({@link StackSecurity}); its config verifies both servers'
+     * certificates ({@code sslmode=verify-full}, a truststore), and its file keeps the password
+     * and the Kafka client properties in files beside it ({@code secrets/}).
+     */
+    public static ThrowawayStack createSecured(String name) {
+        return create(name, "inserts", true);
+    }
+
+    /** The Kafka user of a secured stack's config. */
+    public static final String KAFKA_USER = "orders";
+
+    private static ThrowawayStack create(String name, String capture, boolean secured) {
         try {
             Path dir = Files.createTempDirectory("orders-it-" + name + "-");
-            PipelineConfig wanted = onFreePorts(shippedConfig(), "orders_it", "it_user", "it-password");
+            String suffix = Long.toString(System.nanoTime(), 36);
+            PipelineConfig wanted = onFreePorts(shippedConfig(), "orders_it", "it_user", "it-password-" + suffix);
             wanted = named(wanted, "IT", dir);
             wanted = wanted.withKafka(wanted.kafka().withTopic("it_food_orders_raw"))
                     .withStreaming(wanted.streaming().withBatchInterval(1)
                             .withTrigger(500, wanted.streaming().maxOffsetsPerTrigger()).withCapture(capture));
-            Path configFile = ConfigWriter.write(wanted, dir.resolve("orders_stream.yml"));
+            Optional<StackSecurity> security = Optional.empty();
+            Path configFile = dir.resolve("orders_stream.yml");
+            if (secured) {
+                String kafkaPassword = "kafka-password-" + suffix;
+                security = Optional.of(new StackSecurity(TestCertificates.make(dir.resolve("certs"), "store-" + suffix),
+                        Map.of(KAFKA_USER, kafkaPassword)));
+                wanted = verifyingBoth(wanted, security.get().certificates(), kafkaPassword);
+                ConfigWriter.writeWithSecretFiles(wanted, configFile, dir.resolve("secrets"));
+            } else {
+                ConfigWriter.write(wanted, configFile);
+            }
             // Loaded back through the loader: the file the tests hand to scripts is valid. The
             // tests' config must not depend on the environment they run in, hence no env.
-            return new ThrowawayStack(dir, configFile, ConfigLoader.load(configFile, Map.of()));
+            return new ThrowawayStack(dir, configFile, ConfigLoader.load(configFile, Map.of()), security);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         } catch (ConfigException e) {
             throw new IllegalStateException("test config is invalid: " + e.getMessage(), e);
         }
+    }
+
+    /** A client's settings for a secured stack: every certificate verified, the Kafka login {@link #KAFKA_USER}. */
+    private static PipelineConfig verifyingBoth(PipelineConfig c, TestCertificates certs, String kafkaPassword) {
+        PipelineConfig.Postgres pg = c.postgres();
+        String url = pg.jdbcUrl() + "?sslmode=verify-full&sslrootcert=" + certs.postgresCa();
+        return c.withPostgres(new PipelineConfig.Postgres(url, pg.host(), pg.port(), pg.db(), pg.user(), pg.password(),
+                        pg.table()))
+                .withKafka(c.kafka().withProperties(kafkaProperties(certs.kafkaTruststore(), certs.storePassword(),
+                        KAFKA_USER, kafkaPassword)));
+    }
+
+    /** The client properties of a SASL_SSL SCRAM login with this truststore (PKCS12). */
+    public static Map<String, String> kafkaProperties(Path truststore, String truststorePassword, String user,
+                                                     String password) {
+        return Map.of("security.protocol", "SASL_SSL",
+                "sasl.mechanism", StackSecurity.SCRAM,
+                "sasl.jaas.config", StackSecurity.jaas(user, password),
+                "ssl.truststore.type", "PKCS12",
+                "ssl.truststore.location", truststore.toString(),
+                "ssl.truststore.password", truststorePassword);
     }
 
     /** The shipped config, read without environment overrides (a run must not depend on them). */

@@ -104,7 +104,7 @@ class LocalStackIT {
         try (Connection c = STACK.connect()) {
             int before = count(c);
             new PostgresServer(new StackLayout(Repository.home(), STACK.dir().resolve("stack")),
-                    STACK.config().postgres()).bootstrap(false);
+                    STACK.config().postgres(), java.util.Optional.empty()).bootstrap(false);
             assertEquals(before, count(c));
         }
     }

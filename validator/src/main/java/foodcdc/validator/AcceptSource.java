@@ -43,7 +43,7 @@ public final class AcceptSource {
                     + "accept a moved source for; start a new pipeline instead (docs/CHANGES.md). Nothing was changed");
             return ExitCode.CANNOT_START;
         }
-        Steps steps = new Steps();
+        Steps steps = new Steps(config);
         SparkSession spark = null;
         try {
             spark = steps.run("Spark start", "start Spark", PipelineValidator::session);

@@ -66,7 +66,7 @@ public final class PipelineValidator {
 
     /** Validates and prints the report, or one line saying what could not be done. */
     static ExitCode run(PipelineConfig config) {
-        Steps steps = new Steps();
+        Steps steps = new Steps(config);
         SparkSession spark = null;
         try {
             spark = steps.run("Spark start", "start Spark", PipelineValidator::session);

@@ -91,7 +91,7 @@ public final class PruneChanges {
             System.err.println("prune_changes.sh: streaming.capture is inserts: there is no change table to prune");
             return ExitCode.BAD_CONFIG;
         }
-        Steps steps = new Steps();
+        Steps steps = new Steps(config);
         SparkSession spark = null;
         try {
             spark = steps.run("Spark start", "start Spark", PipelineValidator::session);

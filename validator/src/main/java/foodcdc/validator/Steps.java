@@ -1,5 +1,7 @@
 package foodcdc.validator;
 
+import foodcdc.config.PipelineConfig;
+import foodcdc.retry.AccessRefused;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,6 +11,12 @@ import java.util.List;
  */
 final class Steps {
     private final List<String> timings = new ArrayList<>();
+    private final PipelineConfig config;
+
+    /** {@code config}: its servers name a refusal (a login, a TLS handshake) in the failure's line. */
+    Steps(PipelineConfig config) {
+        this.config = config;
+    }
 
     interface Step<T> {
         T call() throws Exception;
@@ -37,7 +45,8 @@ final class Steps {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            throw new Failed("cannot " + what + ": " + FailureMessage.of(e), e);
+            String why = AccessRefused.byEither(e, config).map(Throwable::getMessage).orElseGet(() -> FailureMessage.of(e));
+            throw new Failed("cannot " + what + ": " + why, e);
         }
     }
 
