@@ -1,14 +1,18 @@
 package foodcdc.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The schema and the records name the same keys, so the loader, describe() and the writer see them all. */
 class ConfigRecordsTest {
@@ -56,6 +60,25 @@ class ConfigRecordsTest {
         PipelineConfig changed = SHIPPED.withPostgres(SHIPPED.postgres().withLogin("u", password));
         assertEquals(password, ConfigLoader.parse(ConfigWriter.yaml(changed), "written.yml", Map.of())
                 .postgres().password());
+    }
+
+    @Test
+    void shouldWriteSecretsToOwnerOnlyFilesThatLoadBackEqual(@TempDir Path dir) throws Exception {
+        String password = "pg-secret\nwith a line end";
+        String jaas = "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"u\" password=\"k-secret\";";
+        PipelineConfig changed = SHIPPED.withPostgres(SHIPPED.postgres().withLogin("u", password))
+                .withKafka(SHIPPED.kafka().withProperties(Map.of("security.protocol", "SASL_SSL",
+                        "sasl.jaas.config", jaas)));
+        Path file = ConfigWriter.writeWithSecretFiles(changed, dir.resolve("c.yml"), dir.resolve("secrets"));
+        String yaml = Files.readString(file);
+        assertFalse(yaml.contains("pg-secret") || yaml.contains("k-secret"), yaml);
+        assertEquals(changed, ConfigLoader.load(file, Map.of()));
+        try (var kept = Files.list(dir.resolve("secrets"))) {
+            for (Path secret : kept.toList()) {
+                assertEquals(java.util.Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
+                        Files.getPosixFilePermissions(secret), secret.toString());
+            }
+        }
     }
 
     @Test
