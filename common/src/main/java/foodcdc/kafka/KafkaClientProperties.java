@@ -50,6 +50,10 @@ public final class KafkaClientProperties {
         for (String s : List.of("key.serializer", "value.serializer", "key.deserializer", "value.deserializer")) {
             m.put(s, "the pipeline encodes and decodes its events itself");
         }
+        // Kafka refuses an idempotent producer with these out of range, and every batch would then wait for ever.
+        m.put("retries", "the idempotent producer needs its retries (the outage handling bounds them by time)");
+        m.put("max.in.flight.requests.per.connection", "the idempotent producer keeps order with at most 5");
+        m.put("interceptor.classes", "an interceptor could change or drop events the pipeline has counted");
         for (String t : List.of("max.block.ms", "delivery.timeout.ms", "request.timeout.ms", "default.api.timeout.ms")) {
             m.put(t, "the jobs' outage handling relies on its value (they say within seconds that the broker is away)");
         }

@@ -1,12 +1,16 @@
 package foodcdc.retry;
 
 import foodcdc.config.PipelineConfig;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.sql.SQLException;
 import java.util.Optional;
 import javax.net.ssl.SSLException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
 
 /**
  * A server that answered and refused: the login (a wrong password, no such user, no
@@ -37,8 +41,9 @@ public final class AccessRefused extends Exception {
                 return Optional.of(new AccessRefused("Kafka at " + brokers + " refused the login" + cause
                         + "; check sasl.mechanism and sasl.jaas.config in kafka.properties"));
             }
-            if (t instanceof AuthenticationException) {
-                // SslAuthenticationException: the handshake failed, or this client spoke TLS to a plain listener.
+            if (t instanceof AuthenticationException && (!(t instanceof SslAuthenticationException)
+                    || certificateRejected(t))) {
+                // A handshake cut short (a broker restarting) is an outage; a certificate the CA did not sign is not.
                 return Optional.of(new AccessRefused("TLS with Kafka at " + brokers + " failed" + cause
                         + "; check security.protocol and the ssl.truststore.* of kafka.properties (the CA that "
                         + "signed the broker's certificate)"));
@@ -65,7 +70,9 @@ public final class AccessRefused extends Exception {
                             + "server's pg_hba.conf"));
                 }
                 // 08004: the server does not support SSL; the host name check fails without an SSLException.
-                if (state.equals("08004") || hasCause(sql, SSLException.class)
+                // A connection reset during the handshake is an SSLException too, and an outage: only a
+                // certificate refused (the CA, the host name) is a refusal.
+                if (state.equals("08004") || (hasCause(sql, SSLException.class) && certificateRejected(sql))
                         || message.contains("could not be verified by hostnameverifier")) {
                     return Optional.of(new AccessRefused("TLS with PostgreSQL at " + server + " failed ("
                             + RootCause.describe(sql) + "); check sslmode and sslrootcert in postgres.jdbc_url "
@@ -74,6 +81,14 @@ public final class AccessRefused extends Exception {
             }
         }
         return Optional.empty();
+    }
+
+    /** Whether the TLS failure {@code e} is a certificate refused: its chain holds a certificate or path check's failure. */
+    static boolean certificateRejected(Throwable e) {
+        return hasCause(e, CertificateException.class) || hasCause(e, CertPathValidatorException.class)
+                || hasCause(e, CertPathBuilderException.class)
+                || String.valueOf(e.getMessage()).contains("PKIX path")
+                || (e.getCause() != null && String.valueOf(e.getCause().getMessage()).contains("PKIX path"));
     }
 
     private static boolean hasCause(Throwable e, Class<? extends Throwable> kind) {

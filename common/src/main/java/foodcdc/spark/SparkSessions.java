@@ -23,7 +23,7 @@ public final class SparkSessions {
         SparkSession.Builder builder = SparkSession.builder().appName(appName).config(SESSION_TIME_ZONE, UTC)
                 // The options shown in plans (the UI's SQL tab, the event log) hide these values:
                 // the JDBC URL and password, and kafka.properties' sasl.jaas.config and passwords.
-                .config("spark.sql.redaction.options.regex", "(?i)url|password|jaas|secret|token");
+                .config("spark.sql.redaction.options.regex", "(?i)url|password|jaas|secret|token|keystore\\.key");
         PlainFiles.SPARK_CONF.forEach(builder::config);
         return builder;
     }

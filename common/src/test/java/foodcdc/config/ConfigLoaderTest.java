@@ -271,6 +271,7 @@ class ConfigLoaderTest {
                     transactional.id: t
                     group.id: mine
                     request.timeout.ms: 5000
+                    retries: 0
                     ssl.keystore.password: [a, b]
                 """);
         assertEquals(List.of("kafka.properties: ssl.keystore.password: expected a text, number or boolean value, got a list"),
@@ -285,6 +286,8 @@ class ConfigLoaderTest {
                 "kafka.properties.linger.ms: Kafka refuses 'soon': expected a long in [0,...]",
                 "kafka.properties.request.timeout.ms: set by the pipeline (the jobs' outage handling relies on its value "
                         + "(they say within seconds that the broker is away)); remove it",
+                "kafka.properties.retries: set by the pipeline (the idempotent producer needs its retries (the outage "
+                        + "handling bounds them by time)); remove it",
                 "kafka.properties.sasl.mechansm: not a Kafka client property (did you mean sasl.mechanism?)",
                 "kafka.properties.security.protocol: Kafka refuses 'SASL_SSLX': expected a string in "
                         + "[PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL]",

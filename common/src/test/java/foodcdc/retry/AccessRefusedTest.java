@@ -7,6 +7,8 @@ import java.net.ConnectException;
 import java.sql.SQLException;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import java.security.cert.CertificateException;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
@@ -26,7 +28,8 @@ class AccessRefusedTest {
         assertTrue(login.startsWith("Kafka at b1:9093 refused the login (SaslAuthenticationException: invalid credentials"),
                 login);
         assertTrue(login.endsWith("check sasl.mechanism and sasl.jaas.config in kafka.properties"), login);
-        String tls = message(AccessRefused.byKafka(new SslAuthenticationException("SSL handshake failed"), BROKERS));
+        String tls = message(AccessRefused.byKafka(new SslAuthenticationException("SSL handshake failed",
+                new SSLHandshakeException("PKIX path building failed")), BROKERS));
         assertTrue(tls.startsWith("TLS with Kafka at b1:9093 failed (") && tls.contains("ssl.truststore"), tls);
         String acl = message(AccessRefused.byKafka(new TopicAuthorizationException("not authorized"), BROKERS));
         assertTrue(acl.startsWith("Kafka at b1:9093 refused access"), acl);
@@ -46,8 +49,9 @@ class AccessRefusedTest {
                 + "failed for user \"orders\"); check postgres.password and the server's pg_hba.conf", password);
         assertTrue(message(AccessRefused.byPostgres(new SQLException("no pg_hba.conf entry", "28000"), SERVER, "orders"))
                 .startsWith("PostgreSQL at db:5432 refused the login"));
-        String tls = message(AccessRefused.byPostgres(new SQLException("SSL error", "08006",
-                new SSLHandshakeException("PKIX path building failed")), SERVER, "orders"));
+        SSLHandshakeException wrongCa = new SSLHandshakeException("PKIX path building failed");
+        wrongCa.initCause(new CertificateException("unable to find valid certification path"));
+        String tls = message(AccessRefused.byPostgres(new SQLException("SSL error", "08006", wrongCa), SERVER, "orders"));
         assertTrue(tls.startsWith("TLS with PostgreSQL at db:5432 failed (") && tls.contains("sslrootcert"), tls);
     }
 
@@ -57,6 +61,21 @@ class AccessRefusedTest {
                 new ConnectException("Connection refused")), SERVER, "orders"));
         assertEquals(Optional.empty(), AccessRefused.byPostgres(new SQLException(
                 "FATAL: the database system is starting up", "57P03"), SERVER, "orders"));
+    }
+
+    @Test
+    void shouldLeaveAHandshakeCutShortToTheRetries() {
+        // A server restarting or a network reset mid-handshake: TLS exceptions, but no certificate refused.
+        assertEquals(Optional.empty(), AccessRefused.byPostgres(new SQLException("SSL error", "08006",
+                new SSLException("Connection reset")), SERVER, "orders"));
+        assertEquals(Optional.empty(), AccessRefused.byPostgres(new SQLException("SSL error", "08006",
+                new SSLHandshakeException("Remote host terminated the handshake")), SERVER, "orders"));
+        assertEquals(Optional.empty(), AccessRefused.byKafka(new SslAuthenticationException("SSL handshake failed",
+                new SSLHandshakeException("Remote host terminated the handshake")), BROKERS));
+        SSLHandshakeException hostName = new SSLHandshakeException("No subject alternative names matching");
+        hostName.initCause(new CertificateException("No subject alternative names matching IP address 10.0.0.1"));
+        assertTrue(AccessRefused.byKafka(new SslAuthenticationException("SSL handshake failed", hostName), BROKERS)
+                .isPresent());
     }
 
     private static String message(Optional<AccessRefused> refused) {
