@@ -83,12 +83,18 @@ public final class AccessRefused extends Exception {
         return Optional.empty();
     }
 
-    /** Whether the TLS failure {@code e} is a certificate refused: its chain holds a certificate or path check's failure. */
+    /**
+     * Whether the TLS failure {@code e} is a certificate refused: its chain holds a certificate or
+     * certification path check's failure (or, where a driver kept only the message, says so).
+     */
     static boolean certificateRejected(Throwable e) {
-        return hasCause(e, CertificateException.class) || hasCause(e, CertPathValidatorException.class)
-                || hasCause(e, CertPathBuilderException.class)
-                || String.valueOf(e.getMessage()).contains("PKIX path")
-                || (e.getCause() != null && String.valueOf(e.getCause().getMessage()).contains("PKIX path"));
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof CertificateException || t instanceof CertPathValidatorException
+                    || t instanceof CertPathBuilderException || String.valueOf(t.getMessage()).contains("PKIX path")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean hasCause(Throwable e, Class<? extends Throwable> kind) {
