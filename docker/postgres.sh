@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The compose stack's PostgreSQL 15, from Debian's package. On first start it initialises its
 # data folder in the postgres-data volume, with the config's user as superuser and the config's
-# password (SCRAM), as the local stack does; the setup service then creates the database, the
-# table and the sample orders (db/orders.sql). The server runs in the foreground as the
+# password (SCRAM): .env's POSTGRES_USER and the secret file it names. Later starts keep them
+# (docs/DOCKER.md "Credentials" changes them). The setup service then creates the database,
+# the table and the sample orders (db/orders.sql). The server runs in the foreground as the
 # postgres user; `docker compose stop` sends SIGINT (PostgreSQL's fast shutdown).
 set -euo pipefail
 volume=/var/lib/postgresql
@@ -16,7 +17,11 @@ if [[ ! -e "$data/PG_VERSION" ]]; then
   # folder that looks initialised.
   rm -rf "$volume/data.init"
   mapfile -t credentials < <(/app/docker/setup.sh credentials)
-  (( ${#credentials[@]} == 2 )) || exit 2   # the config's problem was printed above
+  if (( ${#credentials[@]} != 2 )); then
+    # Fewer: the config's problem was printed above. More: initdb takes one line only.
+    (( ${#credentials[@]} < 2 )) || echo "postgres.password: must be one line (the file POSTGRES_PASSWORD_FILE names)" >&2
+    exit 2
+  fi
   pwfile=$(mktemp)
   printf '%s\n' "${credentials[1]}" > "$pwfile"
   chown postgres "$pwfile"

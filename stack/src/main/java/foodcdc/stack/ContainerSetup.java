@@ -60,9 +60,10 @@ public final class ContainerSetup {
                 } catch (LoginRefused e) {
                     System.err.println("PostgreSQL refuses user " + config.postgres().user() + " with the configured "
                             + "password: its data (the postgres-data volume) was initialised with another user or "
-                            + "password. Set those of the first start back in the config and rebuild "
-                            + "(`docker compose up -d --build`), or start over with `docker compose down -v` "
-                            + "(it drops the lake too).");
+                            + "password. Set those of the first start back (.env's POSTGRES_USER, and the file its "
+                            + "POSTGRES_PASSWORD_FILE names) and run `docker compose up -d`, or change the role's "
+                            + "password to the new one as docs/DOCKER.md \"Credentials\" shows, or start over with "
+                            + "`docker compose down -v` (it drops the lake too).");
                     return ExitCode.CANNOT_START;
                 }
                 System.out.println("Database " + config.postgres().db() + " and table " + config.postgres().table()

@@ -241,7 +241,16 @@ class ComposeFileTest {
                 overrides.put(k, String.valueOf(v));
             }
         });
-        PipelineConfig c = ConfigLoader.load(HOME.resolve("configs/orders_stream.yml"), overrides);
+        // As the engine gives them: .env's values in, the secret's file where it is mounted.
+        Map<String, String> given = new HashMap<>();
+        for (var o : overrides.entrySet()) {
+            given.put(o.getKey(), interpolated(o.getValue()));
+        }
+        assertEquals("/run/secrets/postgres_password", given.get("ORDERS_POSTGRES_PASSWORD_FILE"));
+        given.put("ORDERS_POSTGRES_PASSWORD_FILE", HOME.resolve(dotEnv().get("POSTGRES_PASSWORD_FILE")).toString());
+        PipelineConfig c = ConfigLoader.load(HOME.resolve("configs/orders_stream.yml"), given);
+        assertEquals("student", c.postgres().user());
+        assertEquals("student123", c.postgres().password(), "the sample secret, without its line end");
         assertTrue(c.datalake().path().startsWith("var/docker/"), "the state volume is mounted at /app/var/docker");
         assertTrue(c.streaming().checkpointLocation().startsWith("var/docker/"));
         assertTrue(c.streaming().lastProcessedTimestampLocation().startsWith("var/docker/"));
@@ -255,6 +264,37 @@ class ComposeFileTest {
                 }
             }
         }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldGiveThePasswordAsAMountedSecretToEveryContainerThatConnects() throws Exception {
+        Map<String, Object> secrets = (Map<String, Object>) load(composeText()).get("secrets");
+        assertEquals(Map.of("postgres_password", Map.of("file", "${POSTGRES_PASSWORD_FILE:-"
+                + dotEnv().get("POSTGRES_PASSWORD_FILE") + "}")), secrets);
+        Path sample = HOME.resolve(dotEnv().get("POSTGRES_PASSWORD_FILE"));
+        assertTrue(Files.isRegularFile(sample), sample + " is missing");
+        // Never in the image: it is mounted at run time.
+        assertTrue(Files.readAllLines(HOME.resolve(".dockerignore")).contains("docker/secrets"));
+        for (var service : services().entrySet()) {
+            Object e = service.getValue().get("environment");
+            boolean loadsConfig = e instanceof Map<?, ?> m && m.containsKey("ORDERS_POSTGRES_PASSWORD_FILE");
+            assertEquals(loadsConfig, List.of("postgres_password").equals(service.getValue().get("secrets")),
+                    service.getKey() + ": the secret is mounted exactly where the config names its file");
+            assertFalse(String.valueOf(e).toLowerCase(java.util.Locale.ROOT).contains("orders_postgres_password="),
+                    service.getKey() + " gives the password in its environment");
+        }
+    }
+
+    /** A value of the compose file as the engine reads it: each ${VAR:-default} from .env, else its default. */
+    private static String interpolated(String value) throws Exception {
+        Map<String, String> env = dotEnv();
+        Matcher m = Pattern.compile("\\$\\{(\\w+):-([^}]*)}").matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(out, Matcher.quoteReplacement(env.getOrDefault(m.group(1), m.group(2))));
+        }
+        return m.appendTail(out).toString();
     }
 
     private static Map<String, String> dotEnv() throws Exception {

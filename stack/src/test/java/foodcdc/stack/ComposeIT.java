@@ -2,6 +2,7 @@ package foodcdc.stack;
 
 import static foodcdc.stack.ContainerEngine.must;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,8 +38,10 @@ import org.junit.jupiter.api.Test;
  * stack comes up, and the sample orders, orders inserted inside the stack and from the host
  * reach the lake exactly once (read with DuckDB from the lake-export copy) and the validator,
  * run inside the stack, says CONSISTENT; then {@code down} + {@code up} resumes with nothing
- * lost or doubled, and {@code down -v} leaves no volume. Kafka and PostgreSQL are reached from
- * the host on their published ports.
+ * lost or doubled, the PostgreSQL password (its own user, from a secret file .env's variable
+ * names) is changed as docs/DOCKER.md says and the pipeline goes on, neither password in any
+ * container's log or definition, and {@code down -v} leaves no volume. Kafka and PostgreSQL
+ * are reached from the host on their published ports.
  *
  * <p>The build may use the network only for Debian's packages and Maven Central; it starts from
  * the host's Maven repository as a seed and trusts the host's extra CA certificates, as a
@@ -55,12 +58,18 @@ class ComposeIT {
     private final Path context = work.resolve("clone");
     private final Path export = work.resolve("export");
     private final Map<String, String> composeEnv = new HashMap<>();
+    private final Path secrets = work.resolve("secrets");
+    private final Path secret = secrets.resolve("postgres_password");
+    private static final String USER = "orders_it";
+    private static final String PASSWORD = "It's $HOME \\n \"pw\" #1";
+    private static final String ROTATED = "rotated ${PATH} 'x' \\";
 
     @Test
     void shouldRunThePipelineInContainersAndResumeAfterDownAndUp() throws Exception {
         // Not the engine's folder: ContainerEngine.start first removes what a killed run left there.
         ContainerEngine.deleteTree(context);
         ContainerEngine.deleteTree(export);
+        ContainerEngine.deleteTree(secrets);
         Files.createDirectories(work);
         copyClone();
         int postgresPort = Ports.freePort();
@@ -76,6 +85,11 @@ class ComposeIT {
                 "CONSUMER_METRICS_PORT", Integer.toString(Ports.freePort()),
                 "PROMETHEUS_HOST_PORT", Integer.toString(Ports.freePort()),
                 "LAKE_EXPORT_DIR", export.toString()));
+        // Not the sample's credentials, and a password a shell or a properties file would mangle.
+        Files.createDirectories(secrets);
+        writeSecret(PASSWORD);
+        composeEnv.put("POSTGRES_USER", USER);
+        composeEnv.put("POSTGRES_PASSWORD_FILE", secret.toString());
         PipelineConfig config = ConfigLoader.load(HOME.resolve("configs/orders_stream.yml"), Map.of());
 
         try (ContainerEngine engine = ContainerEngine.start(work.resolve("engine"))) {
@@ -124,7 +138,13 @@ class ComposeIT {
         String logs = must(compose(engine, UP, "logs", "--no-color", "producer", "consumer"), "logs").output();
         assertTrue(logs.contains("Producer started") && !logs.contains("watermark none"), logs);
         assertTrue(logs.contains("Order index: 18 orders"), logs);
+
+        rotatePassword(engine, postgresPort);
+        must(compose(engine, UP, "run", "--rm", "insert-test-data", "--count", "1"), "insert-test-data, new password");
+        insertFromHost(postgresPort, 1);
+        awaitLake(engine, ids(1, 26), "an order from inside and one from the host, with the new password");
         assertConsistent(engine);
+        assertNoPasswordShown(engine);
 
         must(compose(engine, UP, "down", "-v"), "docker-compose down -v");
         String volumes = must(engine.run(Duration.ofMinutes(1), "podman", "volume", "ls", "--quiet"), "volumes")
@@ -244,13 +264,58 @@ class ComposeIT {
         return response.body();
     }
 
-    /** The host's scripts/insert_test_data.sh, pointed at the published port as docs/DOCKER.md says. */
-    private static void insertFromHost(int port, int count) throws Exception {
+    /**
+     * The host's scripts/insert_test_data.sh, pointed at the published port as docs/DOCKER.md
+     * says, with the stack's user and its secret file.
+     */
+    private void insertFromHost(int port, int count) throws Exception {
         JobProcess.Finished run = JobProcess.run("insert_test_data.sh", List.of("--count", Integer.toString(count)),
                 Map.of("ORDERS_POSTGRES_HOST", "127.0.0.1", "ORDERS_POSTGRES_PORT", Integer.toString(port),
-                        "ORDERS_POSTGRES_JDBC_URL", "jdbc:postgresql://127.0.0.1:" + port + "/food_delivery_db"),
+                        "ORDERS_POSTGRES_JDBC_URL", "jdbc:postgresql://127.0.0.1:" + port + "/food_delivery_db",
+                        "ORDERS_POSTGRES_USER", USER, "ORDERS_POSTGRES_PASSWORD_FILE", secret.toString()),
                 Duration.ofMinutes(2));
         assertEquals(0, run.exit(), run.all());
+    }
+
+    /** In place, as `printf ... > file` does: the containers' mounts see the new content when they start. */
+    private void writeSecret(String password) throws Exception {
+        Files.writeString(secret, password + "\n");
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    }
+
+    /**
+     * docs/DOCKER.md "Credentials": the jobs stopped, the role's password changed (here over
+     * JDBC, where the docs use psql's \\password), the secret file rewritten, and `up -d`: the
+     * jobs, setup and the tools go on with the new one.
+     */
+    private void rotatePassword(ContainerEngine engine, int postgresPort) throws Exception {
+        must(compose(engine, UP, "stop", "producer", "consumer"), "stop the jobs");
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + postgresPort + "/postgres",
+                USER, PASSWORD);
+             java.sql.PreparedStatement quote = c.prepareStatement("SELECT quote_literal(?)")) {
+            quote.setString(1, ROTATED);
+            try (ResultSet rs = quote.executeQuery(); Statement s = c.createStatement()) {
+                rs.next();
+                s.execute("ALTER ROLE " + USER + " PASSWORD " + rs.getString(1));
+            }
+        }
+        writeSecret(ROTATED);
+        must(compose(engine, FIRST_UP, "up", "-d"), "docker-compose up after the password's change");
+    }
+
+    /** Neither password in any container's log or definition (environment, command, labels). */
+    private void assertNoPasswordShown(ContainerEngine engine) throws Exception {
+        String logs = must(compose(engine, UP, "logs", "--no-color"), "logs").output();
+        String ids = must(engine.run(Duration.ofMinutes(1), "podman", "ps", "-aq"), "podman ps").output().strip();
+        List<String> inspect = new ArrayList<>(List.of("podman", "inspect"));
+        inspect.addAll(List.of(ids.split("\\s+")));
+        String definitions = must(engine.run(Duration.ofMinutes(1), inspect.toArray(String[]::new)), "podman inspect")
+                .output();
+        assertTrue(definitions.contains("/run/secrets/postgres_password"), "the secret is not mounted");
+        for (String password : List.of(PASSWORD, ROTATED)) {
+            assertFalse(logs.contains(password), "a password is in the containers' logs");
+            assertFalse(definitions.contains(password), "a password is in a container's definition");
+        }
     }
 
     /** The order ids of every event on the topic, read from the host through Kafka's second listener. */
