@@ -304,7 +304,7 @@ public final class Benchmark {
         Path d = dir.resolve("consumer_alone");
         PipelineConfig alone = ThrowawayStack.withFolders(c, d);
         Files.createDirectories(d);
-        ConfigWriter.write(alone, d.resolve("orders_stream.yml"));
+        ConfigWriter.writeWithSecretFiles(alone, d.resolve("orders_stream.yml"), d.resolve("secrets"));
         try (RssSampler rss = new RssSampler(); LakeWatcher lake = new LakeWatcher(d.resolve("lake"), Set.of())) {
             long start = System.nanoTime();
             Jobs jobs = Jobs.start(this, alone, rss, List.of("consumer"));
@@ -337,7 +337,8 @@ public final class Benchmark {
                         : PipelineConfig.Metrics.off("127.0.0.1"));
         Files.createDirectories(d);
         stack.createSource(c);
-        ConfigWriter.write(c, d.resolve("orders_stream.yml"));
+        // The password and Kafka's client properties (a JAAS config) in owner-only files, not in the YAML.
+        ConfigWriter.writeWithSecretFiles(c, d.resolve("orders_stream.yml"), d.resolve("secrets"));
         return c;
     }
 

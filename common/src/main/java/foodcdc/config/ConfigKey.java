@@ -55,6 +55,11 @@ record ConfigKey(String path, Type type, Optional<Object> defaultValue,
         return path.endsWith("password");
     }
 
+    /** A secret, or a map that may hold some (Kafka's JAAS config): kept in files of their own, never echoed. */
+    boolean holdsSecrets() {
+        return secret() || type == Type.MAP;
+    }
+
     /** Where the value may be read from a file instead ({@code postgres.password_file}, a Docker or Kubernetes secret). */
     String filePath() {
         return path + FILE_SUFFIX;
@@ -67,8 +72,8 @@ record ConfigKey(String path, Type type, Optional<Object> defaultValue,
     static final String FILE_SUFFIX = "_file";
 
     private Conversion convertString(Object raw) {
-        // Numbers are accepted as text (e.g. an unquoted numeric password); booleans are not,
-        // because YAML turns words like "yes" and "off" into them and the text is lost.
+        // Integers are accepted as text (e.g. an unquoted numeric password: TextPreservingResolver
+        // reads only those that read back the same); booleans are not.
         if (raw instanceof String || raw instanceof Integer || raw instanceof Long) {
             return Conversion.ok(raw.toString());
         }

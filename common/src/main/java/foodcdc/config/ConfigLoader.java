@@ -15,10 +15,13 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.representer.Representer;
 
 /**
  * Loads {@code orders_stream.yml} into a {@link PipelineConfig}, validated once.
@@ -52,10 +55,10 @@ public final class ConfigLoader {
         try {
             LoaderOptions options = new LoaderOptions();
             options.setAllowDuplicateKeys(false);
-            document = new Yaml(new SafeConstructor(options)).load(yamlText);
+            document = new Yaml(new SafeConstructor(options), new Representer(new DumperOptions()),
+                    new DumperOptions(), options, new TextPreservingResolver()).load(yamlText);
         } catch (YAMLException e) {
-            throw new ConfigException(List.of("config file " + source + " is not valid YAML: "
-                    + e.getMessage().replace('\n', ' ')));
+            throw new ConfigException(List.of("config file " + source + " is not valid YAML" + syntaxError(e)));
         }
         List<String> problems = new ArrayList<>();
         Map<String, Object> raw = flatten(document, source, problems);
@@ -65,11 +68,24 @@ public final class ConfigLoader {
             checkJdbcUrlAgrees(values).ifPresent(problems::add);
             checkMetricsPortsDiffer(values).ifPresent(problems::add);
             problems.addAll(KafkaClientProperties.problems(castMap(values.get("kafka.properties"))));
+            problems.addAll(missingNamedFiles(values));
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         return ConfigRecords.build(values);
+    }
+
+    /**
+     * Where and what, without SnakeYAML's copy of the line: that line may be a password or a
+     * JAAS config.
+     */
+    private static String syntaxError(YAMLException e) {
+        if (e instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
+            return " at line " + (marked.getProblemMark().getLine() + 1) + ", column "
+                    + (marked.getProblemMark().getColumn() + 1) + ": " + marked.getProblem();
+        }
+        return " (" + e.getClass().getSimpleName() + ")";
     }
 
     /** The YAML's {@code section.key} values; unknown keys and misplaced values are problems. */
@@ -151,7 +167,7 @@ public final class ConfigLoader {
             return Optional.of(new Raw(env.get(key.envName()), path + " (from " + key.envName() + ")"));
         }
         if (env.containsKey(key.fileEnvName())) {
-            return fileValue(env.get(key.fileEnvName()), path + " (from the file " + key.fileEnvName() + " names)",
+            return fileValue(key, env.get(key.fileEnvName()), path + " (from the file " + key.fileEnvName() + " names)",
                     problems);
         }
         if (yaml.containsKey(path)) {
@@ -163,7 +179,7 @@ public final class ConfigLoader {
                 problems.add(key.filePath() + ": expected the path of a file, got " + file);
                 return Optional.empty();
             }
-            return fileValue(name, path + " (from the file " + key.filePath() + " names)", problems);
+            return fileValue(key, name, path + " (from the file " + key.filePath() + " names)", problems);
         }
         if (key.defaultValue().isPresent()) {
             return Optional.of(new Raw(key.defaultValue().get(), path));
@@ -174,15 +190,17 @@ public final class ConfigLoader {
 
     /**
      * A value kept in a file, as Docker and Kubernetes mount secrets: the whole file, without one
-     * trailing line end (an editor's or {@code echo}'s).
+     * trailing line end (an editor's or {@code echo}'s). For a secret, the message does not repeat
+     * the name it was given: that may be the secret itself, set where its file was meant.
      */
-    private static Optional<Raw> fileValue(String file, String where, List<String> problems) {
+    private static Optional<Raw> fileValue(ConfigKey key, String file, String where, List<String> problems) {
         try {
             String text = Files.readString(Path.of(file), StandardCharsets.UTF_8);
             return Optional.of(new Raw(text.replaceFirst("\\r?\\n\\z", ""), where));
         } catch (IOException | RuntimeException e) {
-            problems.add(where + ": cannot read " + file + " (" + e.getClass().getSimpleName()
-                    + (e.getMessage() == null || e.getMessage().equals(file) ? "" : ": " + e.getMessage()) + ")");
+            String detail = e.getMessage() == null || e.getMessage().contains(file) ? "" : ": " + e.getMessage();
+            problems.add(where + ": cannot read " + (key.holdsSecrets() ? "it" : file) + " ("
+                    + e.getClass().getSimpleName() + detail + ")");
             return Optional.empty();
         }
     }
@@ -214,6 +232,33 @@ public final class ConfigLoader {
         return Optional.of("postgres.jdbc_url: names " + url.host() + ":" + url.port() + "/" + url.db()
                 + " but postgres.host/port/db say " + host + ":" + port + "/" + db
                 + "; make them agree (override both from the environment if needed)");
+    }
+
+    /**
+     * The certificate and key files the clients will open (a truststore, PostgreSQL's CA): one
+     * that is not there would only show later, as a Kafka client retrying for ever or a refused
+     * TLS handshake, so it is a problem of the config now.
+     */
+    private static List<String> missingNamedFiles(Map<String, Object> v) {
+        Map<String, String> named = new java.util.TreeMap<>();
+        castMap(v.get("kafka.properties")).forEach((name, file) -> {
+            if (name.endsWith(".location")) {
+                named.put("kafka.properties." + name, file);
+            }
+        });
+        JdbcUrl.parameters((String) v.get("postgres.jdbc_url")).forEach((name, file) -> {
+            if (List.of("sslrootcert", "sslcert", "sslkey").contains(name)) {
+                named.put("postgres.jdbc_url's " + name, file);
+            }
+        });
+        List<String> problems = new ArrayList<>();
+        named.forEach((where, file) -> {
+            if (!Files.isReadable(Path.of(file)) || Files.isDirectory(Path.of(file))) {
+                problems.add(where + ": no readable file " + file + " (a relative path is from the folder the "
+                        + "job starts in; on a cluster, every node that runs a job needs it: docs/SECURITY.md)");
+            }
+        });
+        return problems;
     }
 
     /** Both jobs run on one host (the local stack): on one port, the second to start could not serve. */

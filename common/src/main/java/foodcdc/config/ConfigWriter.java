@@ -47,7 +47,7 @@ public final class ConfigWriter {
                 out.append(section).append(":\n");
             }
             Object value = ConfigRecords.value(config, key.path());
-            if (secrets.isPresent() && (key.secret() || value instanceof Map<?, ?> m && !m.isEmpty())) {
+            if (secrets.isPresent() && key.holdsSecrets() && !(value instanceof Map<?, ?> m && m.isEmpty())) {
                 Path kept = secretFile(secrets.get().resolve(key.path()), value);
                 out.append("  ").append(key.name()).append(ConfigKey.FILE_SUFFIX).append(": ")
                         .append(quoted(kept.toAbsolutePath().toString())).append('\n');

@@ -8,6 +8,31 @@ record JdbcUrl(String host, int port, String db) {
     private static final Pattern URL =
             Pattern.compile("jdbc:postgresql://([A-Za-z0-9._-]+|\\[[0-9A-Fa-f:]+])(?::(\\d{1,5}))?/([^?/]+)(\\?.*)?");
 
+    /** A URL's password parameters ({@code password=}, {@code sslpassword=}), as they do not belong in a log. */
+    private static final Pattern PASSWORD = Pattern.compile("(?i)([?&](?:ssl)?password=)[^&]*");
+
+    /** The URL as it may be shown: each password parameter's value replaced. */
+    static String redacted(String url) {
+        return PASSWORD.matcher(url).replaceAll("$1" + PipelineConfig.REDACTED);
+    }
+
+    /** The URL's {@code ?name=value&…} parameters, in order, names in lower case. */
+    static java.util.Map<String, String> parameters(String url) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        int query = url.indexOf('?');
+        if (query < 0) {
+            return out;
+        }
+        for (String pair : url.substring(query + 1).split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                out.put(pair.substring(0, eq).toLowerCase(java.util.Locale.ROOT),
+                        java.net.URLDecoder.decode(pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        return out;
+    }
+
     static Optional<JdbcUrl> parse(String url) {
         var m = URL.matcher(url);
         if (!m.matches()) {

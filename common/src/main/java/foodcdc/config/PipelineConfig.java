@@ -24,7 +24,7 @@ public record PipelineConfig(Postgres postgres, Kafka kafka, Datalake datalake, 
                            String table) {
         @Override
         public String toString() {
-            return "Postgres[jdbcUrl=" + jdbcUrl + ", host=" + host + ", port=" + port + ", db=" + db
+            return "Postgres[jdbcUrl=" + JdbcUrl.redacted(jdbcUrl) + ", host=" + host + ", port=" + port + ", db=" + db
                     + ", user=" + user + ", password=" + REDACTED + ", table=" + table + "]";
         }
 
@@ -177,13 +177,14 @@ public record PipelineConfig(Postgres postgres, Kafka kafka, Datalake datalake, 
         return new PipelineConfig(postgres, kafka, datalake, streaming, m);
     }
 
-    /** Every key with its value, in schema order, the password redacted: for start-up logs. */
+    /** Every key with its value, in schema order, the passwords redacted (a URL's too): for start-up logs. */
     public Map<String, String> describe() {
         Map<String, String> out = new LinkedHashMap<>();
         for (ConfigKey key : ConfigSchema.KEYS) {
             Object value = ConfigRecords.value(this, key.path());
             out.put(key.path(), key.secret() ? REDACTED
                     : value instanceof Map<?, ?> map ? String.valueOf(KafkaClientProperties.redacted(castMap(map)))
+                    : key.path().equals("postgres.jdbc_url") ? JdbcUrl.redacted((String) value)
                     : String.valueOf(value));
         }
         return out;

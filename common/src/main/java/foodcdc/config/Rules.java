@@ -96,7 +96,7 @@ final class Rules {
     static Function<Object, Optional<String>> jdbcPostgresUrl() {
         return v -> JdbcUrl.parse((String) v).isPresent()
                 ? Optional.empty()
-                : Optional.of("'" + v + "' is not a PostgreSQL JDBC URL "
+                : Optional.of("'" + JdbcUrl.redacted((String) v) + "' is not a PostgreSQL JDBC URL "
                         + "(expected jdbc:postgresql://HOST:PORT/DATABASE)");
     }
 

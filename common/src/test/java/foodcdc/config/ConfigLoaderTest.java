@@ -229,22 +229,24 @@ class ConfigLoaderTest {
             + "username=\"orders\" password=\"kafka-s3cret\";";
 
     @Test
-    void shouldTakeKafkaClientPropertiesFromTheYamlOrTheEnvironmentAndNeverShowTheirSecrets() throws ConfigException {
+    void shouldTakeKafkaClientPropertiesFromTheYamlOrTheEnvironmentAndNeverShowTheirSecrets(@TempDir Path dir)
+            throws Exception {
         assertEquals(Map.of(), parse(VALID).kafka().properties());
+        Path truststore = Files.writeString(dir.resolve("truststore.p12"), "a store");
         String yaml = VALID.replace("  topic: \"ROLL001_food_orders_raw\"\n", """
                   topic: "ROLL001_food_orders_raw"
                   properties:
                     security.protocol: SASL_SSL
                     sasl.mechanism: SCRAM-SHA-512
                     sasl.jaas.config: '%s'
-                    ssl.truststore.location: /run/secrets/truststore.p12
+                    ssl.truststore.location: %s
                     ssl.truststore.password: trust-s3cret
                     ssl.endpoint.identification.algorithm: ""
                     linger.ms: 5
-                """.formatted(SASL));
+                """.formatted(SASL, truststore));
         PipelineConfig c = parse(yaml);
         assertEquals(Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512", "sasl.jaas.config", SASL,
-                "ssl.truststore.location", "/run/secrets/truststore.p12", "ssl.truststore.password", "trust-s3cret",
+                "ssl.truststore.location", truststore.toString(), "ssl.truststore.password", "trust-s3cret",
                 "ssl.endpoint.identification.algorithm", "", "linger.ms", "5"), c.kafka().properties());
         for (String shown : List.of(c.toString(), c.kafka().toString(), c.describe().toString())) {
             assertFalse(shown.contains("kafka-s3cret") || shown.contains("trust-s3cret"), shown);
@@ -301,13 +303,14 @@ class ConfigLoaderTest {
     @Test
     void shouldReadAnyValueFromTheFileItsFileKeyOrVariableNames(@TempDir Path dir) throws Exception {
         Path secret = Files.writeString(dir.resolve("pg_password"), "from-a-file\n");
+        Path ca = Files.writeString(dir.resolve("ca.p12"), "a store");
         Path properties = Files.writeString(dir.resolve("client.properties"),
-                "security.protocol=SSL\nssl.truststore.location=/certs/ca.p12\n");
+                "security.protocol=SSL\nssl.truststore.location=" + ca + "\n");
         PipelineConfig c = ConfigLoader.parse(VALID, "test.yml", Map.of(
                 "ORDERS_POSTGRES_PASSWORD_FILE", secret.toString(),
                 "ORDERS_KAFKA_PROPERTIES_FILE", properties.toString()));
         assertEquals("from-a-file", c.postgres().password(), "one trailing line end dropped");
-        assertEquals(Map.of("security.protocol", "SSL", "ssl.truststore.location", "/certs/ca.p12"),
+        assertEquals(Map.of("security.protocol", "SSL", "ssl.truststore.location", ca.toString()),
                 c.kafka().properties());
         String yaml = VALID.replace("  password: \"s3cret-pw\"", "  password_file: " + secret);
         assertEquals("from-a-file", parse(yaml).postgres().password());
@@ -320,15 +323,80 @@ class ConfigLoaderTest {
                         + "set; set one"),
                 problems(VALID, Map.of("ORDERS_POSTGRES_PASSWORD", "x", "ORDERS_POSTGRES_PASSWORD_FILE", secret.toString())));
         Path missing = dir.resolve("nowhere");
+        // Not repeated: the "file" may be the password itself, set where its file was meant.
         assertEquals(List.of("postgres.password (from the file ORDERS_POSTGRES_PASSWORD_FILE names): cannot read "
-                        + missing + " (NoSuchFileException)"),
+                        + "it (NoSuchFileException)"),
                 problems(VALID, Map.of("ORDERS_POSTGRES_PASSWORD_FILE", missing.toString())));
+        assertEquals(List.of("kafka.properties (from the file ORDERS_KAFKA_PROPERTIES_FILE names): cannot read "
+                        + "it (NoSuchFileException)"),
+                problems(VALID, Map.of("ORDERS_KAFKA_PROPERTIES_FILE", "sasl.jaas.config=" + SASL)));
+        assertEquals(List.of("datalake.path (from the file ORDERS_DATALAKE_PATH_FILE names): cannot read "
+                        + missing + " (NoSuchFileException)"),
+                problems(VALID, Map.of("ORDERS_DATALAKE_PATH_FILE", missing.toString())));
         Files.writeString(secret, "\n");
         List<String> empty = problems(yaml);
         assertEquals(List.of("postgres.password (from the file postgres.password_file names): must not be empty"), empty);
         assertEquals(List.of("unknown environment override ORDERS_POSTGRES_PASWORD_FILE (did you mean "
                         + "ORDERS_POSTGRES_PASSWORD_FILE?)"),
                 problems(VALID, Map.of("ORDERS_POSTGRES_PASWORD_FILE", secret.toString())));
+    }
+
+    @Test
+    void shouldKeepYamlWordsAndNumbersAsWrittenWhereYaml11WouldChangeThem() throws Exception {
+        // YAML 1.1 reads off as false, 012345 as 5349 (octal), 1_000 as 1000, 1:30 as 90.
+        for (String word : List.of("off", "yes", "No", "012345", "1_000", "1:30", "0x1F", "+5", "2024-01-01", ".5")) {
+            PipelineConfig c = parse(VALID.replace("password: \"s3cret-pw\"", "password: " + word)
+                    .replace("  topic: \"ROLL001_food_orders_raw\"\n", "  topic: \"ROLL001_food_orders_raw\"\n"
+                            + "  properties:\n    ssl.key.password: " + word + "\n"));
+            assertEquals(word, c.postgres().password());
+            assertEquals(word, c.kafka().properties().get("ssl.key.password"));
+        }
+        PipelineConfig typed = parse(VALID.replace("  topic: \"ROLL001_food_orders_raw\"\n",
+                "  topic: \"ROLL001_food_orders_raw\"\n  properties:\n    linger.ms: 5\n    allow.auto.create.topics: false\n"));
+        assertEquals(Map.of("linger.ms", "5", "allow.auto.create.topics", "false"), typed.kafka().properties());
+        assertEquals(5, typed.streaming().batchInterval());
+        assertEquals(List.of("postgres.password: expected a string, got boolean (value hidden) (quote the value)"),
+                problems(VALID.replace("password: \"s3cret-pw\"", "password: true")));
+    }
+
+    @Test
+    void shouldSayWhereTheYamlIsBrokenWithoutRepeatingTheLine() {
+        String broken = VALID.replace("  password: \"s3cret-pw\"\n", "  password: \"s3cret-pw\"\n   user2: [x\n");
+        List<String> p = problems(broken);
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.get(0).startsWith("config file test.yml is not valid YAML at line 8, column "), p.get(0));
+        assertFalse(p.get(0).contains("s3cret-pw") || p.get(0).contains("user2"), p.get(0));
+    }
+
+    @Test
+    void shouldRefuseCertificateFilesThatAreNotThere(@TempDir Path dir) throws Exception {
+        Path ca = Files.writeString(dir.resolve("ca.pem"), "a certificate");
+        String url = "jdbc:postgresql://localhost:5433/food_delivery_db?sslmode=verify-full&sslrootcert=";
+        String yaml = VALID.replace("jdbc:postgresql://localhost:5433/food_delivery_db", url + ca)
+                .replace("  topic: \"ROLL001_food_orders_raw\"\n", "  topic: \"ROLL001_food_orders_raw\"\n"
+                        + "  properties:\n    security.protocol: SSL\n    ssl.truststore.location: " + ca + "\n");
+        assertEquals(ca.toString(), parse(yaml).kafka().properties().get("ssl.truststore.location"));
+        Path gone = dir.resolve("gone.pem");
+        String hint = " (a relative path is from the folder the job starts in; on a cluster, every node that runs "
+                + "a job needs it: docs/SECURITY.md)";
+        assertEquals(List.of("kafka.properties.ssl.truststore.location: no readable file " + gone + hint,
+                        "postgres.jdbc_url's sslrootcert: no readable file " + gone + hint),
+                problems(yaml.replace(ca.toString(), gone.toString())));
+        assertEquals(List.of("postgres.jdbc_url's sslrootcert: no readable file " + dir + hint),
+                problems(yaml.replace("sslrootcert=" + ca, "sslrootcert=" + dir)));
+    }
+
+    @Test
+    void shouldNeverShowAPasswordTheJdbcUrlCarries() throws Exception {
+        String yaml = VALID.replace("jdbc:postgresql://localhost:5433/food_delivery_db",
+                "jdbc:postgresql://localhost:5433/food_delivery_db?user=student&password=url-s3cret&sslpassword=key-s3cret");
+        PipelineConfig c = parse(yaml);
+        for (String shown : List.of(c.toString(), c.describe().toString())) {
+            assertFalse(shown.contains("url-s3cret") || shown.contains("key-s3cret"), shown);
+            assertTrue(shown.contains("?user=student&password=*****&sslpassword=*****"), shown);
+        }
+        List<String> p = problems(yaml.replace("jdbc:postgresql://localhost", "jdbc:postgres://localhost"));
+        assertFalse(p.toString().contains("url-s3cret"), p.toString());
     }
 
     @Test

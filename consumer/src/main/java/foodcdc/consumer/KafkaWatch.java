@@ -42,6 +42,8 @@ final class KafkaWatch implements AutoCloseable {
     private volatile boolean down;
     /** The refusal (a login, a TLS handshake) the last check met, if any; set and read under check()'s lock. */
     private AccessRefused refused;
+    /** Whether the background check has said the current refusal (once, not at every check). */
+    private boolean refusalSaid;
 
     KafkaWatch(PipelineConfig.Kafka kafka) {
         this.brokers = kafka.brokers();
@@ -60,7 +62,7 @@ final class KafkaWatch implements AutoCloseable {
     KafkaWatch start() {
         Thread t = new Thread(() -> {
             try {
-                while (!closed.await(check().next().toMillis(), TimeUnit.MILLISECONDS)) {
+                while (!closed.await(check(true).next().toMillis(), TimeUnit.MILLISECONDS)) {
                     // checked; wait for the next one
                 }
             } catch (InterruptedException e) {
@@ -79,7 +81,7 @@ final class KafkaWatch implements AutoCloseable {
     boolean awaitReachable() throws InterruptedException, AccessRefused {
         boolean waited = false;
         Check c;
-        while (!(c = check()).reachable()) {
+        while (!(c = check(false)).reachable()) {
             if (c.refused() != null) {
                 throw c.refused();   // the broker answered: waiting will not change its mind
             }
@@ -95,8 +97,12 @@ final class KafkaWatch implements AutoCloseable {
     private record Check(boolean reachable, Duration next, AccessRefused refused) {
     }
 
-    /** One check, logged when the broker is away or has just come back. */
-    private synchronized Check check() {
+    /**
+     * One check, logged when the broker is away or has just come back. A refusal is the caller's
+     * to report, except in the {@code background}: there it is said once, when it begins (a
+     * password rotated under the running job), until the stream meets it and the job stops.
+     */
+    private synchronized Check check(boolean background) {
         long began = System.nanoTime();
         String problem = problem();
         down = problem != null;
@@ -107,6 +113,7 @@ final class KafkaWatch implements AutoCloseable {
                 downSinceNanos = -1;
             }
             backoff.reset();
+            refusalSaid = false;
             return new Check(true, CHECK_EVERY, null);
         }
         if (downSinceNanos < 0) {
@@ -115,6 +122,10 @@ final class KafkaWatch implements AutoCloseable {
         Duration pause = backoff.next();
         if (refused != null) {
             // The broker answered and said no: the job reports it in one line and stops; no wait to announce.
+            if (background && !refusalSaid) {
+                LOG.warn("{}; the stream stops with exit 3 when it meets this", refused.getMessage());
+                refusalSaid = true;
+            }
             return new Check(false, pause, refused);
         }
         LOG.warn("Waiting for Kafka at {} (unreachable for {} s, next check in {} s): {}", brokers,

@@ -112,6 +112,15 @@ class SecuredClusterIT {
             Path wrongCa = kafkaProperties(s, certs.wrongKafkaTruststore(), kafkaPassword);
             seen.add(refused("consumer_spark_submit.sh", config, Map.of("ORDERS_KAFKA_PROPERTIES_FILE", wrongCa.toString()),
                     "Consumer cannot start: TLS with Kafka at " + brokers + " failed ("));
+            // A truststore that is not there is the config's problem, said at once (not a client retrying).
+            Path gone = s.dir().resolve("secrets/no-such-truststore.p12");
+            Path missingStore = kafkaProperties(s, gone, kafkaPassword);
+            JobProcess.Finished noStore = JobProcess.run("consumer_spark_submit.sh", List.of("--config", config.toString()),
+                    Map.of("ORDERS_KAFKA_PROPERTIES_FILE", missingStore.toString()), REFUSAL_TIMEOUT);
+            assertEquals(2, noStore.exit(), noStore.all());
+            assertTrue(noStore.all().contains("kafka.properties.ssl.truststore.location: no readable file " + gone),
+                    noStore.all());
+            seen.add(noStore.all());
             JobProcess.Finished validator = JobProcess.run("validate_pipeline.sh", List.of("--config", config.toString()),
                     Map.of("ORDERS_KAFKA_PROPERTIES_FILE", wrongLogin.toString()), REFUSAL_TIMEOUT);
             assertEquals(3, validator.exit(), validator.all());
