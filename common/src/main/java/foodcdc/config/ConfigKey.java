@@ -111,8 +111,10 @@ record ConfigKey(String path, Type type, Optional<Object> defaultValue,
         if (raw instanceof Integer i) {
             return Conversion.ok(i);
         }
-        if (raw instanceof String s && s.trim().matches("[+-]?\\d{1,9}")) {
-            return Conversion.ok(Integer.parseInt(s.trim()));
+        // As YAML 1.1 read them before (TextPreservingResolver leaves them text): 100_000, +5.
+        String digits = raw instanceof String s ? s.trim().replaceFirst("^\\+", "") : "";
+        if (digits.matches("-?\\d+(_\\d+)*") && digits.replace("_", "").matches("-?\\d{1,9}")) {
+            return Conversion.ok(Integer.parseInt(digits.replace("_", "")));
         }
         return Conversion.problem("expected an integer, got " + describe(raw));
     }

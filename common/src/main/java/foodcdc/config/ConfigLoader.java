@@ -19,6 +19,7 @@ import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.constructor.DuplicateKeyException;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.representer.Representer;
@@ -77,15 +78,18 @@ public final class ConfigLoader {
     }
 
     /**
-     * Where and what, without SnakeYAML's copy of the line: that line may be a password or a
-     * JAAS config.
+     * Where, and the kind of error, without SnakeYAML's words: they quote the line, or a piece of
+     * it ("found undefined alias Xy9z" for {@code password: *Xy9z}), which may be a password or
+     * a JAAS config.
      */
     private static String syntaxError(YAMLException e) {
+        String kind = e instanceof DuplicateKeyException ? "a key given twice" : e.getClass().getSimpleName();
         if (e instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
             return " at line " + (marked.getProblemMark().getLine() + 1) + ", column "
-                    + (marked.getProblemMark().getColumn() + 1) + ": " + marked.getProblem();
+                    + (marked.getProblemMark().getColumn() + 1) + " (" + kind
+                    + "; a value starting with * & ! % @ ` or holding ': ' or ' #' needs quotes)";
         }
-        return " (" + e.getClass().getSimpleName() + ")";
+        return " (" + kind + ")";
     }
 
     /** The YAML's {@code section.key} values; unknown keys and misplaced values are problems. */
@@ -199,8 +203,11 @@ public final class ConfigLoader {
             return Optional.of(new Raw(text.replaceFirst("\\r?\\n\\z", ""), where));
         } catch (IOException | RuntimeException e) {
             String detail = e.getMessage() == null || e.getMessage().contains(file) ? "" : ": " + e.getMessage();
+            // docker-compose 1.29 on Docker Engine mounts a directory it made for a secret file that is not there.
+            String mounted = file.startsWith("/run/secrets/") ? "; a secret the container engine mounts: in the "
+                    + "compose stack, check the file .env's POSTGRES_PASSWORD_FILE names (docs/DOCKER.md)" : "";
             problems.add(where + ": cannot read " + (key.holdsSecrets() ? "it" : file) + " ("
-                    + e.getClass().getSimpleName() + detail + ")");
+                    + e.getClass().getSimpleName() + detail + ")" + mounted);
             return Optional.empty();
         }
     }
@@ -241,24 +248,39 @@ public final class ConfigLoader {
      */
     private static List<String> missingNamedFiles(Map<String, Object> v) {
         Map<String, String> named = new java.util.TreeMap<>();
-        castMap(v.get("kafka.properties")).forEach((name, file) -> {
-            if (name.endsWith(".location")) {
-                named.put("kafka.properties." + name, file);
-            }
-        });
-        JdbcUrl.parameters((String) v.get("postgres.jdbc_url")).forEach((name, file) -> {
-            if (List.of("sslrootcert", "sslcert", "sslkey").contains(name)) {
-                named.put("postgres.jdbc_url's " + name, file);
-            }
-        });
+        Map<String, String> kafka = castMap(v.get("kafka.properties"));
+        if (kafka.getOrDefault("security.protocol", "PLAINTEXT").toUpperCase(java.util.Locale.ROOT).contains("SSL")) {
+            kafka.forEach((name, file) -> {
+                if (name.endsWith(".location")) {
+                    named.put("kafka.properties." + name, file);
+                }
+            });
+        }
+        Map<String, String> url = JdbcUrl.parameters((String) v.get("postgres.jdbc_url"));
+        if (!"disable".equals(url.get("sslmode"))) {
+            url.forEach((name, file) -> {
+                if (List.of("sslrootcert", "sslcert", "sslkey").contains(name)) {
+                    named.put("postgres.jdbc_url's " + name, file);
+                }
+            });
+        }
         List<String> problems = new ArrayList<>();
         named.forEach((where, file) -> {
-            if (!Files.isReadable(Path.of(file)) || Files.isDirectory(Path.of(file))) {
+            if (!readableFile(file)) {
                 problems.add(where + ": no readable file " + file + " (a relative path is from the folder the "
                         + "job starts in; on a cluster, every node that runs a job needs it: docs/SECURITY.md)");
             }
         });
         return problems;
+    }
+
+    private static boolean readableFile(String file) {
+        try {
+            Path path = Path.of(file);
+            return Files.isReadable(path) && !Files.isDirectory(path);
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
     }
 
     /** Both jobs run on one host (the local stack): on one port, the second to start could not serve. */

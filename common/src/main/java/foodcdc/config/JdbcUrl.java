@@ -26,11 +26,19 @@ record JdbcUrl(String host, int port, String db) {
         for (String pair : url.substring(query + 1).split("&")) {
             int eq = pair.indexOf('=');
             if (eq > 0) {
-                out.put(pair.substring(0, eq).toLowerCase(java.util.Locale.ROOT),
-                        java.net.URLDecoder.decode(pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8));
+                out.put(pair.substring(0, eq).toLowerCase(java.util.Locale.ROOT), decoded(pair.substring(eq + 1)));
             }
         }
         return out;
+    }
+
+    /** A parameter's value as the driver reads it (%-escapes decoded); as written when it has a stray %. */
+    private static String decoded(String value) {
+        try {
+            return java.net.URLDecoder.decode(value, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return value;
+        }
     }
 
     static Optional<JdbcUrl> parse(String url) {

@@ -24,5 +24,6 @@ final class TextPreservingResolver extends Resolver {
         addImplicitResolver(Tag.INT, INTEGER, "-0123456789");
         addImplicitResolver(Tag.NULL, NOTHING, "~n");
         addImplicitResolver(Tag.NULL, EMPTY, null);
+        addImplicitResolver(Tag.MERGE, MERGE, "<");   // <<: *defaults, as before
     }
 }

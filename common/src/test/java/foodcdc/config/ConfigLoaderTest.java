@@ -366,6 +366,25 @@ class ConfigLoaderTest {
         assertEquals(1, p.size(), p.toString());
         assertTrue(p.get(0).startsWith("config file test.yml is not valid YAML at line 8, column "), p.get(0));
         assertFalse(p.get(0).contains("s3cret-pw") || p.get(0).contains("user2"), p.get(0));
+        // SnakeYAML's own words quote the value: "found undefined alias Xy9z", "the tag !Xy9z".
+        for (String unquoted : List.of("*Xy9z", "!Xy9z", "&Xy9z [", "@Xy9z")) {
+            List<String> q = problems(VALID.replace("password: \"s3cret-pw\"", "password: " + unquoted));
+            assertEquals(1, q.size(), q.toString());
+            assertTrue(q.get(0).startsWith("config file test.yml is not valid YAML at line "), q.get(0));
+            assertFalse(q.get(0).contains("Xy9z"), q.get(0));
+        }
+        assertTrue(problems(VALID + "streaming:\n  batch_interval: 3\n").get(0).contains("(a key given twice;"));
+    }
+
+    @Test
+    void shouldReadIntegersAndMergeKeysAsYaml11Did() throws Exception {
+        PipelineConfig c = parse(VALID.replace("  port: 5433", "  port: 5_433").replace("batch_interval: 5", "batch_interval: +5")
+                .replace("  user: \"student\"\n", "  <<: {user: \"student\"}\n"));
+        assertEquals(5433, c.postgres().port());
+        assertEquals(5, c.streaming().batchInterval());
+        assertEquals("student", c.postgres().user());
+        assertEquals(List.of("streaming.batch_interval: expected an integer, got '0x5'"),
+                problems(VALID.replace("batch_interval: 5", "batch_interval: 0x5")));
     }
 
     @Test
@@ -384,6 +403,15 @@ class ConfigLoaderTest {
                 problems(yaml.replace(ca.toString(), gone.toString())));
         assertEquals(List.of("postgres.jdbc_url's sslrootcert: no readable file " + dir + hint),
                 problems(yaml.replace("sslrootcert=" + ca, "sslrootcert=" + dir)));
+        // Files no client opens: TLS off.
+        String off = yaml.replace(ca.toString(), gone.toString()).replace("sslmode=verify-full", "sslmode=disable")
+                .replace("security.protocol: SSL", "security.protocol: SASL_PLAINTEXT");
+        assertEquals(gone.toString(), parse(off).kafka().properties().get("ssl.truststore.location"));
+        // A stray % is no crash: the value is taken as written.
+        assertEquals(url + ca + "&ApplicationName=x%",
+                parse(yaml.replace("sslrootcert=" + ca, "sslrootcert=" + ca + "&ApplicationName=x%")).postgres().jdbcUrl());
+        assertEquals(List.of("postgres.jdbc_url's sslrootcert: no readable file a%zz" + hint),
+                problems(yaml.replace("sslrootcert=" + ca, "sslrootcert=a%zz")));
     }
 
     @Test

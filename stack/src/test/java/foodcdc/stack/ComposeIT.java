@@ -58,6 +58,8 @@ class ComposeIT {
     private final Path context = work.resolve("clone");
     private final Path export = work.resolve("export");
     private final Map<String, String> composeEnv = new HashMap<>();
+    /** Everything docker-compose printed: the tools' output too. */
+    private final StringBuilder shown = new StringBuilder();
     private final Path secrets = work.resolve("secrets");
     private final Path secret = secrets.resolve("postgres_password");
     private static final String USER = "orders_it";
@@ -195,7 +197,9 @@ class ComposeIT {
     private ContainerEngine.Ran compose(ContainerEngine engine, Duration timeout, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("docker-compose"));
         command.addAll(List.of(args));
-        return engine.run(composeEnv, context, timeout, command.toArray(String[]::new));
+        ContainerEngine.Ran ran = engine.run(composeEnv, context, timeout, command.toArray(String[]::new));
+        shown.append(ran.output()).append('\n');   // the tools' containers (run --rm) leave no logs behind
+        return ran;
     }
 
     /** Waits until the lake (a fresh lake-export copy, read with DuckDB) holds exactly these orders, once each. */
@@ -290,6 +294,11 @@ class ComposeIT {
      */
     private void rotatePassword(ContainerEngine engine, int postgresPort) throws Exception {
         must(compose(engine, UP, "stop", "producer", "consumer"), "stop the jobs");
+        // The docs' psql line, its prompt for the current password answered from the mounted secret.
+        String psql = must(compose(engine, UP, "exec", "-T", "postgres", "sh", "-c", "PGPASSWORD=\"$(cat "
+                + "/run/secrets/postgres_password)\" psql -h 127.0.0.1 -U \"$ORDERS_POSTGRES_USER\" -d postgres -Atc "
+                + "'SELECT current_user'"), "psql in the postgres container").output();
+        assertTrue(psql.lines().anyMatch(USER::equals), psql);
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + postgresPort + "/postgres",
                 USER, PASSWORD);
              java.sql.PreparedStatement quote = c.prepareStatement("SELECT quote_literal(?)")) {
@@ -303,19 +312,33 @@ class ComposeIT {
         must(compose(engine, FIRST_UP, "up", "-d"), "docker-compose up after the password's change");
     }
 
-    /** Neither password in any container's log or definition (environment, command, labels). */
+    /**
+     * Neither password in any container's log, in what the tools printed, or in any container's
+     * definition (environment, command, labels: podman's JSON, decoded, as its quotes and
+     * backslashes are escaped there).
+     */
     private void assertNoPasswordShown(ContainerEngine engine) throws Exception {
-        String logs = must(compose(engine, UP, "logs", "--no-color"), "logs").output();
+        String logs = must(compose(engine, UP, "logs", "--no-color"), "logs").output() + shown;
         String ids = must(engine.run(Duration.ofMinutes(1), "podman", "ps", "-aq"), "podman ps").output().strip();
         List<String> inspect = new ArrayList<>(List.of("podman", "inspect"));
         inspect.addAll(List.of(ids.split("\\s+")));
-        String definitions = must(engine.run(Duration.ofMinutes(1), inspect.toArray(String[]::new)), "podman inspect")
-                .output();
-        assertTrue(definitions.contains("/run/secrets/postgres_password"), "the secret is not mounted");
+        String json = must(engine.run(Duration.ofMinutes(1), inspect.toArray(String[]::new)), "podman inspect").output();
+        StringBuilder definitions = new StringBuilder();
+        new ObjectMapper().readTree(json.substring(json.indexOf('['))).forEach(c -> texts(c, definitions));
+        assertTrue(definitions.toString().contains("ORDERS_POSTGRES_PASSWORD_FILE=/run/secrets/postgres_password"),
+                "the containers' environment is not in what podman showed");
         for (String password : List.of(PASSWORD, ROTATED)) {
-            assertFalse(logs.contains(password), "a password is in the containers' logs");
-            assertFalse(definitions.contains(password), "a password is in a container's definition");
+            assertFalse(logs.contains(password), "a password is in the containers' logs or the tools' output");
+            assertFalse(definitions.toString().contains(password), "a password is in a container's definition");
         }
+    }
+
+    /** Every text value of a JSON tree, one per line. */
+    private static void texts(com.fasterxml.jackson.databind.JsonNode node, StringBuilder out) {
+        if (node.isTextual()) {
+            out.append(node.asText()).append('\n');
+        }
+        node.forEach(child -> texts(child, out));
     }
 
     /** The order ids of every event on the topic, read from the host through Kafka's second listener. */
