@@ -233,31 +233,31 @@ public final class Benchmark {
         long total = SAMPLE_ORDERS + (long) n;
         System.out.printf("backlog: starting both jobs on %,d orders%n", total);
         try (RssSampler rss = new RssSampler(); LakeWatcher lake = new LakeWatcher(Path.of(c.datalake().path()), Set.of())) {
-            double[] drained = drain("backlog", c, total, rss, lake);
-            double producedSeconds = drained[0];
-            double lakeSeconds = drained[1];
+            Drain[] drained = drain("backlog", c, total, rss, lake);
             lake.stop();
             rss.stop();
-            double consumerAlone = consumerAlone(c, total);
+            Drain consumerAlone = consumerAlone(c, total);
             System.out.printf("backlog: the floor, with plain clients on the same table%n");
             PlainToolsFloor.Result floor = PlainToolsFloor.measure(c, total, dir.resolve("floor"));
             System.out.printf("backlog: floor %.1f s to Kafka, %.1f s to the lake%n", floor.toKafkaSeconds(),
                     floor.toLakeSeconds());
-            return new Report.Backlog(total, producedSeconds, lakeSeconds, consumerAlone, floor, lake.files(),
+            return new Report.Backlog(total, drained[0], drained[1], consumerAlone, floor, lake.files(),
                     lake.duplicates(), rss.peaksMb());
         }
     }
 
     /** Both jobs started on {@code total} orders in the table: seconds until all are in Kafka, and in the lake. */
-    private double[] drain(String name, PipelineConfig c, long total, RssSampler rss, LakeWatcher lake) throws Exception {
+    private Drain[] drain(String name, PipelineConfig c, long total, RssSampler rss, LakeWatcher lake) throws Exception {
         long start = System.nanoTime();
         Jobs jobs = Jobs.start(this, c, rss, List.of("producer", "consumer"));
         try {
-            double produced = (awaitTopicRecords(c, total, Duration.ofMinutes(10)) - start) / 1e9;
-            System.out.printf("%s: all in Kafka after %.1f s%n", name, produced);
-            double inLake = (lake.awaitOrders(total, Duration.ofMinutes(10)) - start) / 1e9;
-            System.out.printf("%s: all in the lake after %.1f s%n", name, inLake);
-            return new double[] {produced, inLake};
+            Drain toKafka = awaitTopicDrain(c, total, start, Duration.ofMinutes(10));
+            System.out.printf("%s: all in Kafka after %.1f s (first records after %.1f s; steady %.1f s)%n", name,
+                    toKafka.wholeSeconds(), toKafka.firstSeconds(), toKafka.steadySeconds());
+            Drain toLake = lake.awaitDrain(total, start, Duration.ofMinutes(10));
+            System.out.printf("%s: all in the lake after %.1f s (first orders after %.1f s; steady %.1f s)%n", name,
+                    toLake.wholeSeconds(), toLake.firstSeconds(), toLake.steadySeconds());
+            return new Drain[] {toKafka, toLake};
         } finally {
             jobs.stop();
         }
@@ -287,20 +287,20 @@ public final class Benchmark {
                 try (Connection db = connect(c)) {
                     OrderInserter.backlog(db, c.postgres().table(), METRICS_COST_BACKLOG);
                 }
-                double[] drained;
+                Drain[] drained;
                 try (Scraper scraper = Scraper.start(c, on); RssSampler rss = new RssSampler();
                      LakeWatcher lake = new LakeWatcher(Path.of(c.datalake().path()), Set.of())) {
                     drained = drain(name, c, SAMPLE_ORDERS + METRICS_COST_BACKLOG, rss, lake);
                     System.out.printf("%s: %s%n", name, scraper.describe());
                 }
-                cost.add(on, latency.millis(), drained[1]);
+                cost.add(on, latency.millis(), drained[1].wholeSeconds());
             }
         }
         return cost;
     }
 
     /** The consumer alone, from a new checkpoint into a new lake, on the topic the backlog filled. */
-    private double consumerAlone(PipelineConfig c, long total) throws Exception {
+    private Drain consumerAlone(PipelineConfig c, long total) throws Exception {
         Path d = dir.resolve("consumer_alone");
         PipelineConfig alone = ThrowawayStack.withFolders(c, d);
         Files.createDirectories(d);
@@ -309,9 +309,11 @@ public final class Benchmark {
             long start = System.nanoTime();
             Jobs jobs = Jobs.start(this, alone, rss, List.of("consumer"));
             try {
-                double seconds = (lake.awaitOrders(total, Duration.ofMinutes(10)) - start) / 1e9;
-                System.out.printf("backlog: the consumer alone wrote the topic to a new lake in %.1f s%n", seconds);
-                return seconds;
+                Drain drained = lake.awaitDrain(total, start, Duration.ofMinutes(10));
+                System.out.printf("backlog: the consumer alone wrote the topic to a new lake in %.1f s (first orders "
+                        + "after %.1f s; steady %.1f s)%n", drained.wholeSeconds(), drained.firstSeconds(),
+                        drained.steadySeconds());
+                return drained;
             } finally {
                 jobs.stop();
             }
@@ -344,13 +346,24 @@ public final class Benchmark {
 
     /** Waits until the topic's partitions hold {@code n} records in all; returns then (nanoTime). */
     private static long awaitTopicRecords(PipelineConfig c, long n, Duration timeout) throws Exception {
+        return awaitTopicDrain(c, n, System.nanoTime(), timeout).endNanos();
+    }
+
+    /** {@link #awaitTopicRecords}, noting when the first records arrived (looked at every 100 ms). */
+    private static Drain awaitTopicDrain(PipelineConfig c, long n, long startNanos, Duration timeout) throws Exception {
         var props = KafkaClientProperties.consumer(c.kafka().properties(), Map.of("bootstrap.servers", c.kafka().brokers()));
         try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             var partitions = TopicReader.partitions(consumer, c.kafka().topic(), Duration.ofSeconds(30));
-            Wait.every(Duration.ofMillis(100)).look(
-                    () -> TopicReader.endOffsetsSum(consumer, partitions, Duration.ofSeconds(30)),
-                    records -> records >= n, timeout, n + " records in the topic");
-            return System.nanoTime();
+            long[] first = {-1, 0};
+            Wait.every(Duration.ofMillis(100)).look(() -> {
+                long records = TopicReader.endOffsetsSum(consumer, partitions, Duration.ofSeconds(30));
+                if (first[0] < 0 && records > 0) {
+                    first[0] = System.nanoTime();
+                    first[1] = records;
+                }
+                return records;
+            }, records -> records >= n, timeout, n + " records in the topic");
+            return new Drain(n, startNanos, first[0], first[1], System.nanoTime());
         }
     }
 

@@ -50,6 +50,9 @@ final class LakeWatcher implements AutoCloseable {
     private final Thread thread;
     private final Connection duck;
     private volatile long distinct;
+    /** The listing that first found orders (nanoTime), and how many; -1 before. */
+    private volatile long firstVisibleNanos = -1;
+    private volatile long firstVisibleCount;
     private volatile long duplicates;
     private volatile int mostFiles;
     private volatile RuntimeException failure;
@@ -99,6 +102,10 @@ final class LakeWatcher implements AutoCloseable {
                     }
                 }
                 mostFiles = Math.max(mostFiles, listed.size());
+                if (firstVisibleNanos < 0 && distinct > 0) {
+                    firstVisibleCount = distinct;
+                    firstVisibleNanos = listedAt;
+                }
                 Thread.sleep(POLL_MILLIS);
             }
         } catch (InterruptedException e) {
@@ -162,6 +169,12 @@ final class LakeWatcher implements AutoCloseable {
             return distinct;
         }, seen -> seen >= n, timeout, n + " " + key + "s visible in " + lake);
         return System.nanoTime();
+    }
+
+    /** The drain of {@code n} orders from {@code startNanos}: waits until all are visible (see {@link #awaitOrders}). */
+    Drain awaitDrain(long n, long startNanos, Duration timeout) throws Exception {
+        long end = awaitOrders(n, timeout);
+        return new Drain(n, startNanos, firstVisibleNanos, firstVisibleCount, end);
     }
 
     /** When each timed order first became visible (System.nanoTime of the listing that found it). */

@@ -35,17 +35,22 @@ final class Report {
     }
 
     /**
-     * A backlog drained by freshly started jobs; {@code consumerAloneSeconds}: the consumer alone
-     * on the topic the backlog filled; {@code floor}: the same moves with plain clients.
+     * A backlog drained by freshly started jobs, each stage whole and steady ({@link Drain});
+     * {@code consumerAlone}: the consumer alone on the topic the backlog filled; {@code floor}:
+     * the same moves with plain clients.
      */
-    record Backlog(long orders, double toKafkaSeconds, double toLakeSeconds, double consumerAloneSeconds,
+    record Backlog(long orders, Drain toKafka, Drain toLake, Drain consumerAlone,
                    PlainToolsFloor.Result floor, int files, long duplicates, Map<String, Long> peakRssMb) {
-        long kafkaRowsPerSecond() {
-            return Math.round(orders / toKafkaSeconds);
+        double toKafkaSeconds() {
+            return toKafka.wholeSeconds();
         }
 
-        long lakeRowsPerSecond() {
-            return Math.round(orders / toLakeSeconds);
+        double toLakeSeconds() {
+            return toLake.wholeSeconds();
+        }
+
+        double consumerAloneSeconds() {
+            return consumerAlone.wholeSeconds();
         }
     }
 
@@ -99,6 +104,13 @@ final class Report {
         this.machine = machine;
     }
 
+    /** One stage of the backlog: whole, to the first rows, steady, and both against the floor. */
+    private static void stage(StringBuilder out, String name, Drain d, double floorSeconds) {
+        out.append(String.format(Locale.ROOT, "%-34s %8.1f %8.1f %8.1f %,11d %8.1f %6.1fx %6.1fx%n", name,
+                d.wholeSeconds(), d.firstSeconds(), d.steadySeconds(), Math.round(d.total() / d.steadySeconds()),
+                floorSeconds, d.wholeSeconds() / floorSeconds, d.steadySeconds() / floorSeconds));
+    }
+
     String table() {
         StringBuilder out = new StringBuilder();
         out.append("Machine: ").append(machine).append('\n');
@@ -127,17 +139,14 @@ final class Report {
         if (backlog != null) {
             out.append(String.format(Locale.ROOT, "%nBacklog: %,d orders in the table when both jobs start%n", backlog.orders()));
             PlainToolsFloor.Result f = backlog.floor();
-            out.append(String.format(Locale.ROOT, "%-38s %10s %12s %10s %8s%n", "stage", "pipeline s", "rows/s",
-                    "floor s", "ratio"));
-            out.append(String.format(Locale.ROOT, "%-38s %10.1f %,12d %10.1f %7.1fx%n", "table -> Kafka (all published)",
-                    backlog.toKafkaSeconds(), backlog.kafkaRowsPerSecond(), f.toKafkaSeconds(),
-                    backlog.toKafkaSeconds() / f.toKafkaSeconds()));
-            out.append(String.format(Locale.ROOT, "%-38s %10.1f %,12d %10.1f %7.1fx%n", "Kafka -> lake (consumer alone)",
-                    backlog.consumerAloneSeconds(), Math.round(backlog.orders() / backlog.consumerAloneSeconds()),
-                    f.toLakeSeconds(), backlog.consumerAloneSeconds() / f.toLakeSeconds()));
-            out.append(String.format(Locale.ROOT, "%-38s %10.1f %,12d %10.1f %7.1fx%n", "table -> lake (both jobs at once)",
-                    backlog.toLakeSeconds(), backlog.lakeRowsPerSecond(), f.totalSeconds(),
-                    backlog.toLakeSeconds() / f.totalSeconds()));
+            out.append(String.format(Locale.ROOT, "%-34s %8s %8s %8s %11s %8s %7s %7s%n", "stage", "whole s", "first s",
+                    "steady s", "steady r/s", "floor s", "whole", "steady"));
+            stage(out, "table -> Kafka (all published)", backlog.toKafka(), f.toKafkaSeconds());
+            stage(out, "Kafka -> lake (consumer alone)", backlog.consumerAlone(), f.toLakeSeconds());
+            stage(out, "table -> lake (both jobs at once)", backlog.toLake(), f.totalSeconds());
+            out.append("whole: from the jobs' start (JVM, Spark, a cold first batch); first: until the first rows "
+                    + "were out; steady: the rate after them, as seconds for all;\nratios are pipeline / floor, whose "
+                    + "clients run in the benchmark's warm JVM\n");
             out.append("floor: JDBC cursor -> Kafka producer; Kafka consumer -> JSON lines -> DuckDB COPY "
                     + "PARTITION_BY date; one after the other\n");
             out.append(String.format(Locale.ROOT, "Most Parquet files in one listing: %d; duplicates seen: %d%n", backlog.files(),
@@ -186,11 +195,14 @@ final class Report {
         }
         String back = backlog == null ? "null" : String.format(Locale.ROOT,
                 "{\"orders\": %d, \"to_kafka_s\": %.2f, \"to_lake_s\": %.2f, \"consumer_alone_s\": %.2f, "
-                        + "\"floor_to_kafka_s\": %.2f, \"floor_to_lake_s\": %.2f, \"kafka_rows_per_s\": %d, "
-                        + "\"lake_rows_per_s\": %d, \"files\": %d, \"duplicates\": %d, \"peak_rss_mb\": %s}",
+                        + "\"to_kafka_steady_s\": %.2f, \"to_lake_steady_s\": %.2f, \"consumer_alone_steady_s\": %.2f, "
+                        + "\"floor_to_kafka_s\": %.2f, \"floor_to_lake_s\": %.2f, "
+                        + "\"files\": %d, \"duplicates\": %d, \"peak_rss_mb\": %s}",
                 backlog.orders(), backlog.toKafkaSeconds(), backlog.toLakeSeconds(), backlog.consumerAloneSeconds(),
-                backlog.floor().toKafkaSeconds(), backlog.floor().toLakeSeconds(), backlog.kafkaRowsPerSecond(),
-                backlog.lakeRowsPerSecond(), backlog.files(), backlog.duplicates(), json(backlog.peakRssMb()));
+                backlog.toKafka().steadySeconds(), backlog.toLake().steadySeconds(),
+                backlog.consumerAlone().steadySeconds(),
+                backlog.floor().toKafkaSeconds(), backlog.floor().toLakeSeconds(), backlog.files(),
+                backlog.duplicates(), json(backlog.peakRssMb()));
         return String.format(Locale.ROOT, "{%n  \"machine\": %s,%n  \"mode\": \"%s\",%n  \"rate_per_s\": %d,%n"
                         + "  \"seconds\": %d,%n  \"latency\": %s,%n  \"backlog\": %s,%n  \"metrics_cost\": %s%n}%n",
                 quote(machine), options.cluster() ? "cluster" : "local", options.rate(), options.seconds(),

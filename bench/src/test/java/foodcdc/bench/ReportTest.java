@@ -17,7 +17,11 @@ class ReportTest {
                 Map.of("consumer driver", 950L)));
         r.latency.add(new Report.Latency(5, 0, 0, true, 1200, new Percentiles(1200, 3300, 5300, 6000, 6200), 0, 0,
                 Map.of("consumer driver", 870L)));
-        r.backlog = new Report.Backlog(1010, 2.0, 4.0, 3.0, new PlainToolsFloor.Result(0.5, 1.5), 3, 0,
+        // To Kafka: the first 10 records after 0.5 s, all after 2 s; the consumer alone: 110 after 1 s,
+        // all after 3 s; both jobs: all at once after 4 s (no steady part).
+        r.backlog = new Report.Backlog(1010, new Drain(1010, 0, 500_000_000L, 10, 2_000_000_000L),
+                new Drain(1010, 0, 4_000_000_000L, 1010, 4_000_000_000L),
+                new Drain(1010, 0, 1_000_000_000L, 110, 3_000_000_000L), new PlainToolsFloor.Result(0.5, 1.5), 3, 0,
                 Map.of("producer driver", 500L));
         return r;
     }
@@ -29,9 +33,9 @@ class ReportTest {
         assertTrue(table.contains("5 s, grown lake         1200     3410     5200     6490     7000        0      0"), table);
         assertTrue(table.contains("5 s, updates            1200     3300     5300     6000     6200        0      0"), table);
         assertTrue(table.contains("vs empty lake at batch_interval 5 s: p50 x1.10, p99 x1.10"), table);
-        assertTrue(table.contains("table -> Kafka (all published)                2.0          505        0.5     4.0x"), table);
-        assertTrue(table.contains("Kafka -> lake (consumer alone)                3.0          337        1.5     2.0x"), table);
-        assertTrue(table.contains("table -> lake (both jobs at once)             4.0          253        2.0     2.0x"), table);
+        assertTrue(table.contains("table -> Kafka (all published)          2.0      0.5      1.5         667      0.5    4.0x    3.0x"), table);
+        assertTrue(table.contains("Kafka -> lake (consumer alone)          3.0      1.0      2.2         450      1.5    2.0x    1.5x"), table);
+        assertTrue(table.contains("table -> lake (both jobs at once)       4.0      4.0      4.0         253      2.0    2.0x    2.0x"), table);
         assertTrue(table.contains("Most Parquet files in one listing: 3; duplicates seen: 0"), table);
         assertTrue(table.contains("consumer driver                   900              950              870                0"), table);
         assertTrue(table.contains("producer driver                   400                0                0              500"), table);
@@ -57,8 +61,9 @@ class ReportTest {
                 "max_ms": 6200, "missing": 0, "duplicates": 0, "peak_rss_mb": {"consumer driver": 870}}
                   ],
                   "backlog": {"orders": 1010, "to_kafka_s": 2.00, "to_lake_s": 4.00, "consumer_alone_s": 3.00, \
-                "floor_to_kafka_s": 0.50, "floor_to_lake_s": 1.50, "kafka_rows_per_s": 505, \
-                "lake_rows_per_s": 253, "files": 3, "duplicates": 0, "peak_rss_mb": {"producer driver": 500}},
+                "to_kafka_steady_s": 1.52, "to_lake_steady_s": 4.00, "consumer_alone_steady_s": 2.24, \
+                "floor_to_kafka_s": 0.50, "floor_to_lake_s": 1.50, \
+                "files": 3, "duplicates": 0, "peak_rss_mb": {"producer driver": 500}},
                   "metrics_cost": null
                 }
                 """, sample().json());

@@ -177,7 +177,12 @@ final class LakeWriter {
         // A small batch is cleaned in one partition: de-duplication and the one file per date
         // then need no shuffle.
         Dataset<Row> input = summary.records() <= SMALL_BATCH ? classified.coalesce(1) : classified;
-        Dataset<Row> unique = OrderCleaning.valid(input, shape).dropDuplicates(shape.key);
+        Dataset<Row> valid = OrderCleaning.valid(input, shape);
+        // The summary holds every valid key of the batch: copies within it (the producer's
+        // retries, a replayed poll) show as fewer distinct keys than keys. Only then is the
+        // de-duplication, a shuffle of the whole batch, needed; usually there are none.
+        boolean copies = batchIds.getLongCardinality() < summary.validIds().size();
+        Dataset<Row> unique = copies ? valid.dropDuplicates(shape.key) : valid;
         Roaring64NavigableMap known = index.known(batchIds);
         Dataset<Row> fresh = withoutKnown(unique, known);
         Observation newOrders = new Observation("new_orders_" + batchId);
