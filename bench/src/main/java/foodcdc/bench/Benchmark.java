@@ -344,12 +344,7 @@ public final class Benchmark {
         return c;
     }
 
-    /** Waits until the topic's partitions hold {@code n} records in all; returns then (nanoTime). */
-    private static long awaitTopicRecords(PipelineConfig c, long n, Duration timeout) throws Exception {
-        return awaitTopicDrain(c, n, System.nanoTime(), timeout).endNanos();
-    }
-
-    /** {@link #awaitTopicRecords}, noting when the first records arrived (looked at every 100 ms). */
+    /** Waits until the topic's partitions hold {@code n} records in all, noting when the first arrived (looked at every 100 ms). */
     private static Drain awaitTopicDrain(PipelineConfig c, long n, long startNanos, Duration timeout) throws Exception {
         var props = KafkaClientProperties.consumer(c.kafka().properties(), Map.of("bootstrap.servers", c.kafka().brokers()));
         try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {

@@ -174,7 +174,9 @@ final class LakeWatcher implements AutoCloseable {
     /** The drain of {@code n} orders from {@code startNanos}: waits until all are visible (see {@link #awaitOrders}). */
     Drain awaitDrain(long n, long startNanos, Duration timeout) throws Exception {
         long end = awaitOrders(n, timeout);
-        return new Drain(n, startNanos, firstVisibleNanos, firstVisibleCount, end);
+        long first = firstVisibleNanos;
+        // The listing that found the first orders found them all (awaitOrders saw them before it ended).
+        return first < 0 ? new Drain(n, startNanos, end, n, end) : new Drain(n, startNanos, first, firstVisibleCount, end);
     }
 
     /** When each timed order first became visible (System.nanoTime of the listing that found it). */
