@@ -5,13 +5,16 @@ import foodcdc.text.EditDistance;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -247,9 +250,9 @@ public final class ConfigLoader {
      * TLS handshake, so it is a problem of the config now.
      */
     private static List<String> missingNamedFiles(Map<String, Object> v) {
-        Map<String, String> named = new java.util.TreeMap<>();
+        Map<String, String> named = new TreeMap<>();
         Map<String, String> kafka = castMap(v.get("kafka.properties"));
-        if (kafka.getOrDefault("security.protocol", "PLAINTEXT").toUpperCase(java.util.Locale.ROOT).contains("SSL")) {
+        if (kafka.getOrDefault("security.protocol", "PLAINTEXT").toUpperCase(Locale.ROOT).contains("SSL")) {
             kafka.forEach((name, file) -> {
                 if (name.endsWith(".location")) {
                     named.put("kafka.properties." + name, file);
@@ -278,7 +281,7 @@ public final class ConfigLoader {
         try {
             Path path = Path.of(file);
             return Files.isReadable(path) && !Files.isDirectory(path);
-        } catch (java.nio.file.InvalidPathException e) {
+        } catch (InvalidPathException e) {
             return false;
         }
     }

@@ -1,5 +1,10 @@
 package foodcdc.config;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -17,8 +22,8 @@ record JdbcUrl(String host, int port, String db) {
     }
 
     /** The URL's {@code ?name=value&…} parameters, in order, names in lower case. */
-    static java.util.Map<String, String> parameters(String url) {
-        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    static Map<String, String> parameters(String url) {
+        Map<String, String> out = new LinkedHashMap<>();
         int query = url.indexOf('?');
         if (query < 0) {
             return out;
@@ -26,7 +31,7 @@ record JdbcUrl(String host, int port, String db) {
         for (String pair : url.substring(query + 1).split("&")) {
             int eq = pair.indexOf('=');
             if (eq > 0) {
-                out.put(pair.substring(0, eq).toLowerCase(java.util.Locale.ROOT), decoded(pair.substring(eq + 1)));
+                out.put(pair.substring(0, eq).toLowerCase(Locale.ROOT), decoded(pair.substring(eq + 1)));
             }
         }
         return out;
@@ -35,7 +40,7 @@ record JdbcUrl(String host, int port, String db) {
     /** A parameter's value as the driver reads it (%-escapes decoded); as written when it has a stray %. */
     private static String decoded(String value) {
         try {
-            return java.net.URLDecoder.decode(value, java.nio.charset.StandardCharsets.UTF_8);
+            return URLDecoder.decode(value, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             return value;
         }
